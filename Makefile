@@ -1,0 +1,34 @@
+# r2c: make run | make test | make bench
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## run: install into .venv and start r2c (for now: validate and list the shipped workflows)
+run: install
+	$(BIN)/r2c workflows validate
+	$(BIN)/r2c workflows list
+
+## test: install the dev extras and run every test (exit code 5, "no tests", fails)
+test: install
+	$(BIN)/python -m pytest
+
+## bench: the benchmarks whose figures are in docs/performance.md
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
