@@ -1,0 +1,45 @@
+"""The ``r2c`` command. Each capability registers its own commands; errors become messages, not tracebacks."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from r2c.errors import R2CError
+
+app = typer.Typer(
+    name="r2c",
+    help="r2c: uitdaagrecht (Right to Challenge) volgens de verordening van elke gemeente.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from r2c.cli import termijnen, workflows
+
+    workflows.register(app)
+    termijnen.register(app)
+
+
+def main() -> None:
+    """Entry point of the console script: run the app, print R2CError as a message with exit code 1."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except R2CError as error:
+        typer.echo(f"fout: {error}", err=True)
+        sys.exit(1)
+    except Exception as error:  # click's own usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        if isinstance(error, click.exceptions.Exit):
+            sys.exit(error.exit_code)
+        if isinstance(error, click.exceptions.Abort):
+            sys.exit(1)
+        raise

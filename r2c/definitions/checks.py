@@ -1,0 +1,116 @@
+"""Consistency checks of one resolved definition. Each returns (path, message) pairs; none raises."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from r2c.definitions.graph import Graph, Path
+from r2c.definitions.schema import Definition
+from r2c.definitions.voorwaarden import VOORWAARDEN
+
+
+def check_definition(definition: Definition, graph: Graph) -> list[tuple[Path, str]]:
+    """Every problem in ``definition``: references, the shape of the graph, terms."""
+    problems = list(graph.problems)
+    problems += _references(definition)
+    problems += _shape(definition, graph)
+    problems += _terms(definition)
+    return problems
+
+
+def _references(d: Definition) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+
+    def unknown(path: Path, kind: str, name: str, known) -> None:
+        out.append((path, f"onbekende {kind} '{name}' (gedefinieerd: {', '.join(known) or 'geen'})"))
+
+    for tid, t in d.transities.items():
+        base = ("transities", tid)
+        for i, rol in enumerate(t.rollen):
+            if rol not in d.rollen:
+                unknown(base + ("rollen", i), "rol", rol, d.rollen)
+        if not t.rollen:
+            out.append((base + ("rollen",), "geen enkele rol mag deze stap zetten"))
+        for i, naam in enumerate(t.voorwaarden):
+            if naam not in VOORWAARDEN:
+                unknown(base + ("voorwaarden", i), "voorwaarde", naam, VOORWAARDEN)
+        for i, naam in enumerate(t.brieven):
+            if naam not in d.brieven:
+                unknown(base + ("brieven", i), "brief (template)", naam, d.brieven)
+        for action, namen in t.termijnen.model_dump().items():
+            for i, naam in enumerate(namen):
+                if naam not in d.termijnen:
+                    unknown(base + ("termijnen", action, i), "termijn", naam, d.termijnen)
+    return out
+
+
+def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    initial_phase = d.initieel.split(".")[0]
+    if d.initieel not in g.states:
+        reason = "ligt in een fase die uit staat" if initial_phase in d.fasen else "bestaat niet"
+        out.append((("initieel",), f"beginstaat '{d.initieel}' {reason}"))
+        return out
+    outgoing: dict[str, list] = defaultdict(list)
+    seen_pairs: dict[tuple[str, str], str] = {}
+    for e in g.edges:
+        outgoing[e.source].append(e)
+        pair = (e.event, e.source)
+        if pair in seen_pairs and not e.spec.voorwaarden:
+            out.append((("transities", e.transition),
+                        f"event '{e.event}' vanuit '{e.source}' staat ook in transitie '{seen_pairs[pair]}'; "
+                        "zonder voorwaarden is niet te zeggen welke geldt"))
+        seen_pairs.setdefault(pair, e.transition)
+    finals = [s for s, staat in g.states.items() if staat.eind]
+    if not finals:
+        out.append((("fasen",), "er is geen eindstaat (eind: true)"))
+    for name, staat in g.states.items():
+        fase, key = name.split(".", 1)
+        path = ("fasen", fase, "staten", key)
+        if staat.eind:
+            if staat.resultaat is None:
+                out.append((path, f"eindstaat '{name}' heeft geen resultaat"))
+            for e in outgoing[name]:
+                out.append((("transities", e.transition, "van"),
+                            f"eindstaat '{name}' mag geen uitgaande transitie hebben ('{e.transition}')"))
+        else:
+            if staat.resultaat is not None:
+                out.append((path + ("resultaat",), f"alleen een eindstaat heeft een resultaat ('{name}' is dat niet)"))
+            if not any(e.dest is not None for e in outgoing[name]):
+                out.append((path, f"staat '{name}' is geen eindstaat maar er gaat geen transitie uit"))
+    reached = {d.initieel}
+    todo = [d.initieel]
+    while todo:
+        for e in outgoing[todo.pop()]:
+            if e.dest is not None and e.dest not in reached:
+                reached.add(e.dest)
+                todo.append(e.dest)
+    for name in g.states:
+        if name not in reached:
+            fase, key = name.split(".", 1)
+            out.append((("fasen", fase, "staten", key), f"staat '{name}' is vanuit '{d.initieel}' niet te bereiken"))
+    return out
+
+
+def _terms(d: Definition) -> list[tuple[Path, str]]:
+    from r2c.errors import TermijnError
+    from r2c.termijnen import parse_duur, parse_herinnering
+
+    out: list[tuple[Path, str]] = []
+    for naam, termijn in d.termijnen.items():
+        base = ("termijnen", naam)
+        try:
+            parse_duur(termijn.duur)
+        except TermijnError as error:
+            out.append((base + ("duur",), str(error)))
+        for i, text in enumerate(termijn.herinneringen):
+            try:
+                parse_herinnering(text)
+            except TermijnError as error:
+                out.append((base + ("herinneringen", i), str(error)))
+        if termijn.escalatie is not None:
+            try:
+                parse_herinnering(termijn.escalatie)
+            except TermijnError as error:
+                out.append((base + ("escalatie",), str(error)))
+    return out

@@ -1,0 +1,192 @@
+"""The workflow definition format: pydantic models of a resolved definition (model file plus gemeente file).
+
+Keys are Dutch, as a policy officer reads them. A gemeente file states only what differs from its base; the
+loader merges it over the base and validates the result against these models. ``r2c workflows schema`` exports
+them as JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Names = Annotated[list[str], BeforeValidator(_as_list)]
+"""One name or a list of names: ``van: toetsing`` and ``van: [toetsing, besluit]`` both work."""
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class _Sourced(_Strict):
+    """Fields every item may carry to say where it comes from and whether that was checked."""
+
+    artikel: str | None = Field(None, description="Artikel waarop dit rust, bv. 'Awb 4:13' of 'art. 5 lid 2'.")
+    geverifieerd: bool = Field(True, description="false als de waarde niet tegen de brontekst is gecontroleerd.")
+    opmerking: str | None = Field(None, description="Toelichting, bv. waarom iets niet geverifieerd is.")
+
+
+class Bron(_Strict):
+    """The published text a definition encodes."""
+
+    titel: str
+    cvdr: str | None = Field(None, pattern=r"^CVDR\d+(_\d+)?$")
+    adres: str | None = None
+    datum: date | None = Field(None, description="Datum van de tekst of van inwerkingtreding.")
+    geverifieerd: bool = True
+    opmerking: str | None = None
+
+
+class Rol(_Strict):
+    """Who may act: initiatiefnemer, behandelaar, teamleider, college, systeem, or a gemeente's own."""
+
+    label: str
+    omschrijving: str | None = None
+
+
+class Termijn(_Sourced):
+    """A named term; its arithmetic lives in r2c.termijnen."""
+
+    label: str
+    duur: str = Field(description="'8 weken', '10 werkdagen', '1 jaar' of ISO 8601 'P8W'.")
+    atw: bool = Field(True, description="Of de Algemene termijnenwet geldt (standaard aan voor Awb-termijnen).")
+    herinneringen: list[str] = Field(default_factory=list, description="Bv. ['10 werkdagen voor', 'op de dag'].")
+    escalatie: str | None = Field(None, description="Bv. '1 werkdag na': de teamleider krijgt bericht.")
+
+
+class Brief(_Sourced):
+    """A letter r2c produces; the text is a template with the same name."""
+
+    titel: str
+    aan: Literal["initiatiefnemer", "behandelaar", "teamleider", "college"] = "initiatiefnemer"
+
+
+class Vereiste(_Sourced):
+    """A required element of a request (what the aanvraag must contain)."""
+
+    label: str
+    verplicht: bool = True
+
+
+class Criterium(_Sourced):
+    """A toetsingscriterium the behandelaar assesses and motivates."""
+
+    label: str
+    omschrijving: str | None = None
+
+
+class Toelating(_Strict):
+    """Who may challenge and what cannot be challenged (informative; shown to initiatiefnemers)."""
+
+    wie: list[str] = Field(default_factory=list)
+    uitgesloten: list[str] = Field(default_factory=list)
+    artikel: str | None = None
+    geverifieerd: bool = True
+
+
+class Staat(_Strict):
+    """A state inside a phase."""
+
+    label: str
+    omschrijving: str | None = Field(None, description="In gewone woorden, voor de statuspagina.")
+    eind: bool = Field(False, description="Een eindstaat: de uitdaging is afgesloten.")
+    resultaat: Literal["uitgevoerd", "afgewezen", "ingetrokken", "buiten_behandeling"] | None = None
+
+
+class Fase(_Strict):
+    """A phase of the procedure; its states are its children (hierarchical states)."""
+
+    label: str
+    omschrijving: str | None = None
+    optioneel: bool = False
+    actief: bool = True
+    staten: dict[Identifier, Staat]
+
+
+class TermijnActies(_Strict):
+    """What a transition does to named terms."""
+
+    start: list[str] = Field(default_factory=list)
+    stop: list[str] = Field(default_factory=list)
+    opschorten: list[str] = Field(default_factory=list)
+    hervatten: list[str] = Field(default_factory=list)
+    verlengen: list[str] = Field(default_factory=list)
+
+    def all(self) -> list[tuple[str, str]]:
+        """(action, term name) pairs in a fixed order."""
+        return [(action, name) for action in ("stop", "opschorten", "hervatten", "verlengen", "start")
+                for name in getattr(self, action)]
+
+
+class Gegeven(_Strict):
+    """A field of data that comes with an event."""
+
+    type: Literal["tekst", "ja_nee", "datum", "bedrag", "getal", "lijst", "beoordelingen"] = "tekst"
+    verplicht: bool = False
+    max_lengte: int = Field(10_000, gt=0)
+    label: str | None = None
+
+
+class Transitie(_Sourced):
+    """A way from one state to another, fired by an event by one of the roles."""
+
+    event: Identifier | None = Field(None, description="Naam van het event; standaard de sleutel.")
+    label: str
+    van: Names = Field(description="Staat ('fase.staat') of hele fase ('fase'), of een lijst daarvan.")
+    naar: str | None = Field(None, description="Doelstaat 'fase.staat'; leeg = blijft in dezelfde staat.")
+    anders_naar: str | None = Field(None, description="Doel als de fase van 'naar' bij deze gemeente niet bestaat.")
+    rollen: Names
+    voorwaarden: list[str] = Field(default_factory=list, description="Namen van voorwaarden (guards).")
+    termijnen: TermijnActies = Field(default_factory=TermijnActies)
+    brieven: list[str] = Field(default_factory=list)
+    zet: dict[Identifier, Any] = Field(default_factory=dict, description="Feiten die deze stap vastlegt.")
+    gegevens: dict[Identifier, Gegeven] = Field(default_factory=dict)
+
+
+class Migratie(_Strict):
+    """How running challenges move from an older version to this one: an explicit mapping of states."""
+
+    van_versie: str
+    staten: dict[str, str]
+    opmerking: str | None = None
+
+
+class Definition(_Strict):
+    """A resolved workflow definition: one version of one model or gemeente."""
+
+    soort: Literal["model", "gemeente"]
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64,
+                    description="Model-id of gemeentenaam in kleine letters, bv. 'vng-model-2024', 'gouda'.")
+    naam: str
+    versie: str = Field(pattern=r"^[0-9A-Za-z.\-]+$")
+    geldig_vanaf: date
+    extends: str | None = Field(None, description="'model-id@versie' waarop dit bestand voortbouwt.")
+    bron: Bron
+    initieel: str
+    rollen: dict[Identifier, Rol]
+    termijnen: dict[Identifier, Termijn] = Field(default_factory=dict)
+    brieven: dict[Identifier, Brief] = Field(default_factory=dict)
+    vereisten: dict[Identifier, Vereiste] = Field(default_factory=dict)
+    criteria: dict[Identifier, Criterium] = Field(default_factory=dict)
+    toelating: Toelating = Field(default_factory=Toelating)
+    fasen: dict[Identifier, Fase]
+    transities: dict[Identifier, Transitie]
+    migraties: list[Migratie] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """'id@versie', the name under which this version is known."""
+        return f"{self.id}@{self.versie}"
+
+
+IDENTITY_KEYS = ("soort", "id", "naam", "versie", "geldig_vanaf", "extends", "bron", "migraties")
+"""Keys a file never inherits from its base: they say what the file itself is."""

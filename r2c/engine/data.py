@@ -1,0 +1,105 @@
+"""Event data: check it against what the definition asks (``gegevens``) and merge it into the case facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from r2c.definitions.schema import Definition, Gegeven
+from r2c.definitions.voorwaarden import OORDELEN
+
+
+def check_data(definition: Definition, fields: Mapping[str, Gegeven], required: set[str],
+               data: Mapping[str, Any]) -> dict[str, str]:
+    """Field -> what is wrong with it (Dutch), for every field that is wrong; empty when all is well."""
+    problems: dict[str, str] = {}
+    for name in sorted(required - set(data)):
+        problems[name] = "verplicht, maar niet meegegeven"
+    for name, value in data.items():
+        spec = fields.get(name)
+        if spec is None:
+            known = ", ".join(sorted(fields)) or "geen"
+            problems[name] = f"onbekend gegeven bij deze stap (verwacht: {known})"
+            continue
+        problem = _check_value(definition, spec, value)
+        if problem:
+            problems[name] = problem
+    return problems
+
+
+def _check_value(definition: Definition, spec: Gegeven, value: Any) -> str | None:
+    kind = spec.type
+    if kind == "tekst":
+        if not isinstance(value, str):
+            return "moet tekst zijn"
+        if len(value) > spec.max_lengte:
+            return f"te lang: {len(value)} tekens, hoogstens {spec.max_lengte}"
+    elif kind == "ja_nee":
+        if not isinstance(value, bool):
+            return "moet ja (true) of nee (false) zijn"
+    elif kind == "datum":
+        if isinstance(value, date):
+            return None
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            return f"moet een datum zijn (JJJJ-MM-DD), niet '{value}'"
+    elif kind == "bedrag":
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return f"moet een bedrag zijn, niet '{value}'"
+        if isinstance(value, bool) or not amount.is_finite() or amount < 0:
+            return f"moet een bedrag van 0 of meer zijn, niet '{value}'"
+    elif kind == "getal":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "moet een getal zijn"
+    elif kind == "lijst":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return "moet een lijst van namen zijn"
+        if value is not None and spec is not None and definition.vereisten:
+            unknown = [v for v in value if v not in definition.vereisten]
+            if unknown and _is_vereisten(spec):
+                return f"onbekende onderdelen: {', '.join(unknown)} (bekend: {', '.join(definition.vereisten)})"
+    elif kind == "beoordelingen":
+        return _check_beoordelingen(definition, value, spec.max_lengte)
+    return None
+
+
+def _is_vereisten(spec: Gegeven) -> bool:
+    return True
+
+
+def _check_beoordelingen(definition: Definition, value: Any, max_len: int) -> str | None:
+    if not isinstance(value, Mapping):
+        return "moet per criterium een oordeel en motivering geven"
+    for key, item in value.items():
+        if key not in definition.criteria:
+            return f"onbekend criterium '{key}' (bekend: {', '.join(definition.criteria)})"
+        if not isinstance(item, Mapping) or item.get("oordeel") not in OORDELEN:
+            return f"criterium '{key}': oordeel moet een van {', '.join(OORDELEN)} zijn"
+        motivering = item.get("motivering", "")
+        if not isinstance(motivering, str) or len(motivering) > max_len:
+            return f"criterium '{key}': motivering moet tekst zijn van hoogstens {max_len} tekens"
+        extra = set(item) - {"oordeel", "motivering"}
+        if extra:
+            return f"criterium '{key}': onbekende velden {', '.join(sorted(extra))}"
+    return None
+
+
+def merge_facts(facts: Mapping[str, Any], fields: Mapping[str, Gegeven], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts with ``data`` recorded: lists are added to, beoordelingen per criterion, the rest replaced."""
+    merged = dict(facts)
+    for name, value in data.items():
+        kind = fields[name].type if name in fields else None
+        if kind == "lijst" and isinstance(merged.get(name), list):
+            merged[name] = list(dict.fromkeys([*merged[name], *value]))
+        elif kind == "beoordelingen" and isinstance(merged.get(name), Mapping):
+            merged[name] = {**merged[name], **{k: dict(v) for k, v in value.items()}}
+        elif isinstance(value, date):
+            merged[name] = value.isoformat()
+        else:
+            merged[name] = value
+    return merged

@@ -1,0 +1,230 @@
+"""A workflow: one definition version compiled into one ``transitions`` machine, shared by every case.
+
+The machine holds no case: each ``fire`` hands it a short-lived run object carrying the case's state, so a
+single machine serves all challenges on that version. Firing touches no database; it returns an Outcome.
+
+Phases are hierarchical in the definition (``fasen`` with ``staten``; a transition from a phase leaves from
+each of its states). The machine itself is flat, its state names 'fase.staat': transitions' nested machine
+costs about 7x more per event (docs/performance.md), and the hierarchy is already resolved by the loader.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from transitions import Machine
+
+from r2c.clock import Clock
+from r2c.definitions.graph import Edge
+from r2c.definitions.loader import Loaded
+from r2c.definitions.schema import Definition, Gegeven
+from r2c.definitions.voorwaarden import VOORWAARDEN
+from r2c.engine.case import (
+    Actor, Case, CaseClosed, DomainEvent, LetterRequested, Migrated, Outcome, StateChanged, TermChanged,
+)
+from r2c.engine.data import check_data, merge_facts
+from r2c.errors import EventNotAllowed, GuardFailed, InvalidEventData, MigrationError, UnknownEvent
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class _Run:
+    """What one firing needs while the machine decides; the machine's 'model' for a single event."""
+
+    __slots__ = ("state", "actor", "facts", "reason", "failures", "edge")
+
+    def __init__(self, state: str, actor: Actor, facts: Mapping[str, Any], reason: str | None):
+        self.state = state
+        self.actor = actor
+        self.facts = facts
+        self.reason = reason
+        self.failures: list[str] = []
+        self.edge: Edge | None = None
+
+
+class Workflow:
+    """The compiled form of one definition version.
+
+    Attributes:
+        loaded: the definition with its graph and origins.
+        definition: shortcut to ``loaded.definition``.
+        machine: the shared ``transitions.Machine``.
+    """
+
+    def __init__(self, loaded: Loaded):
+        self.loaded = loaded
+        self.definition: Definition = loaded.definition
+        graph = loaded.graph
+        self._states = graph.states
+        self._phase_of = graph.phase_of
+        self._edges: dict[tuple[str, str], list[Edge]] = defaultdict(list)
+        self._events: set[str] = set()
+        self._by_state_role: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for edge in graph.edges:
+            self._edges[(edge.event, edge.source)].append(edge)
+            self._events.add(edge.event)
+            for rol in edge.spec.rollen:
+                events = self._by_state_role[(edge.source, rol)]
+                if edge.event not in events:
+                    events.append(edge.event)
+        self.machine = Machine(
+            model=None,
+            states=list(self._states),
+            transitions=[self._transition(edge) for edge in graph.edges],
+            initial=self.definition.initieel,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+        self._machine_events = self.machine.events
+
+    def _transition(self, edge: Edge) -> dict[str, Any]:
+        """The machine's transition for one edge: the role and the voorwaarden are its condition."""
+        definition = self.definition
+        guards = [VOORWAARDEN[name] for name in edge.spec.voorwaarden]
+        roles = frozenset(edge.spec.rollen)
+
+        def allowed(event_data) -> bool:
+            run: _Run = event_data.model
+            if run.actor.rol not in roles:
+                return False
+            failures = [msg for g in guards if (msg := g.check(definition, run.facts, run.reason))]
+            run.failures.extend(failures)
+            return not failures
+
+        def record(event_data) -> None:
+            event_data.model.edge = edge
+
+        return {"trigger": edge.event, "source": edge.source, "dest": edge.dest,
+                "conditions": [allowed], "after": [record]}
+
+    # -- questions -------------------------------------------------------------------------------------------
+
+    @property
+    def key(self) -> str:
+        """'id@versie' of the definition."""
+        return self.definition.key
+
+    def start(self) -> Case:
+        """A new challenge in the initial state (before it is submitted)."""
+        return Case(self.definition.id, self.definition.versie, self.definition.initieel)
+
+    def phase_of(self, state: str) -> str:
+        """The phase a state belongs to."""
+        return self._phase_of[state]
+
+    def is_final(self, state: str) -> bool:
+        """Whether ``state`` ends the challenge."""
+        return self._states[state].eind
+
+    def events(self) -> list[str]:
+        """Every event of this workflow, sorted."""
+        return sorted(self._events)
+
+    def allowed_events(self, case: Case, rol: str) -> list[str]:
+        """The events ``rol`` may fire in the case's current state (voorwaarden not yet evaluated)."""
+        self._own(case)
+        return list(self._by_state_role.get((case.state, rol), ()))
+
+    def blocked_by(self, case: Case, event: str, rol: str, *, data: Mapping[str, Any] | None = None,
+                   reason: str | None = None) -> list[str]:
+        """Why ``event`` would be refused now for ``rol`` (empty when it would pass)."""
+        candidates = [e for e in self._edges.get((event, case.state), ()) if rol in e.spec.rollen]
+        if not candidates:
+            return [f"'{event}' is nu niet mogelijk voor rol '{rol}'"]
+        facts = merge_facts(case.facts, self._fields(candidates)[0], data or {})
+        reasons: list[str] = []
+        for edge in candidates:
+            failed = [m for n in edge.spec.voorwaarden if (m := VOORWAARDEN[n].check(self.definition, facts, reason))]
+            if not failed:
+                return []
+            reasons.extend(failed)
+        return reasons
+
+    # -- firing ----------------------------------------------------------------------------------------------
+
+    def fire(self, case: Case, event: str, *, actor: Actor, clock: Clock, data: Mapping[str, Any] | None = None,
+             reason: str | None = None) -> Outcome:
+        """Fire ``event`` on ``case`` as ``actor``: the new case and its domain events, or an EngineError."""
+        self._own(case)
+        data = data or _EMPTY
+        if event not in self._events:
+            raise UnknownEvent(f"onbekend event '{event}' in workflow {self.key}; "
+                               f"bestaande events: {', '.join(self.events())}")
+        allowed = self.allowed_events(case, actor.rol)
+        candidates = [e for e in self._edges.get((event, case.state), ()) if actor.rol in e.spec.rollen]
+        if not candidates:
+            raise EventNotAllowed(
+                f"'{event}' kan niet in staat '{case.state}' door rol '{actor.rol}'; "
+                f"nu mogelijk voor deze rol: {', '.join(allowed) or 'geen'}",
+                state=case.state, allowed=allowed)
+        fields, required = self._fields(candidates)
+        problems = check_data(self.definition, fields, required, data)
+        if problems:
+            detail = "; ".join(f"{k}: {v}" for k, v in problems.items())
+            raise InvalidEventData(f"gegevens bij '{event}' kloppen niet: {detail}", fields=problems)
+        facts = merge_facts(case.facts, fields, data)
+        run = _Run(case.state, actor, facts, reason)
+        if not self._machine_events[event].trigger(run):
+            reasons = list(dict.fromkeys(run.failures))
+            raise GuardFailed(
+                f"'{event}' kan nog niet in staat '{case.state}': {'; '.join(reasons)}",
+                state=case.state, allowed=allowed, reasons=reasons)
+        edge = run.edge
+        assert edge is not None
+        return self._outcome(case, edge, run.state, facts, actor, clock.now(), data, reason)
+
+    def _fields(self, candidates: list[Edge]) -> tuple[dict[str, Gegeven], set[str]]:
+        fields: dict[str, Gegeven] = {}
+        for edge in candidates:
+            fields.update(edge.spec.gegevens)
+        required = set.intersection(*({k for k, g in e.spec.gegevens.items() if g.verplicht} for e in candidates))
+        return fields, required
+
+    def _outcome(self, case: Case, edge: Edge, dest: str, facts: dict[str, Any], actor: Actor, at: datetime,
+                 data: Mapping[str, Any], reason: str | None) -> Outcome:
+        spec = edge.spec
+        facts.update(spec.zet)
+        staat = self._states[dest]
+        new_case = Case(case.workflow, case.versie, dest, MappingProxyType(facts), staat.resultaat)
+        events: list[DomainEvent] = [
+            StateChanged(edge.event, edge.transition, case.state, dest, actor, at, reason,
+                         MappingProxyType(dict(data)), spec.artikel)
+        ]
+        events += [TermChanged(action, name, at) for action, name in spec.termijnen.all()]
+        events += [LetterRequested(name, self.definition.brieven[name].aan, at) for name in spec.brieven]
+        if staat.eind:
+            events.append(CaseClosed(staat.resultaat or "", at))
+        return Outcome(new_case, tuple(events))
+
+    # -- versions --------------------------------------------------------------------------------------------
+
+    def migrate_from(self, case: Case, *, actor: Actor, clock: Clock, reason: str) -> Outcome:
+        """Move a running ``case`` of an older version onto this version, by this version's explicit mapping."""
+        d = self.definition
+        if case.workflow != d.id:
+            raise MigrationError(f"zaak hoort bij '{case.workflow}', niet bij '{d.id}'")
+        if case.resultaat is not None:
+            raise MigrationError("een afgesloten uitdaging wordt niet gemigreerd")
+        if not (reason or "").strip():
+            raise MigrationError("geef een reden voor de migratie; die komt in de geschiedenis")
+        migratie = next((m for m in d.migraties if m.van_versie == case.versie), None)
+        if migratie is None:
+            known = ", ".join(m.van_versie for m in d.migraties) or "geen"
+            raise MigrationError(f"versie {d.versie} heeft geen migratie vanaf versie {case.versie} "
+                                 f"(wel vanaf: {known})")
+        dest = migratie.staten.get(case.state)
+        if dest is None:
+            raise MigrationError(f"de migratie naar {d.versie} zegt niet waar staat '{case.state}' heen gaat")
+        new_case = Case(case.workflow, d.versie, dest, case.facts, None)
+        return Outcome(new_case, (Migrated(case.versie, d.versie, case.state, dest, actor, clock.now(), reason),))
+
+    def _own(self, case: Case) -> None:
+        if case.workflow != self.definition.id or case.versie != self.definition.versie:
+            raise MigrationError(
+                f"zaak staat op {case.workflow}@{case.versie}, deze workflow is {self.key}; "
+                "een lopende zaak blijft op haar versie tenzij ze expliciet wordt gemigreerd")
