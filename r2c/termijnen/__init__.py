@@ -1,0 +1,61 @@
+"""Termijnen: deadline arithmetic per the Awb and the Algemene termijnenwet (Atw). Pure functions, no clock.
+
+Public API (keep stable):
+
+- ``parse_duur(text) -> Duur`` and ``parse_herinnering(text) -> Herinnering`` (TermijnError on bad input).
+- ``einddatum(start, duur, *, atw=True, kalender=None) -> date``: fast, date only.
+- ``bereken(start, duur, *, atw=True, terug=False, kalender=None) -> Uitkomst``: date with derivation.
+- ``Termijn``: a term with its history (``opschorten``, ``verlengen``, ``bereken``, ``herinneringsdata``).
+- ``feestdagen(jaar, *, kalender=None)``, ``is_werkdag(day)``, ``laad_kalender(pad=None)``.
+- Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
+  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``.
+"""
+
+from r2c.termijnen.awb import (
+    Dwangsom,
+    DwangsomTarief,
+    beslistermijn,
+    bezwaartermijn,
+    buiten_behandeling,
+    dwangsom,
+    laad_dwangsomtarief,
+    opschorting_aanvulling,
+    opschorting_uitstel,
+    verdaging,
+)
+from r2c.termijnen.duur import Duur, Herinnering, Unit, atw_uitsluiting, parse_duur, parse_herinnering
+from r2c.termijnen.kalender import Feestdag, Kalender, feestdagen, is_werkdag, laad_kalender
+from r2c.termijnen.rekenen import Uitkomst, Verschuiving, einddatum
+from r2c.termijnen.termijn import Opschorting, Termijn, Verlenging, bereken, herinneringsdata
+
+__all__ = [
+    "Duur",
+    "Dwangsom",
+    "DwangsomTarief",
+    "Feestdag",
+    "Herinnering",
+    "Kalender",
+    "Opschorting",
+    "Termijn",
+    "Uitkomst",
+    "Unit",
+    "Verlenging",
+    "Verschuiving",
+    "atw_uitsluiting",
+    "bereken",
+    "beslistermijn",
+    "bezwaartermijn",
+    "buiten_behandeling",
+    "dwangsom",
+    "einddatum",
+    "feestdagen",
+    "herinneringsdata",
+    "is_werkdag",
+    "laad_dwangsomtarief",
+    "laad_kalender",
+    "opschorting_aanvulling",
+    "opschorting_uitstel",
+    "parse_duur",
+    "parse_herinnering",
+    "verdaging",
+]
