@@ -61,6 +61,9 @@ def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
                         f"event '{e.event}' vanuit '{e.source}' staat ook in transitie '{seen_pairs[pair]}'; "
                         "zonder voorwaarden is niet te zeggen welke geldt"))
         seen_pairs.setdefault(pair, e.transition)
+    for fase_key, fase in d.fasen.items():
+        if not fase.actief and not fase.optioneel:
+            out.append((("fasen", fase_key, "actief"), f"fase '{fase_key}' is niet optioneel en kan niet uit"))
     finals = [s for s, staat in g.states.items() if staat.eind]
     if not finals:
         out.append((("fasen",), "er is geen eindstaat (eind: true)"))

@@ -3,7 +3,8 @@
 Rules (docs/workflows.md explains them for policy officers):
 - a mapping in the file is merged key by key into the base's mapping;
 - any other value (text, number, list) replaces the base's value;
-- ``null`` removes an inherited key (e.g. ``transities: {overeenkomst_sluiten: null}``).
+- ``null`` removes an inherited key (e.g. ``transities: {overeenkomst_sluiten: null}``);
+- a mapping tagged ``!vervang`` replaces the inherited mapping as a whole (e.g. a gemeente's own criteria).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _merge_into(data: dict[str, Any], origins: Origins, child: LineDict, file: s
         if value is None:
             data.pop(key, None)
             origins.children.pop(key, None)
-        elif isinstance(value, LineDict) and isinstance(data.get(key), dict):
+        elif isinstance(value, LineDict) and not value.replace and isinstance(data.get(key), dict):
             inner = dict(data[key])
             base_node = origins.children.get(key) or Origins(file, line)
             node = Origins(file, line, dict(base_node.children))

@@ -17,10 +17,14 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineDict(dict):
-    """A mapping read from YAML that remembers its own line and the line of each key (1-based)."""
+    """A mapping read from YAML that remembers its own line and the line of each key (1-based).
+
+    ``replace`` is set by the tag ``!vervang``: the mapping replaces the inherited one instead of merging.
+    """
 
     line: int = 0
     lines: dict[Any, int]
+    replace: bool = False
 
 
 class LineList(list):
@@ -50,6 +54,14 @@ class _LineLoader(_Loader):  # type: ignore[misc, valid-type]
             data[key] = self.construct_object(value_node, deep=True)
             data.lines[key] = key_node.start_mark.line + 1
 
+    def construct_replacing_map(self, node: yaml.MappingNode):
+        generator = self.construct_line_map(node)
+        data = next(generator)
+        data.replace = True
+        yield data
+        for _ in generator:
+            pass
+
     def construct_line_seq(self, node: yaml.SequenceNode):
         data = LineList()
         data.line = node.start_mark.line + 1
@@ -60,6 +72,7 @@ class _LineLoader(_Loader):  # type: ignore[misc, valid-type]
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_line_map)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_line_seq)
+_LineLoader.add_constructor("!vervang", _LineLoader.construct_replacing_map)
 
 
 @dataclass

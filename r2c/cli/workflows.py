@@ -1,0 +1,137 @@
+"""``r2c workflows ...``: validate, list, show, diagram and schema of workflow definitions."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from r2c.definitions.catalog import load_catalog
+from r2c.definitions.loader import Loaded, default_paths, load_all
+from r2c.definitions.merge import Origins
+
+workflows = typer.Typer(help="Workflowbestanden: controleren, tonen, tekenen.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``workflows`` group to the root app."""
+    app.add_typer(workflows, name="workflows")
+
+
+@workflows.command()
+def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestanden of mappen.")] = None) -> None:
+    """Controleer workflowbestanden: elk probleem als bestand:regel: melding; exit 1 als er een is."""
+    targets = paths or default_paths()
+    if not targets:
+        raise typer.BadParameter("geen workflowbestanden gevonden; geef een pad of zet R2C_DEFINITIES")
+    missing = [str(p) for p in targets if not p.exists()]
+    if missing:
+        typer.echo(f"fout: bestaat niet: {', '.join(missing)}", err=True)
+        raise typer.Exit(1)
+    loaded, problems = load_all(targets, base_paths=default_paths())
+    for p in problems:
+        key = f" [{p.key}]" if p.key else ""
+        typer.echo(f"{p.file}:{p.line}:{key} {p.message}")
+    if problems:
+        typer.echo(f"{len(problems)} probleem/problemen gevonden", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(loaded)} definitie(s) zonder problemen", err=True)
+
+
+@workflows.command("list")
+def list_() -> None:
+    """Toon alle workflows met hun versies."""
+    catalog = load_catalog()
+    for ident in catalog.ids():
+        for item in catalog.versions(ident):
+            d = item.definition
+            basis = f"  (op {d.extends})" if d.extends else ""
+            typer.echo(f"{d.id}\t{d.versie}\tgeldig vanaf {d.geldig_vanaf}\t{d.soort}\t{d.naam}{basis}")
+
+
+@workflows.command()
+def show(gemeente: str, versie: Annotated[Optional[str], typer.Option(help="Standaard: de nieuwste.")] = None,
+         as_json: Annotated[bool, typer.Option("--json", help="Als JSON, elke waarde met haar bron.")] = False) -> None:
+    """Toon de volledige definitie van een gemeente, met bij elke waarde waar die vandaan komt."""
+    item = load_catalog().get(gemeente, versie)
+    data = item.definition.model_dump(mode="json")
+    own_file = item.file
+    if as_json:
+        typer.echo(json.dumps(_annotated(data, item.origins, own_file), indent=2, ensure_ascii=False))
+        return
+    d = item.definition
+    typer.echo(f"# {d.naam}, versie {d.versie}, geldig vanaf {d.geldig_vanaf}")
+    typer.echo(f"# opgebouwd uit: {' -> '.join(item.chain)}")
+    typer.echo("# [gemeente] = uit het eigen bestand, [model] = geërfd, [standaard] = standaardwaarde")
+    for line in _lines(data, item.origins, own_file, 0):
+        typer.echo(line)
+
+
+def _source(node: Origins | None, own_file: str) -> str:
+    if node is None:
+        return "[standaard]"
+    kind = "gemeente" if node.file == own_file else "model"
+    return f"[{kind} {node.file}:{node.line}]"
+
+
+def _lines(value: Any, origins: Origins | None, own_file: str, depth: int) -> list[str]:
+    pad = "  " * depth
+    out: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            node = origins.children.get(key) if origins else None
+            if isinstance(inner, dict) and inner:
+                out.append(f"{pad}{key}:")
+                out += _lines(inner, node, own_file, depth + 1)
+            else:
+                shown = json.dumps(inner, ensure_ascii=False)
+                out.append(f"{pad}{key}: {shown}    # {_source(node, own_file)}")
+    return out
+
+
+def _annotated(value: Any, origins: Origins | None, own_file: str) -> Any:
+    if isinstance(value, dict) and value:
+        return {k: _annotated(v, origins.children.get(k) if origins else None, own_file) for k, v in value.items()}
+    return {"waarde": value, "bron": _source(origins, own_file).strip("[]")}
+
+
+class Format(str, Enum):
+    mermaid = "mermaid"
+    svg = "svg"
+
+
+@workflows.command()
+def diagram(gemeente: str, format: Annotated[Format, typer.Option("--format")] = Format.mermaid,
+            versie: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Teken de workflow van een gemeente als Mermaid of SVG (naar stdout)."""
+    from r2c.definitions.diagram import mermaid, svg
+
+    item: Loaded = load_catalog().get(gemeente, versie)
+    typer.echo(mermaid(item) if format is Format.mermaid else svg(item), nl=False)
+
+
+@workflows.command()
+def schema(soort: Annotated[str, typer.Option(help="'model' (alles verplicht) of 'gemeente' (alleen afwijkingen).")] = "model") -> None:
+    """Het JSON Schema van een workflowbestand, voor editors."""
+    from r2c.definitions.schema import Definition
+
+    if soort not in ("model", "gemeente"):
+        raise typer.BadParameter("kies 'model' of 'gemeente'", param_hint="--soort")
+    result = Definition.model_json_schema()
+    if soort == "gemeente":
+        result = _optional(result)
+    result["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    result["title"] = f"r2c workflowbestand ({soort})"
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def _optional(node: Any) -> Any:
+    """The schema with nothing required: a gemeente file states only what differs from its base."""
+    if isinstance(node, dict):
+        return {k: _optional(v) for k, v in node.items() if k != "required"}
+    if isinstance(node, list):
+        return [_optional(v) for v in node]
+    return node
