@@ -25,21 +25,10 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Entry point of the console script: run the app, print R2CError as a message with exit code 1."""
+    """Entry point of the console script: run the app; an R2CError becomes a message and exit code 1."""
     _register()
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors are reported by typer itself, with exit code 2
     except R2CError as error:
         typer.echo(f"fout: {error}", err=True)
         sys.exit(1)
-    except Exception as error:  # click's own usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Exit):
-            sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Abort):
-            sys.exit(1)
-        raise

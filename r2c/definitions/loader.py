@@ -18,7 +18,7 @@ from r2c.definitions.checks import check_definition
 from r2c.definitions.graph import Graph, all_states, build_graph
 from r2c.definitions.merge import Origins, merge, origins_of, plain
 from r2c.definitions.schema import IDENTITY_KEYS, Definition
-from r2c.definitions.yamlsource import Source, read_source
+from r2c.definitions.yamlsource import LineDict, Source, read_source
 from r2c.errors import DefinitionError, Problem
 
 ENV_PATHS = "R2C_DEFINITIES"
@@ -134,6 +134,7 @@ class _Resolver:
                 self._add(source.file, line, "extends", f"basis '{parent}' niet gevonden (geladen: {known})")
                 result = None
             else:
+                data = self._without_empty_sections(source)
                 base = self._resolve(parent, (*stack, key))
                 if base is None:
                     if key not in stack:
@@ -144,6 +145,18 @@ class _Resolver:
                     result = tree, origins, (*base[2], source.file)
         self.resolved[key] = result
         return result
+
+    def _without_empty_sections(self, source: Source) -> LineDict:
+        """The file's top level without empty keys, each reported: an empty section would wipe the base's."""
+        data = source.data
+        assert data is not None
+        kept = LineDict({k: v for k, v in data.items() if v is not None})
+        kept.line, kept.lines = data.line, data.lines
+        for name in data.keys() - kept.keys():
+            self._add(source.file, data.lines[name], name,
+                      f"'{name}' is leeg: dat zou alles wissen wat de basis hier heeft; "
+                      "laat de sleutel weg of noem alleen wat anders is")
+        return kept
 
     def _validate(self, source: Source, tree: dict[str, Any], origins: Origins, chain: tuple[str, ...]):
         try:
