@@ -52,7 +52,7 @@ _NUMBER_WORDS = {
 
 _ISO_UNITS = {"D": Unit.DAGEN, "W": Unit.WEKEN, "M": Unit.MAANDEN, "Y": Unit.JAREN}
 
-_PHRASE = re.compile(r"^\s*([+-]?\d+|[a-zé]+)\s*([a-z]+)\s*$")
+_PHRASE = re.compile(r"^\s*([+-]?\d+)\s*([a-z]+)\s*$|^\s*([a-zé]+)\s+([a-z]+)\s*$")
 _ISO = re.compile(r"^\s*P(-?\d+)([DWMY])\s*$", re.IGNORECASE)
 _HOURS = {"uur", "uren", "u", "h", "minuut", "minuten"}
 
@@ -124,7 +124,7 @@ def parse_duur(text: str) -> Duur:
     match = _PHRASE.match(text.lower())
     if not match:
         raise TermijnError(f"onbekende termijn {text!r}; schrijf bijvoorbeeld '8 weken', '10 werkdagen' of 'P8W'")
-    number, word = match.groups()
+    number, word = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     if word in _HOURS:
         raise TermijnError(f"termijn {text!r}: termijnen in uren worden niet ondersteund (alleen dagen en langer)")
     unit = _UNIT_WORDS.get(word)
