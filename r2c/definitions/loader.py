@@ -52,8 +52,16 @@ def default_paths() -> list[Path]:
     for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
         found = [root / "model_verordening", root / "workflows"]
         if any(p.is_dir() for p in found):
-            return [p for p in found if p.is_dir()]
+            return [_short(p) for p in found if p.is_dir()]
     return []
+
+
+def _short(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it: shorter messages."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def expand(paths: Iterable[Path | str]) -> list[Path]:
@@ -103,7 +111,11 @@ class _Resolver:
         for key, source in self.by_key.items():
             result = self._resolve(key, ())
             if result is None:
+                if source.file in self.report:
+                    self.report.update(self._base_files(source))
                 continue
+            if source.file in self.report:
+                self.report.update(result[2])
             item = self._validate(source, *result)
             if item is not None:
                 loaded.append(item)
@@ -146,6 +158,18 @@ class _Resolver:
         self.resolved[key] = result
         return result
 
+    def _base_files(self, source: Source) -> set[str]:
+        """The files ``source`` builds on, as far as they exist (to show their problems too)."""
+        files, seen = set(), set()
+        while source.data is not None and isinstance(source.data.get("extends"), str):
+            parent = self.by_key.get(source.data["extends"])
+            if parent is None or parent.file in seen:
+                break
+            seen.add(parent.file)
+            files.add(parent.file)
+            source = parent
+        return files
+
     def _without_empty_sections(self, source: Source) -> LineDict:
         """The file's top level without empty keys, each reported: an empty section would wipe the base's."""
         data = source.data
@@ -163,11 +187,11 @@ class _Resolver:
             definition = Definition.model_validate(tree)
         except ValidationError as error:
             for e in error.errors():
-                self._at(origins, tuple(e["loc"]), _explain(e, Definition))
+                self._at(origins, tuple(e["loc"]), _explain(e, Definition), source)
             return None
         graph = build_graph(definition)
         for path, message in check_definition(definition, graph):
-            self._at(origins, path, message)
+            self._at(origins, path, message, source)
         return Loaded(definition, graph, origins, source.file, chain)
 
     def _check_versions(self, loaded: list[Loaded]) -> None:
@@ -209,9 +233,15 @@ class _Resolver:
     def _add(self, file: str, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(file, line, key, message))
 
-    def _at(self, origins: Origins, path: tuple[Any, ...], message: str) -> None:
+    def _at(self, origins: Origins, path: tuple[Any, ...], message: str, source: Source | None = None) -> None:
+        """Report at the value's file and line; an inherited value is reported in the inheriting file."""
         node = origins.locate(path)
-        self._add(node.file, node.line, ".".join(str(p) for p in path), message)
+        key = ".".join(str(p) for p in path)
+        if source is not None and source.data is not None and node.file != source.file:
+            line = source.data.lines.get(path[0], 1) if path else 1
+            self._add(source.file, line, key, f"{message} (geërfd uit {node.file}:{node.line})")
+            return
+        self._add(node.file, node.line, key, message)
 
 
 def _key_of(data: dict[str, Any]) -> str | None:
