@@ -7,6 +7,7 @@ The rules and the gelijkgestelde dagen live in ``data/feestdagen.yaml``; a behee
 from __future__ import annotations
 
 import os
+from itertools import accumulate
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -90,19 +91,15 @@ class Kalender:
         # days up to and including o, werkdagen lists the working-day ordinals in order.
         self.base = date(self.eerste_jaar, 1, 1).toordinal()
         self.top = date(self.laatste_jaar, 12, 31).toordinal()
-        feest = {day.toordinal() for day in self._feestdagen}
-        flags = bytearray(self.top - self.base + 1)
-        cum = [0] * len(flags)
-        werkdagen: list[int] = []
-        count = 0
-        for offset in range(len(flags)):
-            ordinal = self.base + offset
-            if ordinal % 7 in (6, 0) or ordinal in feest:
-                flags[offset] = 1
-            else:
-                count += 1
-                werkdagen.append(ordinal)
-            cum[offset] = count
+        size = self.top - self.base + 1
+        flags = bytearray(size)
+        for weekend in (6, 0):  # date.toordinal() % 7: 6 is Saturday, 0 is Sunday
+            first = (weekend - self.base) % 7
+            flags[first::7] = b"\x01" * len(range(first, size, 7))
+        for day in self._feestdagen:
+            flags[day.toordinal() - self.base] = 1
+        werkdagen = [self.base + offset for offset in range(size) if not flags[offset]]
+        cum = list(accumulate(1 - flag for flag in flags))
         self.flags = bytes(flags)
         self.cum = cum
         self.werkdag_ordinals = werkdagen
@@ -236,7 +233,7 @@ def laad_kalender(pad: str | os.PathLike[str] | None = None) -> Kalender:
             raise TermijnError(f"feestdagenbestand {str(chosen)!r} niet te lezen: {error.strerror}") from None
         bron = str(chosen)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe)
     except yaml.YAMLError as error:
         raise TermijnError(f"{bron}: geen geldige YAML: {error}") from None
     if not isinstance(data, dict):
