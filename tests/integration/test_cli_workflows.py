@@ -1,0 +1,75 @@
+"""The ``r2c workflows`` commands as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from tests.conftest import ROOT, run_r2c
+
+
+def test_validate_passes_on_every_shipped_file() -> None:
+    result = run_r2c("workflows", "validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_validate_reports_a_missing_path_clearly() -> None:
+    result = run_r2c("workflows", "validate", "bestaat/niet.yaml")
+    assert result.returncode == 1 and "bestaat niet: bestaat/niet.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_list_shows_each_version_with_its_date() -> None:
+    lines = run_r2c("workflows", "list").stdout.splitlines()
+    gouda = [line.split("\t")[:3] for line in lines if line.startswith("gouda\t")]
+    assert gouda == [["gouda", "2024.1", "geldig vanaf 2024-01-01"], ["gouda", "2026.1", "geldig vanaf 2026-07-01"]]
+
+
+def test_show_marks_where_each_value_comes_from() -> None:
+    out = run_r2c("workflows", "show", "geertruidenberg").stdout
+    duur = [line for line in out.splitlines() if line.strip().startswith("duur:")]
+    assert any('"10 weken"' in line and "[gemeente workflows/geertruidenberg.yaml:" in line for line in duur)
+    assert any('"6 weken"' in line and "[model model_verordening/vng-model-2024.yaml:" in line for line in duur)
+    assert "overeenkomst_sluiten" not in out  # removed by the gemeente with null
+
+
+def test_show_json_gives_value_and_source() -> None:
+    data = json.loads(run_r2c("workflows", "show", "amsterdam", "--json").stdout)
+    duur = data["termijnen"]["beslistermijn"]["duur"]
+    assert duur["waarde"] == "26 weken" and duur["bron"].startswith("gemeente workflows/amsterdam.yaml:")
+
+
+def test_show_unknown_gemeente_is_a_clear_error() -> None:
+    result = run_r2c("workflows", "show", "atlantis")
+    assert result.returncode == 1
+    assert "geen workflow 'atlantis'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_diagram_mermaid_has_phases_and_transitions() -> None:
+    out = run_r2c("workflows", "diagram", "gouda", "--format", "mermaid", "--versie", "2024.1").stdout
+    assert out.startswith("stateDiagram-v2")
+    assert 'state "Beoordeling" as toetsing {' in out
+    assert "toetsing__beoordelen --> toetsing__kennismaking: kennismaking_plannen" in out
+    assert "vooroverleg" not in out  # switched off in Gouda 2024.1
+
+
+def test_diagram_svg_is_well_formed_and_names_every_state(catalog) -> None:
+    out = run_r2c("workflows", "diagram", "middelburg", "--format", "svg").stdout
+    root = ET.fromstring(out)
+    texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    for staat in catalog.get("middelburg").graph.states.values():
+        assert staat.label in texts
+
+
+def test_schema_is_json_schema_and_gemeente_variant_requires_nothing() -> None:
+    model = json.loads(run_r2c("workflows", "schema").stdout)
+    assert "transities" in model["properties"] and "fasen" in model["required"]
+    gemeente = json.loads(run_r2c("workflows", "schema", "--soort", "gemeente").stdout)
+    assert "required" not in json.dumps(gemeente)
+
+
+def test_definitions_folder_can_be_chosen_with_an_environment_variable(tmp_path) -> None:
+    result = run_r2c("workflows", "list", env={"R2C_DEFINITIES": str(ROOT / "model_verordening")}, cwd=tmp_path)
+    assert result.returncode == 0
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["vng-model-2024"]

@@ -1,0 +1,142 @@
+"""Every shipped workflow driven through its main paths: to uitgevoerd, through a refusal, a withdrawal."""
+
+from __future__ import annotations
+
+import pytest
+
+from r2c.engine import Actor, CaseClosed, Engine, LetterRequested, StateChanged, TermChanged
+from r2c.errors import EventNotAllowed, GuardFailed
+from tests.conftest import MODEL_DIR, WORKFLOW_DIR
+
+SHIPPED = sorted({p.stem.split("-20")[0] for p in WORKFLOW_DIR.glob("*.yaml")} | {"vng-model-2024"})
+
+
+def _ids(catalog) -> list[tuple[str, str]]:
+    return [(i.definition.id, i.definition.versie) for i in catalog]
+
+
+@pytest.fixture
+def engine(catalog, clock):
+    return Engine(catalog, clock)
+
+
+class Driver:
+    """Fires events as a role the definition allows, with the data its voorwaarden need."""
+
+    def __init__(self, engine: Engine, ident: str, versie: str):
+        self.engine = engine
+        self.workflow = engine.workflow(ident, versie)
+        self.case = self.workflow.start()
+        self.events = []
+        d = self.workflow.definition
+        self.all_vereisten = list(d.vereisten)
+        self.beoordelingen = {k: {"oordeel": "voldoet", "motivering": "Uit het plan blijkt dit."} for k in d.criteria}
+
+    def role_for(self, event: str) -> str:
+        for rol in self.workflow.definition.rollen:
+            if rol != "systeem" and event in self.workflow.allowed_events(self.case, rol):
+                return rol
+        if event in self.workflow.allowed_events(self.case, "systeem"):
+            return "systeem"
+        raise AssertionError(f"nobody may fire {event} in {self.case.state}")
+
+    def fire(self, event: str, data=None, reason=None):
+        actor = Actor(f"test-{event}", self.role_for(event))
+        outcome = self.workflow.fire(self.case, event, actor=actor, clock=self.engine.clock, data=data, reason=reason)
+        self.case = outcome.case
+        self.events += outcome.events
+        return outcome
+
+    def submit(self, vereisten=None):
+        return self.fire("indienen", {"vereisten": self.all_vereisten if vereisten is None else vereisten})
+
+    def to_besluit(self):
+        self.submit()
+        self.fire("in_behandeling_nemen")
+        self.fire("beoordelen", {"beoordelingen": self.beoordelingen})
+        self.fire("voorleggen")
+
+
+def drivers(catalog, engine):
+    return [Driver(engine, ident, versie) for ident, versie in _ids(catalog)]
+
+
+def test_every_shipped_workflow_is_covered(catalog) -> None:
+    ids = {i.definition.id for i in catalog}
+    assert set(SHIPPED) <= ids and len(ids - {"vng-model-2024"}) >= 4
+
+
+def test_full_path_to_uitgevoerd(catalog, engine) -> None:
+    for d in drivers(catalog, engine):
+        d.to_besluit()
+        d.fire("toekennen")
+        assert d.case.fase == "overname"
+        event = next(e for e in ("overeenkomst_sluiten", "subsidie_verlenen")
+                     if any(e in d.workflow.allowed_events(d.case, r) for r in d.workflow.definition.rollen))
+        d.fire(event, {"budget": "12500.00", "startdatum": "2026-06-01"})
+        d.fire("voortgang_melden", {"voortgang": "Het loopt."})
+        assert d.case.state == "uitvoering.lopend"
+        d.fire("verantwoorden", {"verantwoording": "Verslag en cijfers."})
+        d.fire("verantwoording_beoordeeld")
+        closed = d.fire("teruggeven")
+        assert d.case.state == "afgesloten.uitgevoerd", d.workflow.key
+        assert d.case.resultaat == "uitgevoerd"
+        assert closed.of(CaseClosed)[0].resultaat == "uitgevoerd"
+        assert d.workflow.allowed_events(d.case, "college") == []
+        started = [e.termijn for e in d.events if isinstance(e, TermChanged) and e.action == "start"]
+        assert started[0] == "beslistermijn" and "uitvoeringsperiode" in started
+
+
+def test_refusal_path_ends_afgewezen_with_a_letter(catalog, engine) -> None:
+    for d in drivers(catalog, engine):
+        d.to_besluit()
+        with pytest.raises(GuardFailed, match="motivering"):
+            d.fire("afwijzen")
+        outcome = d.fire("afwijzen", reason="Het plan is duurder dan de huidige uitvoering.")
+        letters = [e.template for e in outcome.of(LetterRequested)]
+        assert letters == ["besluit_afwijzing"]
+        if d.case.fase == "bezwaar":  # the besluit is a beschikking: bezwaar first
+            assert any(e.action == "start" and e.termijn == "bezwaartermijn" for e in outcome.of(TermChanged))
+            d.fire("bezwaartermijn_verstreken")
+        assert d.case.state == "afgesloten.afgewezen", d.workflow.key
+        assert d.case.resultaat == "afgewezen"
+
+
+def test_withdrawal_is_possible_from_every_state_before_the_besluit(catalog, engine) -> None:
+    for d in drivers(catalog, engine):
+        graph = d.workflow.loaded.graph
+        before = {"vooroverleg", "indiening", "ontvankelijkheid", "toetsing", "besluit"}
+        for state in graph.states:
+            if graph.phase_of[state] in before:
+                assert "intrekken" in d.workflow.allowed_events(d.case.__class__(
+                    d.case.workflow, d.case.versie, state), "initiatiefnemer"), (d.workflow.key, state)
+        d.submit()
+        outcome = d.fire("intrekken")
+        assert d.case.state == "afgesloten.ingetrokken"
+        assert ("stop", "beslistermijn") in [(e.action, e.termijn) for e in outcome.of(TermChanged)]
+
+
+def test_initiatiefnemer_cannot_take_the_besluit(catalog, engine) -> None:
+    for d in drivers(catalog, engine):
+        d.to_besluit()
+        for event in ("toekennen", "afwijzen", "toekennen_met_wijziging"):
+            with pytest.raises(EventNotAllowed) as caught:
+                d.workflow.fire(d.case, event, actor=Actor("burger", "initiatiefnemer"), clock=engine.clock,
+                                reason="ik beslis zelf")
+            assert not isinstance(caught.value, GuardFailed)
+            assert caught.value.state == "besluit.voorgelegd"
+            assert caught.value.allowed == ["intrekken"]
+            assert "besluit.voorgelegd" in str(caught.value) and "intrekken" in str(caught.value)
+
+
+def test_who_decides_follows_the_gemeente_file(catalog, engine) -> None:
+    amsterdam = engine.workflow("amsterdam")
+    vught = engine.workflow("vught")
+    state = "besluit.voorgelegd"
+    case = amsterdam.start().__class__("amsterdam", amsterdam.definition.versie, state)
+    assert "toekennen" in amsterdam.allowed_events(case, "bestuurscommissie")
+    case = vught.start().__class__("vught", vught.definition.versie, state)
+    assert "toekennen" in vught.allowed_events(case, "raad")
+    model = engine.workflow("vng-model-2024")
+    case = model.start().__class__("vng-model-2024", "2024.1", state)
+    assert "toekennen" not in model.allowed_events(case, "raad")
