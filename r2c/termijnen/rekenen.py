@@ -152,6 +152,8 @@ def einddatum(start: date, duur: Duur | str, *, atw: bool = True, kalender: Kale
     kal = kalender or laad_kalender()
     if not isinstance(duur, Duur):
         duur = parse_duur(duur)
+    if not isinstance(start, date):
+        raise TermijnError(f"startdatum moet een datum zijn, niet {start!r}")
     s = start.toordinal()
     raw = tel(s, duur, kal)
     if atw and duur.valt_onder_atw:
@@ -216,10 +218,10 @@ def pas_atw_toe(
         first, last = sorted((start.toordinal(), result.toordinal()))
         # the days of the term: after the event up to and including the end (backwards: end up to the event)
         lo, hi = (first, last) if not terug else (first - 1, last - 1)
-        working = kal.cum[hi - base] - kal.cum[lo - base]
+        working = _cum(kal, hi) - _cum(kal, lo)
         if working < 2:
             if terug:
-                index = kal.cum[start.toordinal() - 1 - base] - 2
+                index = _cum(kal, start.toordinal() - 1) - 2
             else:
                 index = kal.cum[start.toordinal() - base] + 1
             if not 0 <= index < len(kal.werkdag_ordinals):
@@ -241,6 +243,11 @@ def pas_atw_toe(
     if result == eind and not kal.flags[result.toordinal() - base]:
         afleiding.uitleg.append(f"Atw: geen verschuiving nodig, {dag(result)} is een werkdag")
     return result, True
+
+
+def _cum(kal: Kalender, ordinal: int) -> int:
+    """Working days from the first covered day up to and including ``ordinal`` (0 before the range)."""
+    return kal.cum[ordinal - kal.base] if ordinal >= kal.base else 0
 
 
 def _aantal(n: int) -> str:
