@@ -130,7 +130,8 @@ class TermijnActies(_Strict):
 class Gegeven(_Strict):
     """A field of data that comes with an event."""
 
-    type: Literal["tekst", "ja_nee", "datum", "bedrag", "getal", "lijst", "beoordelingen"] = "tekst"
+    type: Literal["tekst", "ja_nee", "datum", "bedrag", "getal", "lijst", "vereisten", "beoordelingen"] = Field(
+        "tekst", description="'vereisten': lijst van vereiste-ids; 'beoordelingen': per criterium oordeel en motivering.")
     verplicht: bool = False
     max_lengte: int = Field(10_000, gt=0)
     label: str | None = None

@@ -5,10 +5,16 @@ Nothing here touches a database: a store (later) writes Case and events in one t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
+
+from r2c.errors import R2CError
+
+CASE_FORMAT = 1
+"""Version of the snapshot format of ``Case.to_dict``; raise it (and add a reader) when the shape changes."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,19 @@ class Case:
     def fase(self) -> str:
         """The phase of the current state."""
         return self.state.split(".", 1)[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready snapshot, with the format version so a store can read old snapshots later."""
+        return {"formaat": CASE_FORMAT, "workflow": self.workflow, "versie": self.versie, "state": self.state,
+                "facts": json.loads(json.dumps(dict(self.facts))), "resultaat": self.resultaat}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Case:
+        """The case a ``to_dict`` snapshot describes; an unknown format is an error, never a guess."""
+        if data.get("formaat") != CASE_FORMAT:
+            raise R2CError(f"onbekend formaat van een zaak-snapshot: {data.get('formaat')!r} (verwacht {CASE_FORMAT})")
+        return cls(data["workflow"], data["versie"], data["state"], MappingProxyType(dict(data["facts"])),
+                   data.get("resultaat"))
 
 
 @dataclass(frozen=True)

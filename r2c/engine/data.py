@@ -56,20 +56,15 @@ def _check_value(definition: Definition, spec: Gegeven, value: Any) -> str | Non
     elif kind == "getal":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "moet een getal zijn"
-    elif kind == "lijst":
+    elif kind in ("lijst", "vereisten"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return "moet een lijst van namen zijn"
-        if value is not None and spec is not None and definition.vereisten:
-            unknown = [v for v in value if v not in definition.vereisten]
-            if unknown and _is_vereisten(spec):
-                return f"onbekende onderdelen: {', '.join(unknown)} (bekend: {', '.join(definition.vereisten)})"
+        unknown = [v for v in value if v not in definition.vereisten]
+        if kind == "vereisten" and unknown:
+            return f"onbekende onderdelen: {', '.join(unknown)} (bekend: {', '.join(definition.vereisten)})"
     elif kind == "beoordelingen":
         return _check_beoordelingen(definition, value, spec.max_lengte)
     return None
-
-
-def _is_vereisten(spec: Gegeven) -> bool:
-    return True
 
 
 def _check_beoordelingen(definition: Definition, value: Any, max_len: int) -> str | None:
@@ -94,7 +89,7 @@ def merge_facts(facts: Mapping[str, Any], fields: Mapping[str, Gegeven], data: M
     merged = dict(facts)
     for name, value in data.items():
         kind = fields[name].type if name in fields else None
-        if kind == "lijst" and isinstance(merged.get(name), list):
+        if kind in ("lijst", "vereisten") and isinstance(merged.get(name), list):
             merged[name] = list(dict.fromkeys([*merged[name], *value]))
         elif kind == "beoordelingen" and isinstance(merged.get(name), Mapping):
             merged[name] = {**merged[name], **{k: dict(v) for k, v in value.items()}}

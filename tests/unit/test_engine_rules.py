@@ -191,3 +191,9 @@ def test_no_version_in_force_before_the_first_one(catalog, clock) -> None:
 
     with pytest.raises(UnknownWorkflow, match="nog geen geldende versie"):
         Engine(catalog, clock).new_case("amsterdam", on=date(2024, 9, 14))
+
+
+def test_unknown_vereisten_are_refused_by_name(wf, clock) -> None:
+    with pytest.raises(InvalidEventData) as caught:
+        wf.fire(wf.start(), "indienen", actor=INI, clock=clock, data={"vereisten": ["taak", "handtekening"]})
+    assert "onbekende onderdelen: handtekening" in caught.value.fields["vereisten"]
