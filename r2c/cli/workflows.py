@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from r2c.definitions.catalog import load_catalog
-from r2c.definitions.loader import Loaded, default_paths, load_all
+from r2c.definitions.loader import Loaded, default_paths, expand, load_all
 from r2c.definitions.merge import Origins
 
 workflows = typer.Typer(help="Workflowbestanden: controleren, tonen, tekenen.", no_args_is_help=True)
@@ -38,7 +38,8 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestand
     if problems:
         typer.echo(f"{len(problems)} probleem/problemen gevonden", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: {len(loaded)} definitie(s) zonder problemen", err=True)
+    checked = sum(1 for item in loaded if item.file in {str(f) for f in expand(targets)})
+    typer.echo(f"ok: {checked} definitie(s) zonder problemen", err=True)
 
 
 @workflows.command("list")
@@ -60,24 +61,25 @@ def show(gemeente: str, versie: Annotated[Optional[str], typer.Option(help="Stan
     data = item.definition.model_dump(mode="json")
     own_file = item.file
     if as_json:
-        typer.echo(json.dumps(_annotated(data, item.origins, own_file), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(_annotated(data, item.origins, own_file, item.chain), indent=2, ensure_ascii=False))
         return
     d = item.definition
     typer.echo(f"# {d.naam}, versie {d.versie}, geldig vanaf {d.geldig_vanaf}")
     typer.echo(f"# opgebouwd uit: {' -> '.join(item.chain)}")
-    typer.echo("# [gemeente] = uit het eigen bestand, [model] = geërfd, [standaard] = standaardwaarde")
-    for line in _lines(data, item.origins, own_file, 0):
+    typer.echo("# [gemeente] = eigen bestand, [model] = geërfd van het model, [eerdere versie] = geërfd van een"
+               " eerdere versie van deze gemeente, [standaard] = standaardwaarde")
+    for line in _lines(data, item.origins, own_file, item.chain, 0):
         typer.echo(line)
 
 
-def _source(node: Origins | None, own_file: str) -> str:
+def _source(node: Origins | None, own_file: str, chain: tuple[str, ...]) -> str:
     if node is None:
         return "[standaard]"
-    kind = "gemeente" if node.file == own_file else "model"
+    kind = "gemeente" if node.file == own_file else ("model" if node.file == chain[0] else "eerdere versie")
     return f"[{kind} {node.file}:{node.line}]"
 
 
-def _lines(value: Any, origins: Origins | None, own_file: str, depth: int) -> list[str]:
+def _lines(value: Any, origins: Origins | None, own_file: str, chain: tuple[str, ...], depth: int) -> list[str]:
     pad = "  " * depth
     out: list[str] = []
     if isinstance(value, dict):
@@ -85,17 +87,17 @@ def _lines(value: Any, origins: Origins | None, own_file: str, depth: int) -> li
             node = origins.children.get(key) if origins else None
             if isinstance(inner, dict) and inner:
                 out.append(f"{pad}{key}:")
-                out += _lines(inner, node, own_file, depth + 1)
+                out += _lines(inner, node, own_file, chain, depth + 1)
             else:
                 shown = json.dumps(inner, ensure_ascii=False)
-                out.append(f"{pad}{key}: {shown}    # {_source(node, own_file)}")
+                out.append(f"{pad}{key}: {shown}    # {_source(node, own_file, chain)}")
     return out
 
 
-def _annotated(value: Any, origins: Origins | None, own_file: str) -> Any:
+def _annotated(value: Any, origins: Origins | None, own_file: str, chain: tuple[str, ...]) -> Any:
     if isinstance(value, dict) and value:
-        return {k: _annotated(v, origins.children.get(k) if origins else None, own_file) for k, v in value.items()}
-    return {"waarde": value, "bron": _source(origins, own_file).strip("[]")}
+        return {k: _annotated(v, origins.children.get(k) if origins else None, own_file, chain) for k, v in value.items()}
+    return {"waarde": value, "bron": _source(origins, own_file, chain).strip("[]")}
 
 
 class Format(str, Enum):

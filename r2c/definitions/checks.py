@@ -35,6 +35,8 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
             if naam not in VOORWAARDEN:
                 unknown(base + ("voorwaarden", i), "voorwaarde", naam, VOORWAARDEN)
         for i, naam in enumerate(t.brieven):
+            if naam in d.brieven and d.brieven[naam].aan not in d.rollen:
+                unknown(("brieven", naam, "aan"), "rol", d.brieven[naam].aan, d.rollen)
             if naam not in d.brieven:
                 unknown(base + ("brieven", i), "brief (template)", naam, d.brieven)
         for action, namen in t.termijnen.model_dump().items():
@@ -81,6 +83,8 @@ def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
                 out.append((path + ("resultaat",), f"alleen een eindstaat heeft een resultaat ('{name}' is dat niet)"))
             if not any(e.dest is not None for e in outgoing[name]):
                 out.append((path, f"staat '{name}' is geen eindstaat maar er gaat geen transitie uit"))
+    if g.problems:  # an unknown name drops its transition; unreachable states would only be follow-on noise
+        return out
     reached = {d.initieel}
     todo = [d.initieel]
     while todo:

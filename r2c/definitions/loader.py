@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from r2c.bulk import collector_paused
 from r2c.definitions.checks import check_definition
 from r2c.definitions.graph import Graph, all_states, build_graph
 from r2c.definitions.merge import Origins, merge, origins_of, plain
@@ -67,7 +68,7 @@ def _short(path: Path) -> Path:
 def expand(paths: Iterable[Path | str]) -> list[Path]:
     """Files under ``paths`` (folders searched for *.yaml and *.yml), each once, in a stable order."""
     files: dict[Path, None] = {}
-    for p in map(Path, paths):
+    for p in map(_short, map(Path, paths)):
         if p.is_dir():
             for f in sorted([*p.rglob("*.yaml"), *p.rglob("*.yml")]):
                 files.setdefault(f, None)
@@ -79,15 +80,18 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
 def load_all(paths: Sequence[Path | str], *, base_paths: Sequence[Path | str] = ()) -> tuple[list[Loaded], list[Problem]]:
     """Every definition under ``paths`` (bases may also come from ``base_paths``), and every problem found."""
     main = expand(paths)
-    extra = [f for f in expand(base_paths) if f.resolve() not in {m.resolve() for m in main}]
-    sources = [read_source(f) for f in main + extra]
-    return _Resolver(sources, report={str(f) for f in main}).run()
+    known = {m.resolve() for m in main}
+    extra = [f for f in expand(base_paths) if f.resolve() not in known]
+    with collector_paused():
+        sources = [read_source(f) for f in main + extra]
+        return _Resolver(sources, report={str(f) for f in main}).run()
 
 
 class _Resolver:
     def __init__(self, sources: list[Source], report: set[str]):
         self.sources = sources
         self.report = report
+        self.main = set(report)
         self.problems: list[Problem] = []
         self.by_key: dict[str, Source] = {}
         self.resolved: dict[str, tuple[dict[str, Any], Origins, tuple[str, ...]] | None] = {}
@@ -121,6 +125,7 @@ class _Resolver:
                 loaded.append(item)
         self._check_versions(loaded)
         problems = [p for p in self.problems if p.file in self.report or not self.report]
+        loaded = [item for item in loaded if item.file in self.main] + [i for i in loaded if i.file not in self.main]
         return loaded, sorted(set(problems), key=lambda p: (p.file, p.line, p.key, p.message))
 
     def _resolve(self, key: str, stack: tuple[str, ...]):
@@ -183,16 +188,24 @@ class _Resolver:
         return kept
 
     def _validate(self, source: Source, tree: dict[str, Any], origins: Origins, chain: tuple[str, ...]):
-        try:
-            definition = Definition.model_validate(tree)
-        except ValidationError as error:
-            for e in error.errors():
-                self._at(origins, tuple(e["loc"]), _explain(e, Definition), source)
+        """Validate, then check the graph; with shape errors, check what remains so all problems show at once."""
+        broken = False
+        for _ in range(5):
+            try:
+                definition = Definition.model_validate(tree)
+                break
+            except ValidationError as error:
+                broken = True
+                errors = error.errors()
+                for e in errors:
+                    self._at(origins, tuple(e["loc"]), _explain(e, Definition), source)
+                tree = _without(tree, [tuple(e["loc"]) for e in errors])
+        else:
             return None
         graph = build_graph(definition)
         for path, message in check_definition(definition, graph):
             self._at(origins, path, message, source)
-        return Loaded(definition, graph, origins, source.file, chain)
+        return None if broken else Loaded(definition, graph, origins, source.file, chain)
 
     def _check_versions(self, loaded: list[Loaded]) -> None:
         by_id: dict[str, list[Loaded]] = {}
@@ -244,6 +257,29 @@ class _Resolver:
         self._add(node.file, node.line, key, message)
 
 
+def _without(tree: dict[str, Any], locs: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """A copy of ``tree`` without the values at ``locs`` (already reported), to check the rest."""
+    import copy
+
+    pruned = copy.deepcopy(tree)
+    for loc in locs:
+        node: Any = pruned
+        for part in loc[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+            if node is None:
+                break
+        if isinstance(node, dict) and loc:
+            if loc[-1] in node:
+                node.pop(loc[-1])
+            elif len(loc) >= 2:  # a required key is missing: drop the item that lacks it
+                parent: Any = pruned
+                for part in loc[:-2]:
+                    parent = parent.get(part) if isinstance(parent, dict) else None
+                if isinstance(parent, dict):
+                    parent.pop(loc[-2], None)
+    return pruned
+
+
 def _key_of(data: dict[str, Any]) -> str | None:
     ident, version = data.get("id"), data.get("versie")
     if ident is None or version is None:
@@ -278,7 +314,7 @@ def _explain(error: dict[str, Any], root: type[BaseModel]) -> str:
         hint = f"; bedoelde u '{close[0]}'?" if close else (f"; toegestaan: {', '.join(allowed)}" if allowed else "")
         return f"onbekende sleutel '{loc[-1]}'{hint}"
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", " of ")
         return f"waarde '{error.get('input')}' is niet toegestaan; kies uit {expected}"
     if kind == "string_pattern_mismatch" and "[a-z]" in str(error.get("ctx", {}).get("pattern", "")):
         return f"'{error.get('input')}' is geen geldige naam: kleine letters, cijfers en _, beginnend met een letter"

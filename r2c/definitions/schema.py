@@ -67,7 +67,7 @@ class Brief(_Sourced):
     """A letter r2c produces; the text is a template with the same name."""
 
     titel: str
-    aan: Literal["initiatiefnemer", "behandelaar", "teamleider", "college"] = "initiatiefnemer"
+    aan: str = Field("initiatiefnemer", description="De rol die de brief krijgt.")
 
 
 class Vereiste(_Sourced):
@@ -91,6 +91,7 @@ class Toelating(_Strict):
     uitgesloten: list[str] = Field(default_factory=list)
     artikel: str | None = None
     geverifieerd: bool = True
+    opmerking: str | None = None
 
 
 class Staat(_Strict):

@@ -71,7 +71,9 @@ def _zienswijze_gevraagd(definition, facts, reason):
 
 
 def _niet_eerder_verdaagd(definition, facts, reason):
-    return "de beslistermijn is al eens verdaagd; dat kan maar één keer (Awb 4:14)" if facts.get("verdaagd") else None
+    if facts.get("verdaagd"):
+        return "de beslistermijn is al eens verdaagd; deze procedure staat dat één keer toe"
+    return None
 
 
 def _wijziging_omschreven(definition, facts, reason):
@@ -93,7 +95,8 @@ VOORWAARDEN: dict[str, Voorwaarde] = {
                    "Awb 3:2, 3:46", _criteria_beoordeeld),
         Voorwaarde("zienswijze_gevraagd", "Een zienswijze is gevraagd vóór een weigering op andermans gegevens.",
                    "Awb 4:7", _zienswijze_gevraagd),
-        Voorwaarde("niet_eerder_verdaagd", "De beslistermijn is nog niet verdaagd.", "Awb 4:14",
+        Voorwaarde("niet_eerder_verdaagd", "De beslistermijn is nog niet verdaagd (één verdaging).",
+                   "Awb 4:14 (eenmalig: keuze van de procedure, niet letterlijk in de Awb)",
                    _niet_eerder_verdaagd),
         Voorwaarde("wijziging_omschreven", "De wijziging van het voorstel is omschreven.", "Awb 3:46",
                    _wijziging_omschreven),

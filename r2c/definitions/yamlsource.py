@@ -75,6 +75,19 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_line_
 _LineLoader.add_constructor("!vervang", _LineLoader.construct_replacing_map)
 
 
+_YAML_DUTCH = {
+    "mapping values are not allowed in this context":
+        "hier mag geen 'sleutel: waarde' staan (zet tekst met een dubbele punt tussen aanhalingstekens)",
+    "found character '\\t' that cannot start any token": "tabs zijn niet toegestaan; spring in met spaties",
+    "could not find expected ':'": "':' verwacht na de sleutel",
+    "found undefined alias": "onbekende verwijzing (*alias)",
+    "did not find expected ',' or ']'": "',' of ']' verwacht: een lijst [..] is niet afgesloten",
+    "did not find expected ',' or '}'": "',' of '}' verwacht: een mapping {..} is niet afgesloten",
+    "did not find expected key": "sleutel verwacht: klopt de inspringing?",
+}
+"""PyYAML's most common messages in Dutch; others are shown as PyYAML gives them."""
+
+
 @dataclass
 class Source:
     """One definition file as read: its data with line numbers, or the problems that kept it from loading.
@@ -106,6 +119,7 @@ def read_source(path: Path | str, text: str | None = None) -> Source:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         what = error.problem or error.context or "onleesbare YAML"
+        what = _YAML_DUTCH.get(what, what)
         return Source(name, None, [Problem(name, line, "", f"geen geldige YAML: {what}")])
     except yaml.YAMLError as error:
         return Source(name, None, [Problem(name, 0, "", f"geen geldige YAML: {error}")])

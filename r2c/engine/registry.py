@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from r2c.bulk import collector_paused
 from r2c.clock import Clock, today
 from r2c.definitions.catalog import Catalog
 from r2c.engine.case import Actor, Case, Outcome
@@ -36,8 +37,9 @@ class Engine:
 
     def build_all(self) -> int:
         """Compile every version now (at start-up, so errors show early); returns how many."""
-        for loaded in self.catalog:
-            self.workflow(loaded.definition.id, loaded.definition.versie)
+        with collector_paused():
+            for loaded in self.catalog:
+                self.workflow(loaded.definition.id, loaded.definition.versie)
         return len(self._workflows)
 
     def new_case(self, ident: str, *, on: date | None = None) -> Case:
@@ -54,6 +56,11 @@ class Engine:
     def allowed_events(self, case: Case, rol: str) -> list[str]:
         """The events ``rol`` may fire now."""
         return self.workflow(case.workflow, case.versie).allowed_events(case, rol)
+
+    def blocked_by(self, case: Case, event: str, rol: str, *, data: Mapping[str, Any] | None = None,
+                   reason: str | None = None) -> list[str]:
+        """Why ``event`` would be refused now for ``rol``; empty when it would pass."""
+        return self.workflow(case.workflow, case.versie).blocked_by(case, event, rol, data=data, reason=reason)
 
     def migrate(self, case: Case, versie: str, *, actor: Actor, reason: str) -> Outcome:
         """Move a running case to ``versie`` through that version's recorded state mapping."""

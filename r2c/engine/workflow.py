@@ -5,7 +5,7 @@ single machine serves all challenges on that version. Firing touches no database
 
 Phases are hierarchical in the definition (``fasen`` with ``staten``; a transition from a phase leaves from
 each of its states). The machine itself is flat, its state names 'fase.staat': transitions' nested machine
-costs about 7x more per event (docs/performance.md), and the hierarchy is already resolved by the loader.
+costs 5 to 10 times more per event (docs/performance.md), and the hierarchy is already resolved by the loader.
 """
 
 from __future__ import annotations
@@ -133,6 +133,7 @@ class Workflow:
     def blocked_by(self, case: Case, event: str, rol: str, *, data: Mapping[str, Any] | None = None,
                    reason: str | None = None) -> list[str]:
         """Why ``event`` would be refused now for ``rol`` (empty when it would pass)."""
+        self._own(case)
         candidates = [e for e in self._edges.get((event, case.state), ()) if rol in e.spec.rollen]
         if not candidates:
             return [f"'{event}' is nu niet mogelijk voor rol '{rol}'"]

@@ -9,7 +9,7 @@ import pytest
 
 from r2c.definitions import load_all, load_catalog
 from r2c.errors import DefinitionError
-from tests.conftest import FIXTURES, MODEL_DIR, run_r2c
+from tests.conftest import FIXTURES, MODEL_DIR, ROOT, run_r2c
 
 BROKEN = FIXTURES / "broken"
 CASES = sorted([*BROKEN.glob("*.yaml"), *(p for p in BROKEN.iterdir() if p.is_dir())])
@@ -26,7 +26,7 @@ def test_broken_fixture_reports_each_expected_problem_at_its_line(target: Path) 
     wanted = expectations(target)
     assert wanted, f"{target} names no '# verwacht:' line"
     _, problems = load_all([target], base_paths=[MODEL_DIR])
-    found = [(p.file, p.line, p.message) for p in problems]
+    found = [(str(Path(p.file).resolve()), p.line, p.message) for p in problems]
     for file, line, text in wanted:
         assert any(f == file and n == line and text in m for f, n, m in found), (
             f"expected {file}:{line}: {text!r}\ngot:\n" + "\n".join(f"{f}:{n}: {m}" for f, n, m in found))
@@ -46,14 +46,19 @@ def test_load_catalog_raises_one_error_listing_all_problems() -> None:
 
 @pytest.mark.parametrize("target", CASES, ids=lambda p: p.name)
 def test_validate_command_exits_1_with_file_line_messages(target: Path) -> None:
-    result = run_r2c("workflows", "validate", str(target))
+    result = run_r2c("workflows", "validate", str(target.relative_to(ROOT)))
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     for file, line, _ in expectations(target):
-        assert f"{file}:{line}:" in result.stdout
+        assert f"{Path(file).relative_to(ROOT)}:{line}:" in result.stdout
 
 
 def test_a_problem_in_an_inherited_value_is_reported_in_the_inheriting_file() -> None:
     _, problems = load_all([BROKEN / "geen_uitweg.yaml"], base_paths=[MODEL_DIR])
     assert problems and all(p.file.endswith("geen_uitweg.yaml") for p in problems)
     assert any("geërfd uit" in p.message and "vng-model-2024.yaml" in p.message for p in problems)
+
+
+def test_an_unknown_target_state_does_not_flood_with_follow_on_messages() -> None:
+    _, problems = load_all([BROKEN / "onbekende_staat.yaml"], base_paths=[MODEL_DIR])
+    assert [p.line for p in problems] == [10]
