@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from r2c.definitions import load_catalog
 from r2c.engine import Actor, CaseClosed, Engine, LetterRequested, StateChanged, TermChanged
 from r2c.errors import EventNotAllowed, GuardFailed
 from tests.conftest import MODEL_DIR, WORKFLOW_DIR
 
 SHIPPED = sorted({p.stem.split("-20")[0] for p in WORKFLOW_DIR.glob("*.yaml")} | {"vng-model-2024"})
-
-
-def _ids(catalog) -> list[tuple[str, str]]:
-    return [(i.definition.id, i.definition.versie) for i in catalog]
+VERSIONS = [(i.definition.id, i.definition.versie) for i in load_catalog([MODEL_DIR, WORKFLOW_DIR], base_paths=[])]
+each_workflow = pytest.mark.parametrize("key", VERSIONS, ids=[f"{i}@{v}" for i, v in VERSIONS])
 
 
 @pytest.fixture
@@ -57,76 +56,76 @@ class Driver:
         self.fire("voorleggen")
 
 
-def drivers(catalog, engine):
-    return [Driver(engine, ident, versie) for ident, versie in _ids(catalog)]
-
-
 def test_every_shipped_workflow_is_covered(catalog) -> None:
     ids = {i.definition.id for i in catalog}
     assert set(SHIPPED) <= ids and len(ids - {"vng-model-2024"}) >= 4
 
 
-def test_full_path_to_uitgevoerd(catalog, engine) -> None:
-    for d in drivers(catalog, engine):
-        d.to_besluit()
-        d.fire("toekennen")
-        assert d.case.fase == "overname"
-        event = next(e for e in ("overeenkomst_sluiten", "subsidie_verlenen")
-                     if any(e in d.workflow.allowed_events(d.case, r) for r in d.workflow.definition.rollen))
-        d.fire(event, {"budget": "12500.00", "startdatum": "2026-06-01"})
-        d.fire("voortgang_melden", {"voortgang": "Het loopt."})
-        assert d.case.state == "uitvoering.lopend"
-        d.fire("verantwoorden", {"verantwoording": "Verslag en cijfers."})
-        d.fire("verantwoording_beoordeeld")
-        closed = d.fire("teruggeven")
-        assert d.case.state == "afgesloten.uitgevoerd", d.workflow.key
-        assert d.case.resultaat == "uitgevoerd"
-        assert closed.of(CaseClosed)[0].resultaat == "uitgevoerd"
-        assert d.workflow.allowed_events(d.case, "college") == []
-        started = [e.termijn for e in d.events if isinstance(e, TermChanged) and e.action == "start"]
-        assert started[0] == "beslistermijn" and "uitvoeringsperiode" in started
+@each_workflow
+def test_full_path_to_uitgevoerd(engine, key) -> None:
+    d = Driver(engine, *key)
+    d.to_besluit()
+    d.fire("toekennen")
+    assert d.case.fase == "overname"
+    event = next(e for e in ("overeenkomst_sluiten", "subsidie_verlenen")
+                 if any(e in d.workflow.allowed_events(d.case, r) for r in d.workflow.definition.rollen))
+    d.fire(event, {"budget": "12500.00", "startdatum": "2026-06-01"})
+    d.fire("voortgang_melden", {"voortgang": "Het loopt."})
+    assert d.case.state == "uitvoering.lopend"
+    d.fire("verantwoorden", {"verantwoording": "Verslag en cijfers."})
+    d.fire("verantwoording_beoordeeld")
+    closed = d.fire("teruggeven")
+    assert d.case.state == "afgesloten.uitgevoerd", d.workflow.key
+    assert d.case.resultaat == "uitgevoerd"
+    assert closed.of(CaseClosed)[0].resultaat == "uitgevoerd"
+    assert d.workflow.allowed_events(d.case, "college") == []
+    started = [e.termijn for e in d.events if isinstance(e, TermChanged) and e.action == "start"]
+    assert started[0] == "beslistermijn" and "uitvoeringsperiode" in started
 
 
-def test_refusal_path_ends_afgewezen_with_a_letter(catalog, engine) -> None:
-    for d in drivers(catalog, engine):
-        d.to_besluit()
-        with pytest.raises(GuardFailed, match="motivering"):
-            d.fire("afwijzen")
-        outcome = d.fire("afwijzen", reason="Het plan is duurder dan de huidige uitvoering.")
-        letters = [e.template for e in outcome.of(LetterRequested)]
-        assert letters == ["besluit_afwijzing"]
-        if d.case.fase == "bezwaar":  # the besluit is a beschikking: bezwaar first
-            assert any(e.action == "start" and e.termijn == "bezwaartermijn" for e in outcome.of(TermChanged))
-            d.fire("bezwaartermijn_verstreken")
-        assert d.case.state == "afgesloten.afgewezen", d.workflow.key
-        assert d.case.resultaat == "afgewezen"
+@each_workflow
+def test_refusal_path_ends_afgewezen_with_a_letter(engine, key) -> None:
+    d = Driver(engine, *key)
+    d.to_besluit()
+    with pytest.raises(GuardFailed, match="motivering"):
+        d.fire("afwijzen")
+    outcome = d.fire("afwijzen", reason="Het plan is duurder dan de huidige uitvoering.")
+    letters = [e.template for e in outcome.of(LetterRequested)]
+    assert letters == ["besluit_afwijzing"]
+    if d.case.fase == "bezwaar":  # the besluit is a beschikking: bezwaar first
+        assert any(e.action == "start" and e.termijn == "bezwaartermijn" for e in outcome.of(TermChanged))
+        d.fire("bezwaartermijn_verstreken")
+    assert d.case.state == "afgesloten.afgewezen", d.workflow.key
+    assert d.case.resultaat == "afgewezen"
 
 
-def test_withdrawal_is_possible_from_every_state_before_the_besluit(catalog, engine) -> None:
-    for d in drivers(catalog, engine):
-        graph = d.workflow.loaded.graph
-        before = {"vooroverleg", "indiening", "ontvankelijkheid", "toetsing", "besluit"}
-        for state in graph.states:
-            if graph.phase_of[state] in before:
-                assert "intrekken" in d.workflow.allowed_events(d.case.__class__(
-                    d.case.workflow, d.case.versie, state), "initiatiefnemer"), (d.workflow.key, state)
-        d.submit()
-        outcome = d.fire("intrekken")
-        assert d.case.state == "afgesloten.ingetrokken"
-        assert ("stop", "beslistermijn") in [(e.action, e.termijn) for e in outcome.of(TermChanged)]
+@each_workflow
+def test_withdrawal_is_possible_from_every_state_before_the_besluit(engine, key) -> None:
+    d = Driver(engine, *key)
+    graph = d.workflow.loaded.graph
+    before = {"vooroverleg", "indiening", "ontvankelijkheid", "toetsing", "besluit"}
+    for state in graph.states:
+        if graph.phase_of[state] in before:
+            assert "intrekken" in d.workflow.allowed_events(d.case.__class__(
+                d.case.workflow, d.case.versie, state), "initiatiefnemer"), (d.workflow.key, state)
+    d.submit()
+    outcome = d.fire("intrekken")
+    assert d.case.state == "afgesloten.ingetrokken"
+    assert ("stop", "beslistermijn") in [(e.action, e.termijn) for e in outcome.of(TermChanged)]
 
 
-def test_initiatiefnemer_cannot_take_the_besluit(catalog, engine) -> None:
-    for d in drivers(catalog, engine):
-        d.to_besluit()
-        for event in ("toekennen", "afwijzen", "toekennen_met_wijziging"):
-            with pytest.raises(EventNotAllowed) as caught:
-                d.workflow.fire(d.case, event, actor=Actor("burger", "initiatiefnemer"), clock=engine.clock,
-                                reason="ik beslis zelf")
-            assert not isinstance(caught.value, GuardFailed)
-            assert caught.value.state == "besluit.voorgelegd"
-            assert caught.value.allowed == ["intrekken"]
-            assert "besluit.voorgelegd" in str(caught.value) and "intrekken" in str(caught.value)
+@each_workflow
+def test_initiatiefnemer_cannot_take_the_besluit(engine, key) -> None:
+    d = Driver(engine, *key)
+    d.to_besluit()
+    for event in ("toekennen", "afwijzen", "toekennen_met_wijziging"):
+        with pytest.raises(EventNotAllowed) as caught:
+            d.workflow.fire(d.case, event, actor=Actor("burger", "initiatiefnemer"), clock=engine.clock,
+                            reason="ik beslis zelf")
+        assert not isinstance(caught.value, GuardFailed)
+        assert caught.value.state == "besluit.voorgelegd"
+        assert caught.value.allowed == ["intrekken"]
+        assert "besluit.voorgelegd" in str(caught.value) and "intrekken" in str(caught.value)
 
 
 def test_who_decides_follows_the_gemeente_file(catalog, engine) -> None:
@@ -142,24 +141,25 @@ def test_who_decides_follows_the_gemeente_file(catalog, engine) -> None:
     assert "toekennen" not in model.allowed_events(case, "raad")
 
 
-def test_round_trip_through_snapshots_changes_nothing(catalog, engine) -> None:
+@each_workflow
+def test_round_trip_through_snapshots_changes_nothing(engine, key) -> None:
     """Persist after every step (as JSON), reload, go on: the same states and events as without."""
     import json
 
     from r2c.engine.case import Case
 
-    for plain, stored in zip(drivers(catalog, engine), drivers(catalog, engine)):
-        steps = [("submit", None), ("in_behandeling_nemen", None), ("beoordelen", "beoordelingen"),
-                 ("voorleggen", None), ("toekennen", None)]
-        for event, needs in steps:
-            for d in (plain, stored):
-                if event == "submit":
-                    d.submit()
-                else:
-                    d.fire(event, {"beoordelingen": d.beoordelingen} if needs else None)
-            stored.case = Case.from_dict(json.loads(json.dumps(stored.case.to_dict())))
-            assert stored.case == Case.from_dict(plain.case.to_dict())
-        assert [type(e).__name__ for e in plain.events] == [type(e).__name__ for e in stored.events]
+    plain, stored = Driver(engine, *key), Driver(engine, *key)
+    steps = [("submit", None), ("in_behandeling_nemen", None), ("beoordelen", "beoordelingen"),
+             ("voorleggen", None), ("toekennen", None)]
+    for event, needs in steps:
+        for d in (plain, stored):
+            if event == "submit":
+                d.submit()
+            else:
+                d.fire(event, {"beoordelingen": d.beoordelingen} if needs else None)
+        stored.case = Case.from_dict(json.loads(json.dumps(stored.case.to_dict())))
+        assert stored.case == Case.from_dict(plain.case.to_dict())
+    assert [type(e).__name__ for e in plain.events] == [type(e).__name__ for e in stored.events]
 
 
 def test_a_snapshot_of_an_unknown_format_is_refused() -> None:
