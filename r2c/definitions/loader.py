@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import types
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from r2c.bulk import collector_paused
 from r2c.definitions.checks import check_definition
-from r2c.definitions.graph import Graph, all_states, build_graph
+from r2c.definitions.graph import Graph, build_graph
 from r2c.definitions.merge import Origins, merge, origins_of, plain
 from r2c.definitions.schema import IDENTITY_KEYS, Definition
 from r2c.definitions.yamlsource import LineDict, Source, read_source
@@ -229,12 +231,11 @@ class _Resolver:
                                  f"versie '{migratie.van_versie}' van '{d.id}' bestaat niet")
                         continue
                     old_states = old.graph.states
-                    new_states = all_states(d)
                     for src, dst in migratie.staten.items():
                         if src not in old_states:
                             self._at(item.origins, path + ("staten", src),
                                      f"'{src}' is geen staat van versie {migratie.van_versie}")
-                        if dst not in new_states or dst not in item.graph.states:
+                        if dst not in item.graph.states:
                             self._at(item.origins, path + ("staten", src),
                                      f"'{dst}' is geen staat van versie {d.versie}")
                     unmapped = [s for s, st in old_states.items() if not st.eind and s not in migratie.staten]
@@ -328,8 +329,6 @@ def _explain(error: dict[str, Any], root: type[BaseModel]) -> str:
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The field names allowed at ``loc`` (for 'did you mean' hints); empty when unknown."""
-    import typing
-
     current: Any = model
     for part in loc:
         if isinstance(current, type) and issubclass(current, BaseModel):
@@ -352,7 +351,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         while typing.get_origin(current) is typing.Annotated:
             current = typing.get_args(current)[0]
         args = [a for a in typing.get_args(current) if a is not type(None)]
-        if typing.get_origin(current) in (typing.Union, getattr(__import__("types"), "UnionType")) and len(args) == 1:
+        if typing.get_origin(current) in (typing.Union, types.UnionType) and len(args) == 1:
             current = args[0]
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)

@@ -156,9 +156,9 @@ class Workflow:
         if event not in self._events:
             raise UnknownEvent(f"onbekend event '{event}' in workflow {self.key}; "
                                f"bestaande events: {', '.join(self.events())}")
-        allowed = self.allowed_events(case, actor.rol)
         candidates = [e for e in self._edges.get((event, case.state), ()) if actor.rol in e.spec.rollen]
         if not candidates:
+            allowed = self.allowed_events(case, actor.rol)
             raise EventNotAllowed(
                 f"'{event}' kan niet in staat '{case.state}' door rol '{actor.rol}'; "
                 f"nu mogelijk voor deze rol: {', '.join(allowed) or 'geen'}",
@@ -171,6 +171,7 @@ class Workflow:
         facts = merge_facts(case.facts, fields, data)
         run = _Run(case.state, actor, facts, reason)
         if not self._machine_events[event].trigger(run):
+            allowed = self.allowed_events(case, actor.rol)
             reasons = list(dict.fromkeys(run.failures))
             raise GuardFailed(
                 f"'{event}' kan nog niet in staat '{case.state}': {'; '.join(reasons)}",
