@@ -15,6 +15,7 @@ def check_definition(definition: Definition, graph: Graph) -> list[tuple[Path, s
     problems += _references(definition)
     problems += _shape(definition, graph)
     problems += _terms(definition)
+    problems += _archief(definition, graph)
     return problems
 
 
@@ -43,6 +44,10 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
             for i, naam in enumerate(namen):
                 if naam not in d.termijnen:
                     unknown(base + ("termijnen", action, i), "termijn", naam, d.termijnen)
+                elif action == "verlengen" and d.termijnen[naam].verlenging is None:
+                    out.append((base + ("termijnen", action, i),
+                                f"termijn '{naam}' wordt hier verlengd, maar zegt niet met hoeveel "
+                                "(zet 'verlenging', bv. '6 weken', bij de termijn)"))
     return out
 
 
@@ -120,4 +125,31 @@ def _terms(d: Definition) -> list[tuple[Path, str]]:
                 parse_herinnering(termijn.escalatie)
             except TermijnError as error:
                 out.append((base + ("escalatie",), str(error)))
+        if termijn.verlenging is not None:
+            try:
+                parse_duur(termijn.verlenging)
+            except TermijnError as error:
+                out.append((base + ("verlenging",), str(error)))
+    return out
+
+
+def _archief(d: Definition, g: Graph) -> list[tuple[Path, str]]:
+    """Every result a challenge can end with has an archiefnominatie; 'vernietigen' has a bewaartermijn."""
+    from r2c.errors import TermijnError
+    from r2c.termijnen import parse_duur
+
+    out: list[tuple[Path, str]] = []
+    results = sorted({s.resultaat for s in g.states.values() if s.eind and s.resultaat})
+    for resultaat in results:
+        if resultaat not in d.archief:
+            out.append((("archief",), f"geen archiefnominatie en bewaartermijn voor resultaat '{resultaat}'"))
+    for resultaat, regel in d.archief.items():
+        path = ("archief", resultaat, "bewaartermijn")
+        if regel.archiefnominatie == "vernietigen" and regel.bewaartermijn is None:
+            out.append((path, "bij 'vernietigen' hoort een bewaartermijn, bv. '5 jaar'"))
+        elif regel.bewaartermijn is not None:
+            try:
+                parse_duur(regel.bewaartermijn)
+            except TermijnError as error:
+                out.append((path, str(error)))
     return out

@@ -61,6 +61,8 @@ class Termijn(_Sourced):
     atw: bool = Field(True, description="Of de Algemene termijnenwet geldt (standaard aan voor Awb-termijnen).")
     herinneringen: list[str] = Field(default_factory=list, description="Bv. ['10 werkdagen voor', 'op de dag'].")
     escalatie: str | None = Field(None, description="Bv. '1 werkdag na': de teamleider krijgt bericht.")
+    verlenging: str | None = Field(None, description="Met hoeveel een verdaging de termijn verlengt (Awb 4:14), "
+                                                     "bv. '6 weken'. Nodig als een transitie de termijn verlengt.")
 
 
 class Brief(_Sourced):
@@ -94,13 +96,16 @@ class Toelating(_Strict):
     opmerking: str | None = None
 
 
+Resultaat = Literal["uitgevoerd", "afgewezen", "ingetrokken", "buiten_behandeling"]
+
+
 class Staat(_Strict):
     """A state inside a phase."""
 
     label: str
     omschrijving: str | None = Field(None, description="In gewone woorden, voor de statuspagina.")
     eind: bool = Field(False, description="Een eindstaat: de uitdaging is afgesloten.")
-    resultaat: Literal["uitgevoerd", "afgewezen", "ingetrokken", "buiten_behandeling"] | None = None
+    resultaat: Resultaat | None = None
 
 
 class Fase(_Strict):
@@ -154,6 +159,14 @@ class Transitie(_Sourced):
     gegevens: dict[Identifier, Gegeven] = Field(default_factory=dict)
 
 
+class Archief(_Sourced):
+    """What happens to a closed challenge's records, per result (Archiefwet 1995, selectielijst)."""
+
+    archiefnominatie: Literal["vernietigen", "blijvend_bewaren"]
+    bewaartermijn: str | None = Field(None, description="Hoe lang na afsluiten bewaren, bv. '5 jaar'; "
+                                                        "nodig bij 'vernietigen'.")
+
+
 class Migratie(_Strict):
     """How running challenges move from an older version to this one: an explicit mapping of states."""
 
@@ -182,6 +195,8 @@ class Definition(_Strict):
     toelating: Toelating = Field(default_factory=Toelating)
     fasen: dict[Identifier, Fase]
     transities: dict[Identifier, Transitie]
+    archief: dict[Resultaat, Archief] = Field(default_factory=dict, description=(
+        "Per resultaat: archiefnominatie en bewaartermijn, geteld vanaf het afsluiten."))
     migraties: list[Migratie] = Field(default_factory=list)
 
     @property
