@@ -40,6 +40,18 @@ class FixedClock:
 
 def today(clock: Clock) -> date:
     """The calendar date of ``clock`` in the Netherlands (Europe/Amsterdam)."""
+    return local_date(clock.now())
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """``moment`` as an aware UTC datetime; a naive one (SQLite returns those) is taken to be UTC already."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def local_date(moment: datetime) -> date:
+    """The Dutch calendar date of ``moment``; a naive moment (as SQLite returns them) is taken to be UTC."""
     from zoneinfo import ZoneInfo
 
-    return clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    return as_utc(moment).astimezone(ZoneInfo("Europe/Amsterdam")).date()

@@ -95,3 +95,57 @@ class InvalidEventData(EngineError):
 
 class MigrationError(EngineError):
     """A running challenge cannot be moved to another definition version as asked."""
+
+
+class StorageError(R2CError):
+    """The database or document storage cannot be used."""
+
+
+class DatabaseBehind(StorageError):
+    """The database schema is not the one this version of r2c expects; ``r2c db upgrade`` brings it there."""
+
+
+class ServiceError(R2CError):
+    """Base class of errors of the challenge service that are not about firing itself."""
+
+
+class NotFound(ServiceError):
+    """No such challenge (or document) for this caller: also what another gemeente's challenge looks like."""
+
+
+class UnknownGemeente(ServiceError):
+    """The gemeente has no workflow definition."""
+
+
+class AccessDenied(ServiceError):
+    """The actor is unknown to this gemeente's definition, or may not do this."""
+
+
+class InvalidInput(ServiceError):
+    """Input to the service (not event data) is missing, too long or of the wrong type.
+
+    Attributes:
+        fields: field name -> what is wrong with it.
+    """
+
+    def __init__(self, message: str, *, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__(message)
+
+
+class Conflict(ServiceError):
+    """The challenge changed since the caller read it (a stale expected_version).
+
+    Attributes:
+        expected: the version the caller expected.
+        current: the version the challenge has now.
+        state: the state it is in now.
+        changes: one Dutch line per change since ``expected``.
+    """
+
+    def __init__(self, message: str, *, expected: int, current: int, state: str, changes: list[str]):
+        self.expected = expected
+        self.current = current
+        self.state = state
+        self.changes = changes
+        super().__init__(message)

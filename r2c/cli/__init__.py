@@ -18,10 +18,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import termijnen, workflows
+    from r2c.cli import storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
+    storage.register(app)
 
 
 def main() -> None:

@@ -19,15 +19,17 @@ CASE_FORMAT = 1
 
 @dataclass(frozen=True)
 class Actor:
-    """Who fires an event, in which role.
+    """Who fires an event, in which role, for which gemeente.
 
     Attributes:
-        id: the person's or system's identifier (as the host knows it).
+        id: the person's or system's identifier (as the host knows it); an initiatiefnemer's is their party id.
         rol: the role they act in: initiatiefnemer, behandelaar, teamleider, college, systeem, ...
+        gemeente: the gemeente they act for; the service scopes everything to it (the engine ignores it).
     """
 
     id: str
     rol: str
+    gemeente: str | None = None
 
 
 @dataclass(frozen=True)

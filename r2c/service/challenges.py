@@ -1,0 +1,525 @@
+"""ChallengeService: the public embedding API. Every call is one transaction, scoped to the actor's gemeente.
+
+A change writes the challenge row, one history row (hash-chained), the terms, the letters to produce and an
+outbox message together, or nothing. ``joined(session)`` runs the same calls inside a host's transaction (in a
+savepoint), so a zaaksysteem commits or rolls back r2c's writes with its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from r2c.clock import Clock, as_utc, today
+from r2c.definitions.catalog import Catalog, UnknownWorkflow
+from r2c.definitions.schema import Definition
+from r2c.engine import Engine
+from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, StateChanged, TermChanged
+from r2c.errors import (
+    AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
+)
+from r2c.service.terms import OPEN, TERM, apply_term_changes
+from r2c.service.views import (
+    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Page, SearchFilters, TermView,
+)
+from r2c.store.audit import genesis, new_salt, payload_hash, row_hash
+from r2c.store.documents import DocumentStore
+from r2c.store.tables import (
+    ChallengeRow, DocumentRow, HistoryRow, LetterRow, OutboxRow, PartyRow, PersonalDataRow,
+)
+from r2c.termijnen import Termijn
+
+CHALLENGE = ChallengeRow.__table__
+HISTORY = HistoryRow.__table__
+PARTY = PartyRow.__table__
+PERSONAL = PersonalDataRow.__table__
+LETTER = LetterRow.__table__
+OUTBOX = OutboxRow.__table__
+DOCUMENT = DocumentRow.__table__
+
+READ_ONLY_ROLES = frozenset({"lezer", "beheerder"})
+"""Roles that exist in every gemeente beside the definition's own: they read, and beheerder erases (AVG)."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the service accepts.
+
+    Attributes:
+        reason_length: longest reason (characters).
+        document_size: largest document (bytes).
+        media_types: accepted document types.
+    """
+
+    reason_length: int = 10_000
+    document_size: int = 20 * 1024 * 1024
+    media_types: frozenset[str] = frozenset({
+        "application/pdf", "image/png", "image/jpeg", "text/plain",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    })
+
+
+class ChallengeService:
+    """Submit, fire, read and search challenges; one transaction per call.
+
+    Attributes:
+        engine: the compiled workflows (and the catalog of definitions).
+        clock: where every timestamp and 'today' comes from.
+        documents: where document contents are kept.
+        limits: input limits.
+    """
+
+    def __init__(self, session_factory: Callable[[], Session], definitions: Catalog | Engine, clock: Clock, *,
+                 read_session_factory: Callable[[], Session] | None = None,
+                 documents: DocumentStore | None = None, limits: Limits | None = None):
+        self.engine = definitions if isinstance(definitions, Engine) else Engine(definitions, clock)
+        self.clock = clock
+        self.documents = documents
+        self.limits = limits or Limits()
+        self._sessions = session_factory
+        self._read_sessions = read_session_factory or session_factory
+        self._host: Session | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The loaded definitions."""
+        return self.engine.catalog
+
+    def joined(self, host: Session | Connection) -> ChallengeService:
+        """A service that works inside the host's session or connection (its transaction; r2c uses a savepoint)."""
+        other = object.__new__(ChallengeService)
+        other.__dict__.update(self.__dict__)
+        other._host = host if isinstance(host, Session) else Session(
+            bind=host, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        return other
+
+    # -- transactions ----------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        try:
+            if self._host is not None:
+                with self._host.begin_nested():
+                    yield self._host
+                return
+            with self._sessions() as session, session.begin():
+                yield session
+        except IntegrityError as error:
+            raise Conflict(f"de uitdaging is tegelijk door iemand anders gewijzigd: {error.orig}", expected=-1,
+                           current=-1, state="", changes=[]) from None
+        except OperationalError as error:
+            raise StorageError(f"de database weigerde de wijziging, er is niets vastgelegd: {error.orig}") from None
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        if self._host is not None:
+            yield self._host
+            return
+        try:
+            with self._read_sessions() as session, session.begin():
+                yield session
+        except OperationalError as error:
+            raise StorageError(f"de database is niet te lezen: {error.orig}") from None
+
+    # -- changes ---------------------------------------------------------------------------------------------
+
+    def submit(self, *, gemeente: str, titel: str, initiatiefnemer: Initiatiefnemer,
+               data: Mapping[str, Any] | None = None, actor: Actor | None = None, event: str = "indienen",
+               reason: str | None = None) -> Fired:
+        """Register a new challenge for ``gemeente`` and fire its first event (default 'indienen')."""
+        definition = self._definition_in_force(gemeente)
+        party_id = str(uuid.uuid4())
+        actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
+        self._check_actor(definition, actor, gemeente)
+        problems = _check_party(initiatiefnemer) | _check_text("titel", titel, 200, required=True)
+        problems |= _check_text("reden", reason, self.limits.reason_length)
+        if problems:
+            raise InvalidInput("de aanvraag is niet compleet: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
+                               fields=problems)
+        workflow = self.engine.workflow(definition.id, definition.versie)
+        outcome = workflow.fire(workflow.start(), event, actor=actor, clock=self.clock, data=data, reason=reason)
+        challenge_id = str(uuid.uuid4())
+        now = self.clock.now()
+        with self._write() as session:
+            session.execute(insert(CHALLENGE).values(
+                id=challenge_id, gemeente=gemeente, workflow=definition.id, workflow_version=definition.versie,
+                state=workflow.start().state, fase=workflow.phase_of(workflow.start().state), titel=titel.strip(),
+                facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now))
+            session.execute(insert(PARTY).values(id=party_id, challenge_id=challenge_id, rol="initiatiefnemer"))
+            session.execute(insert(PERSONAL).values(party_id=party_id, **_party_values(initiatiefnemer)))
+            row = self._row(session, challenge_id, gemeente, lock=False)
+            return self._apply(session, row, definition, outcome, actor, data, reason)
+
+    def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
+             reason: str | None = None, expected_version: int | None = None) -> Fired:
+        """Fire ``event`` on the challenge as ``actor``; Conflict when ``expected_version`` is stale."""
+        problems = _check_text("reden", reason, self.limits.reason_length)
+        if problems:
+            raise InvalidInput(f"reden: {problems['reden']}", fields=problems)
+        with self._write() as session:
+            row, definition = self._load(session, challenge_id, actor, lock=True)
+            self._expect(session, row, expected_version)
+            case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
+            outcome = self.engine.fire(case, event, actor=actor, data=data, reason=reason)
+            return self._apply(session, row, definition, outcome, actor, data, reason)
+
+    def migrate(self, challenge_id: str, *, versie: str, actor: Actor, reason: str,
+                expected_version: int | None = None) -> Fired:
+        """Move a running challenge to another version of its definition, by that version's state mapping."""
+        with self._write() as session:
+            row, _ = self._load(session, challenge_id, actor, lock=True)
+            self._expect(session, row, expected_version)
+            case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
+            outcome = self.engine.migrate(case, versie, actor=actor, reason=reason)
+            definition = self.catalog.get(row.workflow, versie).definition
+            migrated = outcome.events[0]
+            self._append(session, row, kind="migratie", event=None, transition=None, to_state=outcome.case.state,
+                         actor=actor, artikel=None, payload={"reden": reason, "van_versie": migrated.from_versie,
+                                                             "naar_versie": migrated.to_versie},
+                         changes={"workflow_version": versie, "state": outcome.case.state,
+                                  "fase": self.engine.workflow(row.workflow, versie).phase_of(outcome.case.state)})
+            return Fired(self._view(session, self._row(session, row.id, row.gemeente, lock=False), definition), outcome)
+
+    def assign(self, challenge_id: str, *, behandelaar: str, actor: Actor,
+               expected_version: int | None = None) -> Challenge:
+        """Make ``behandelaar`` the challenge's behandelaar (a teamleider, or a behandelaar taking it on)."""
+        with self._write() as session:
+            row, definition = self._load(session, challenge_id, actor, lock=True)
+            if actor.rol not in ("teamleider", "behandelaar") or (actor.rol == "behandelaar" and behandelaar != actor.id):
+                raise AccessDenied("alleen een teamleider wijst een behandelaar toe; een behandelaar alleen zichzelf")
+            problems = _check_text("behandelaar", behandelaar, 200, required=True)
+            if problems:
+                raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
+            self._expect(session, row, expected_version)
+            self._append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
+                         actor=actor, artikel=None, payload={"behandelaar": behandelaar},
+                         changes={"behandelaar": behandelaar})
+            return self._view(session, self._row(session, row.id, row.gemeente, lock=False), definition)
+
+    def add_document(self, challenge_id: str, *, actor: Actor, name: str, media_type: str, content: bytes,
+                     expected_version: int | None = None) -> Document:
+        """Store a document for the challenge; the file goes to the document storage, its checksum to history."""
+        if self.documents is None:
+            raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
+        problems = _check_text("naam", name, 255, required=True)
+        if media_type not in self.limits.media_types:
+            problems["media_type"] = (f"type '{media_type}' wordt niet aangenomen; wel: "
+                                      f"{', '.join(sorted(self.limits.media_types))}")
+        if len(content) > self.limits.document_size:
+            problems["inhoud"] = f"te groot: {len(content)} bytes, hoogstens {self.limits.document_size}"
+        elif not content:
+            problems["inhoud"] = "leeg bestand"
+        if problems:
+            raise InvalidInput("document niet aangenomen: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
+                               fields=problems)
+        with self._write() as session:
+            row, _ = self._load(session, challenge_id, actor, lock=True)
+            self._expect(session, row, expected_version)
+            digest = self.documents.put(content)
+            doc = Document(str(uuid.uuid4()), row.id, name.strip(), media_type, len(content), digest,
+                           self.clock.now(), actor.id)
+            session.execute(insert(DOCUMENT).values(
+                id=doc.id, challenge_id=doc.challenge_id, name=doc.name, media_type=doc.media_type, size=doc.size,
+                sha256=doc.sha256, added_at=doc.added_at, added_by=doc.added_by))
+            self._append(session, row, kind="document", event=None, transition=None, to_state=row.state, actor=actor,
+                         artikel=None, payload={"document": doc.id, "naam": doc.name, "sha256": digest,
+                                                "grootte": doc.size}, changes={})
+            return doc
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def _apply(self, session: Session, row: Any, definition: Definition, outcome: Outcome, actor: Actor,
+               data: Mapping[str, Any] | None, reason: str | None) -> Fired:
+        """Write what firing changed: history, terms, letters, outbox and the challenge row."""
+        changed: StateChanged = outcome.events[0]
+        new = outcome.case
+        on = today(self.clock)
+        terms = apply_term_changes(session, challenge_id=row.id, gemeente=row.gemeente, definition=definition,
+                                   changes=outcome.of(TermChanged), on=on, artikel=changed.artikel,
+                                   event=changed.event)
+        letters = outcome.of(LetterRequested)
+        seq = row.version + 1
+        if letters:
+            session.execute(insert(LETTER), [
+                {"challenge_id": row.id, "history_seq": seq, "template": letter.template, "aan": letter.aan,
+                 "status": "te_maken", "requested_at": letter.at} for letter in letters])
+        changes: dict[str, Any] = {"state": new.state, "fase": new.fase, "resultaat": new.resultaat,
+                                   "facts": _jsonable(dict(new.facts))}
+        if outcome.of(CaseClosed):
+            changes["closed_at"] = changed.at
+        payload = {"reden": reason, "gegevens": _jsonable(dict(data or {}))}
+        self._append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
+                     to_state=new.state, actor=actor, artikel=changed.artikel, payload=payload, changes=changes,
+                     outbox={"brieven": [letter.template for letter in letters], "termijnen": terms,
+                             "resultaat": new.resultaat})
+        fresh = self._row(session, row.id, row.gemeente, lock=False)
+        return Fired(self._view(session, fresh, definition), outcome)
+
+    def _append(self, session: Session, row: Any, *, kind: str, event: str | None, transition: str | None,
+                to_state: str, actor: Actor, artikel: str | None, payload: dict[str, Any],
+                changes: dict[str, Any], outbox: dict[str, Any] | None = None) -> None:
+        """Add one hash-chained history row, update the challenge row (version + 1) and queue an outbox message."""
+        now = self.clock.now()
+        seq = row.version + 1
+        salt = new_salt()
+        record = {"challenge_id": row.id, "seq": seq, "kind": kind, "event": event, "transition": transition,
+                  "from_state": row.state, "to_state": to_state, "actor_id": actor.id, "actor_rol": actor.rol,
+                  "at": now, "artikel": artikel, "payload_hash": payload_hash(payload, salt),
+                  "prev_hash": row.head_hash}
+        record["hash"] = row_hash(record)
+        session.execute(insert(HISTORY).values(payload=payload, payload_salt=salt, **record))
+        done = session.execute(
+            update(CHALLENGE).where(CHALLENGE.c.id == row.id, CHALLENGE.c.version == row.version)
+            .values(version=seq, head_hash=record["hash"], updated_at=now, **changes))
+        if done.rowcount != 1:
+            raise Conflict(f"uitdaging {row.id} is tegelijk gewijzigd (versie {row.version} is niet meer de "
+                           "laatste); er is niets vastgelegd, probeer opnieuw", expected=row.version,
+                           current=-1, state=row.state, changes=[])
+        message = {"uitdaging": row.id, "gemeente": row.gemeente, "versie": seq, "soort": kind, "event": event,
+                   "van": row.state, "naar": to_state, "rol": actor.rol, "moment": now.isoformat(), **(outbox or {})}
+        session.execute(insert(OUTBOX).values(
+            challenge_id=row.id, gemeente=row.gemeente, topic=f"uitdaging.{kind}",
+            idempotency_key=f"{row.id}:{seq}", payload=message, created_at=now, next_attempt_at=now))
+
+    def _expect(self, session: Session, row: Any, expected_version: int | None) -> None:
+        if expected_version is None or expected_version == row.version:
+            return
+        newer = session.execute(
+            select(HISTORY.c.seq, HISTORY.c.kind, HISTORY.c.event, HISTORY.c.actor_rol, HISTORY.c.actor_id,
+                   HISTORY.c.at, HISTORY.c.to_state)
+            .where(HISTORY.c.challenge_id == row.id, HISTORY.c.seq > expected_version)
+            .order_by(HISTORY.c.seq)).all()
+        changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol} {h.actor_id} op "
+                   f"{h.at:%Y-%m-%d %H:%M}, daarna in '{h.to_state}'" for h in newer]
+        raise Conflict(
+            f"uitdaging {row.id} is gewijzigd sinds versie {expected_version}: nu versie {row.version}, staat "
+            f"'{row.state}'. " + "; ".join(changes), expected=expected_version, current=row.version,
+            state=row.state, changes=changes)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def get(self, challenge_id: str, *, actor: Actor) -> Challenge:
+        """The challenge, if the actor may see it."""
+        with self._read() as session:
+            row, definition = self._load(session, challenge_id, actor)
+            return self._view(session, row, definition)
+
+    def search(self, *, actor: Actor, filters: SearchFilters | None = None, limit: int = 50,
+               offset: int = 0) -> Page[Challenge]:
+        """The actor's gemeente's challenges matching ``filters``, newest first, one page at a time."""
+        gemeente = self._gemeente_of(actor)
+        if not 1 <= limit <= 500 or offset < 0:
+            raise InvalidInput("limit moet tussen 1 en 500 liggen en offset 0 of meer zijn",
+                               fields={"limit": "1 tot en met 500", "offset": "0 of meer"})
+        f = filters or SearchFilters()
+        where = [CHALLENGE.c.gemeente == gemeente]
+        for column in ("fase", "state", "resultaat", "behandelaar"):
+            if getattr(f, column) is not None:
+                where.append(CHALLENGE.c[column] == getattr(f, column))
+        if f.open is not None:
+            where.append(CHALLENGE.c.resultaat.is_(None) if f.open else CHALLENGE.c.resultaat.is_not(None))
+        for bound, strict in ((f.deadline_before, False), (f.overdue_on, True)):
+            if bound is not None:
+                due = TERM.c.einddatum < bound if strict else TERM.c.einddatum <= bound
+                where.append(exists().where(TERM.c.challenge_id == CHALLENGE.c.id, TERM.c.status == "lopend", due))
+        with self._read() as session:
+            if actor.rol == "initiatiefnemer":
+                where.append(exists().where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.id == actor.id))
+            total = session.execute(select(func.count()).select_from(CHALLENGE).where(*where)).scalar_one()
+            rows = session.execute(
+                select(CHALLENGE).where(*where).order_by(CHALLENGE.c.created_at.desc(), CHALLENGE.c.id)
+                .limit(limit).offset(offset)).all()
+            initiators = self._initiators(session, [r.id for r in rows])
+            items = [self._view(session, r, self._definition_of(r), initiators.get(r.id)) for r in rows]
+        return Page(items, total, limit, offset)
+
+    def timeline(self, challenge_id: str, *, actor: Actor) -> list[HistoryEntry]:
+        """Everything that happened to the challenge, oldest first."""
+        with self._read() as session:
+            row, _ = self._load(session, challenge_id, actor)
+            rows = session.execute(select(HISTORY).where(HISTORY.c.challenge_id == row.id)
+                                   .order_by(HISTORY.c.seq)).all()
+        return [HistoryEntry(h.seq, h.kind, h.event, h.transition, h.from_state, h.to_state, h.actor_id, h.actor_rol,
+                             as_utc(h.at), h.artikel, (h.payload or {}).get("reden"), _entry_data(h.kind, h.payload),
+                             h.payload is None) for h in rows]
+
+    def terms(self, challenge_id: str, *, actor: Actor) -> list[TermView]:
+        """Every term of the challenge (running, suspended and ended) with the derivation of its end date."""
+        with self._read() as session:
+            row, definition = self._load(session, challenge_id, actor)
+            rows = session.execute(select(TERM).where(TERM.c.challenge_id == row.id).order_by(TERM.c.id)).all()
+        return [_term_view(t, definition) for t in rows]
+
+    def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
+        """The running and suspended terms of the actor's gemeente, soonest end first (optionally ending by a day)."""
+        gemeente = self._gemeente_of(actor)
+        where = [TERM.c.gemeente == gemeente, TERM.c.status.in_(OPEN)]
+        if due_before is not None:
+            where.append(and_(TERM.c.status == "lopend", TERM.c.einddatum <= due_before))
+        with self._read() as session:
+            if actor.rol == "initiatiefnemer":
+                where.append(exists().where(PARTY.c.challenge_id == TERM.c.challenge_id, PARTY.c.id == actor.id))
+            rows = session.execute(
+                select(TERM, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
+                .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id).where(*where)
+                .order_by(TERM.c.einddatum.is_(None), TERM.c.einddatum, TERM.c.id)).all()
+        return [_term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
+
+    def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
+        """The events the actor's role may fire now, each with the conditions that still block it."""
+        with self._read() as session:
+            row, definition = self._load(session, challenge_id, actor)
+        case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
+        labels = {t.event or key: t.label for key, t in definition.transities.items()}
+        return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(case, event, actor.rol)))
+                for event in self.engine.allowed_events(case, actor.rol)]
+
+    def documents_of(self, challenge_id: str, *, actor: Actor) -> list[Document]:
+        """The documents of the challenge."""
+        with self._read() as session:
+            row, _ = self._load(session, challenge_id, actor)
+            rows = session.execute(select(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id)
+                                   .order_by(DOCUMENT.c.added_at)).all()
+        return [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at), r.added_by)
+                for r in rows]
+
+    def document_content(self, challenge_id: str, document_id: str, *, actor: Actor) -> tuple[Document, bytes]:
+        """A document's metadata and content (checked against its checksum)."""
+        for doc in self.documents_of(challenge_id, actor=actor):
+            if doc.id == document_id:
+                if self.documents is None:
+                    raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
+                return doc, self.documents.get(doc.sha256)
+        raise NotFound(f"geen document '{document_id}' bij uitdaging {challenge_id}")
+
+    # -- scoping ---------------------------------------------------------------------------------------------
+
+    def _gemeente_of(self, actor: Actor) -> str:
+        if not actor.gemeente:
+            raise AccessDenied("geef bij de actor aan voor welke gemeente die werkt")
+        definition = self._definition_in_force(actor.gemeente)
+        self._check_actor(definition, actor, actor.gemeente)
+        return actor.gemeente
+
+    def _definition_in_force(self, gemeente: str) -> Definition:
+        if gemeente not in self.catalog.ids(soort="gemeente"):
+            raise UnknownGemeente(f"onbekende gemeente '{gemeente}'; bekend: "
+                                  f"{', '.join(self.catalog.ids(soort='gemeente')) or 'geen'}")
+        try:
+            return self.catalog.in_force(gemeente, today(self.clock)).definition
+        except UnknownWorkflow as error:
+            raise UnknownGemeente(str(error)) from None
+
+    def _definition_of(self, row: Any) -> Definition:
+        return self.catalog.get(row.workflow, row.workflow_version).definition
+
+    @staticmethod
+    def _check_actor(definition: Definition, actor: Actor, gemeente: str) -> None:
+        if actor.gemeente != gemeente:
+            raise AccessDenied(f"actor werkt voor gemeente '{actor.gemeente}', niet voor '{gemeente}'")
+        if not isinstance(actor.id, str) or not actor.id.strip() or len(actor.id) > 200:
+            raise AccessDenied("actor zonder geldige id (1 tot 200 tekens)")
+        if actor.rol not in definition.rollen and actor.rol not in READ_ONLY_ROLES:
+            known = sorted({*definition.rollen, *READ_ONLY_ROLES})
+            raise AccessDenied(f"rol '{actor.rol}' bestaat niet bij {gemeente} (wel: {', '.join(known)})")
+
+    def _row(self, session: Session, challenge_id: str, gemeente: str, *, lock: bool) -> Any:
+        query = select(CHALLENGE).where(CHALLENGE.c.id == challenge_id, CHALLENGE.c.gemeente == gemeente)
+        if lock:
+            query = query.with_for_update()  # a row lock on PostgreSQL; SQLite writers queue on BEGIN IMMEDIATE
+        return session.execute(query).one_or_none()
+
+    def _load(self, session: Session, challenge_id: str, actor: Actor, *, lock: bool = False) -> tuple[Any, Definition]:
+        """The challenge row and its definition, if ``actor`` may see it; NotFound otherwise (no existence leak)."""
+        gemeente = self._gemeente_of(actor)
+        row = self._row(session, str(challenge_id), gemeente, lock=lock)
+        if row is not None and actor.rol == "initiatiefnemer":
+            own = session.execute(select(PARTY.c.id).where(PARTY.c.id == actor.id,
+                                                           PARTY.c.challenge_id == row.id)).first()
+            row = row if own else None
+        if row is None:
+            raise NotFound(f"geen uitdaging '{challenge_id}' bij gemeente {gemeente}")
+        definition = self._definition_of(row)
+        self._check_actor(definition, actor, gemeente)
+        return row, definition
+
+    def _initiators(self, session: Session, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = session.execute(select(PARTY.c.challenge_id, PARTY.c.id).where(
+            PARTY.c.challenge_id.in_(ids), PARTY.c.rol == "initiatiefnemer")).all()
+        return {r.challenge_id: r.id for r in rows}
+
+    def _view(self, session: Session, row: Any, definition: Definition, initiator: str | None = None) -> Challenge:
+        if initiator is None:
+            initiator = self._initiators(session, [row.id]).get(row.id)
+        fase, staat = row.state.split(".", 1)
+        return Challenge(
+            row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
+            definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
+            row.behandelaar, initiator, MappingProxyType(dict(row.facts)), row.version, as_utc(row.created_at),
+            as_utc(row.updated_at), as_utc(row.closed_at))
+
+
+def _entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] | None:
+    """What a history row recorded besides the reason: a transition's event data, or the other kinds' details."""
+    if payload is None:
+        return None
+    if kind == "transitie":
+        return MappingProxyType(payload.get("gegevens") or {})
+    return MappingProxyType({k: v for k, v in payload.items() if k != "reden"})
+
+
+def _term_view(row: Any, definition: Definition) -> TermView:
+    spec = definition.termijnen.get(row.name)
+    termijn = Termijn.uit_dict(row.termijn)
+    uitleg = termijn.bereken().uitleg
+    if row.status == "opgeschort":
+        uitleg += (f"Opgeschort met ingang van {row.suspended_from.isoformat()} ({row.suspension_basis}); "
+                   "de einddatum volgt als de termijn weer loopt.",)
+    return TermView(row.challenge_id, row.name, spec.label if spec else row.name, row.status, row.started_on,
+                    row.einddatum, row.suspended_from, row.stopped_on, uitleg)
+
+
+def _check_text(name: str, value: Any, longest: int, *, required: bool = False) -> dict[str, str]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {name: "verplicht, maar leeg"} if required else {}
+    if not isinstance(value, str):
+        return {name: "moet tekst zijn"}
+    if len(value) > longest:
+        return {name: f"te lang: {len(value)} tekens, hoogstens {longest}"}
+    return {}
+
+
+def _check_party(party: Initiatiefnemer) -> dict[str, str]:
+    if not isinstance(party, Initiatiefnemer):
+        return {"initiatiefnemer": "geef naam en contactgegevens van de initiatiefnemer"}
+    problems = _check_text("initiatiefnemer.naam", party.naam, 200, required=True)
+    for name, longest in (("email", 254), ("telefoon", 40), ("organisatie", 200), ("adres", 400)):
+        problems |= _check_text(f"initiatiefnemer.{name}", getattr(party, name), longest)
+    if party.email and "initiatiefnemer.email" not in problems and not _EMAIL.match(party.email.strip()):
+        problems["initiatiefnemer.email"] = f"'{party.email}' is geen e-mailadres"
+    return problems
+
+
+def _party_values(party: Initiatiefnemer) -> dict[str, Any]:
+    return {f.name: (v.strip() if isinstance(v := getattr(party, f.name), str) else v) for f in fields(party)}
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as it comes back from a JSON column (dates and amounts as text), so its hash is stable."""
+    return json.loads(json.dumps(value, default=str))
+

@@ -1,0 +1,211 @@
+"""What the service takes and gives: plain frozen dataclasses, never ORM rows (usable after the session ends)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, Mapping, TypeVar
+
+from r2c.engine.case import Outcome
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Initiatiefnemer:
+    """The person or organisation that submits a challenge; stored apart from the history (AVG).
+
+    Attributes:
+        naam: name of the contact person.
+        email: where r2c sends messages.
+        telefoon: phone number.
+        organisatie: the bewonersinitiatief or organisation, if any.
+        adres: postal address.
+    """
+
+    naam: str
+    email: str | None = None
+    telefoon: str | None = None
+    organisatie: str | None = None
+    adres: str | None = None
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A challenge as the service shows it.
+
+    Attributes:
+        id: the challenge id.
+        gemeente: the gemeente it was submitted to.
+        workflow: definition id; workflow_version: the definition version it runs on.
+        state: current state 'fase.staat'; fase: its phase; state_label, fase_label: their Dutch labels.
+        resultaat: set once closed.
+        titel: short title.
+        behandelaar: the assigned behandelaar's id, if any.
+        initiatiefnemer: the party id of the initiatiefnemer (their actor id).
+        facts: what the events recorded.
+        version: the change counter; pass it as expected_version to ``fire``.
+        created_at, updated_at, closed_at: UTC moments.
+    """
+
+    id: str
+    gemeente: str
+    workflow: str
+    workflow_version: str
+    state: str
+    fase: str
+    state_label: str
+    fase_label: str
+    resultaat: str | None
+    titel: str
+    behandelaar: str | None
+    initiatiefnemer: str | None
+    facts: Mapping[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Fired:
+    """The result of ``submit`` or ``fire``: the challenge after the change and the domain events."""
+
+    challenge: Challenge
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One record of the timeline.
+
+    Attributes:
+        seq: 1, 2, ... per challenge.
+        kind: 'transitie', 'migratie', 'document', 'toewijzing' or 'persoonsgegevens_gewist'.
+        event, transition: what was fired (for a transitie).
+        from_state, to_state: where the challenge was and went.
+        actor_id, actor_rol: who did it, in which role.
+        at: when (UTC).
+        artikel: the legal basis the transition cites.
+        reason, data: the reason and data given; None after erasure.
+        erased: whether reason and data were erased (AVG).
+    """
+
+    seq: int
+    kind: str
+    event: str | None
+    transition: str | None
+    from_state: str | None
+    to_state: str
+    actor_id: str
+    actor_rol: str
+    at: datetime
+    artikel: str | None
+    reason: str | None
+    data: Mapping[str, Any] | None
+    erased: bool
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A term of a challenge with its explanation.
+
+    Attributes:
+        challenge_id: the challenge.
+        name, label: the term's name in the definition and its Dutch label.
+        status: 'lopend', 'opgeschort', 'gestopt' or 'vervangen'.
+        started_on: the day of the event it counts from.
+        einddatum: the last day on which the act is in time (None while suspended).
+        suspended_from: first suspended day, while suspended.
+        stopped_on: when it was stopped.
+        uitleg: the derivation of the end date, in Dutch.
+    """
+
+    challenge_id: str
+    name: str
+    label: str
+    status: str
+    started_on: date
+    einddatum: date | None
+    suspended_from: date | None
+    stopped_on: date | None
+    uitleg: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters of ``search``; None means: do not filter on this.
+
+    Attributes:
+        fase, state, resultaat: exact matches.
+        open: True for challenges not yet closed, False for closed ones.
+        behandelaar: the assigned behandelaar's id.
+        deadline_before: has a running term ending on or before this day.
+        overdue_on: has a running term that ended before this day (overdue).
+    """
+
+    fase: str | None = None
+    state: str | None = None
+    resultaat: str | None = None
+    open: bool | None = None
+    behandelaar: str | None = None
+    deadline_before: date | None = None
+    overdue_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results with the total count."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class AllowedEvent:
+    """An event the actor's role may fire in the current state.
+
+    Attributes:
+        event, label: the event and its Dutch label.
+        blocked_by: unmet conditions (Dutch); empty when it can be fired now.
+    """
+
+    event: str
+    label: str
+    blocked_by: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's metadata (the content comes from ``ChallengeService.document_content``)."""
+
+    id: str
+    challenge_id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    added_at: datetime
+    added_by: str
+
+
+@dataclass(frozen=True)
+class RetentionDue:
+    """A closed challenge past its bewaartermijn (``r2c privacy due``).
+
+    Attributes:
+        challenge_id, gemeente, resultaat: which challenge.
+        closed_on: the day it was closed; due_on: the last day of its bewaartermijn.
+        archiefnominatie: 'vernietigen'.
+        grondslag: where the bewaartermijn comes from.
+    """
+
+    challenge_id: str
+    gemeente: str
+    resultaat: str
+    closed_on: date
+    due_on: date
+    archiefnominatie: str
+    grondslag: str | None

@@ -1,0 +1,117 @@
+"""Connecting to the database: SQLite (WAL, foreign keys, full sync) by default, PostgreSQL by URL.
+
+SQLite's Python driver opens transactions lazily and breaks SAVEPOINT; r2c's engine takes over BEGIN itself
+(the recipe in the SQLAlchemy SQLite dialect docs) so that a host's transaction can be joined with a savepoint,
+and write transactions start with BEGIN IMMEDIATE so that two writers queue instead of failing halfway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from r2c.errors import DatabaseBehind, StorageError
+from r2c.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_WRITE = "r2c_write"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with r2c's connection settings applied."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _sqlite_settings(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_settings(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # r2c emits BEGIN itself (see module docstring)
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine with a session factory for writes and one for reads.
+
+    Attributes:
+        url: the database URL (shown in messages without its password).
+        engine: the SQLAlchemy engine.
+        sessions: sessions for changes (on SQLite: BEGIN IMMEDIATE, so writers queue).
+        read_sessions: sessions for queries.
+    """
+
+    url: str
+    engine: Engine
+    sessions: Callable[[], Session]
+    read_sessions: Callable[[], Session]
+
+    @classmethod
+    def connect(cls, url: str | None = None) -> Database:
+        """The database at ``url`` (default: ``R2C_DATABASE_URL`` or ``./r2c.db``)."""
+        url = url or Settings().database_url
+        engine = make_engine(url)
+        writes = sessionmaker(bind=engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        reads = sessionmaker(bind=engine, expire_on_commit=False)
+        return cls(url, engine, writes, reads)
+
+    @property
+    def is_postgresql(self) -> bool:
+        """Whether this is PostgreSQL (row locks, SKIP LOCKED)."""
+        return self.engine.dialect.name == "postgresql"
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision`` (``r2c db upgrade``)."""
+        with self.engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def revisions(self) -> tuple[str | None, str]:
+        """(the database's revision, the revision this code expects)."""
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        return current, head or ""
+
+    def require_current(self) -> None:
+        """Refuse to work on a database whose schema is behind (or ahead of) this code."""
+        try:
+            current, head = self.revisions()
+        except Exception as error:  # noqa: BLE001 - any driver error means: cannot use this database
+            raise StorageError(f"database {self.safe_url} is niet bereikbaar: {error}") from None
+        if current != head:
+            state = "leeg" if current is None else f"op revisie {current}"
+            raise DatabaseBehind(
+                f"database {self.safe_url} is {state}, deze versie van r2c verwacht revisie {head}: "
+                "voer eerst 'r2c db upgrade' uit")
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without a password."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config

@@ -1,0 +1,184 @@
+"""The tables (SQLModel). The challenge row is a projection; the history rows are the record.
+
+Personal data of parties sits in its own table so it can be erased without touching the history (AVG).
+Every timestamp is stored in UTC; every change adds one history row and raises ``challenge.version`` by one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JsonType, nullable=nullable))
+
+
+def _moment(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+def _challenge_fk(index: bool = True) -> Any:
+    return Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False,
+                                  index=index))
+
+
+class ChallengeRow(SQLModel, table=True):
+    """One challenge (uitdaging): where it stands now. Derived from its history, cached for queries."""
+
+    __tablename__ = "challenge"
+    __table_args__ = (
+        Index("ix_challenge_gemeente_fase", "gemeente", "fase", "created_at"),
+        Index("ix_challenge_gemeente_state", "gemeente", "state"),
+        Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar"),
+        Index("ix_challenge_closed", "resultaat", "closed_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    gemeente: str = Field(max_length=64)
+    workflow: str = Field(max_length=64)
+    workflow_version: str = Field(max_length=32)
+    state: str = Field(max_length=130)
+    fase: str = Field(max_length=64)
+    resultaat: str | None = Field(default=None, max_length=32)
+    titel: str = Field(max_length=200)
+    behandelaar: str | None = Field(default=None, max_length=200)
+    facts: dict = _json()
+    version: int
+    head_hash: str = Field(max_length=64)
+    created_at: datetime = _moment()
+    updated_at: datetime = _moment()
+    closed_at: datetime | None = _moment(nullable=True)
+    erased_at: datetime | None = _moment(nullable=True)
+
+
+class PartyRow(SQLModel, table=True):
+    """A party to a challenge, by a pseudonymous id; the history names parties only by this id."""
+
+    __tablename__ = "party"
+
+    id: str = Field(primary_key=True, max_length=36)
+    challenge_id: str = _challenge_fk()
+    rol: str = Field(max_length=64)
+
+
+class PersonalDataRow(SQLModel, table=True):
+    """What identifies a party as a person; removed by ``r2c privacy wis``."""
+
+    __tablename__ = "personal_data"
+
+    party_id: str = Field(sa_column=Column(String(36), ForeignKey("party.id", ondelete="CASCADE"), primary_key=True))
+    naam: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    telefoon: str | None = Field(default=None, max_length=40)
+    organisatie: str | None = Field(default=None, max_length=200)
+    adres: str | None = Field(default=None, max_length=400)
+
+
+class HistoryRow(SQLModel, table=True):
+    """One append-only record of what happened to a challenge, chained to the previous one by hash.
+
+    ``payload`` (reason and data, which may hold personal data) is hashed with a salt into ``payload_hash``;
+    erasing it keeps ``payload_hash``, so the chain still verifies.
+    """
+
+    __tablename__ = "history"
+    __table_args__ = (UniqueConstraint("challenge_id", "seq", name="uq_history_challenge_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: str = _challenge_fk(index=False)
+    seq: int
+    kind: str = Field(max_length=32)
+    event: str | None = Field(default=None, max_length=64)
+    transition: str | None = Field(default=None, max_length=64)
+    from_state: str | None = Field(default=None, max_length=130)
+    to_state: str = Field(max_length=130)
+    actor_id: str = Field(max_length=200)
+    actor_rol: str = Field(max_length=64)
+    at: datetime = _moment()
+    artikel: str | None = Field(default=None, max_length=200)
+    payload: dict | None = _json(nullable=True)
+    payload_salt: str | None = Field(default=None, max_length=32)
+    payload_hash: str = Field(max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class TermRow(SQLModel, table=True):
+    """A term (termijn) of a challenge with its history of suspensions and extensions (``termijn``)."""
+
+    __tablename__ = "term"
+    __table_args__ = (
+        Index("ix_term_open_due", "status", "einddatum"),
+        Index("ix_term_gemeente_due", "gemeente", "status", "einddatum"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: str = _challenge_fk()
+    gemeente: str = Field(max_length=64)
+    name: str = Field(max_length=64)
+    status: str = Field(max_length=16)
+    termijn: dict = _json()
+    started_on: date
+    einddatum: date | None = None
+    suspended_from: date | None = None
+    suspension_basis: str | None = Field(default=None, max_length=200)
+    stopped_on: date | None = None
+
+
+class DocumentRow(SQLModel, table=True):
+    """A document of a challenge: metadata and checksum here, the content in the document storage."""
+
+    __tablename__ = "document"
+
+    id: str = Field(primary_key=True, max_length=36)
+    challenge_id: str = _challenge_fk()
+    name: str = Field(max_length=255)
+    media_type: str = Field(max_length=127)
+    size: int
+    sha256: str = Field(max_length=64)
+    added_at: datetime = _moment()
+    added_by: str = Field(max_length=200)
+
+
+class LetterRow(SQLModel, table=True):
+    """A letter to produce from a template, requested by a transition (rendered by r2c.notify)."""
+
+    __tablename__ = "letter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: str = _challenge_fk()
+    history_seq: int
+    template: str = Field(max_length=64)
+    aan: str = Field(max_length=64)
+    status: str = Field(default="te_maken", max_length=16)
+    requested_at: datetime = _moment()
+
+
+class OutboxRow(SQLModel, table=True):
+    """A notification written with the change that causes it, delivered after commit, at most once per key."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: str = _challenge_fk(index=False)
+    gemeente: str = Field(max_length=64)
+    topic: str = Field(max_length=64)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    payload: dict = _json()
+    status: str = Field(default="wachtend", max_length=16)
+    attempts: int = 0
+    created_at: datetime = _moment()
+    next_attempt_at: datetime = _moment()
+    delivered_at: datetime | None = _moment(nullable=True)
+    last_error: str | None = Field(default=None, max_length=2000)
+
+
+METADATA = SQLModel.metadata
