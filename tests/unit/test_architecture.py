@@ -37,7 +37,8 @@ def test_core_source_imports_no_adapter_of_r2c() -> None:
     for package in CORE:
         for f in (ROOT / "r2c" / package).rglob("*.py"):
             text = f.read_text(encoding="utf-8")
-            for adapter in ("r2c.cli", "r2c.store", "r2c.api", "r2c.web", "r2c.notify", "r2c.scheduler"):
+            for adapter in ("r2c.cli", "r2c.store", "r2c.service", "r2c.settings", "r2c.api", "r2c.web", "r2c.notify",
+                            "r2c.scheduler"):
                 assert adapter not in text, f"{f} refers to adapter {adapter}"
 
 

@@ -1,0 +1,75 @@
+"""The service on both databases: what a behandelaar and an initiatiefnemer see after each step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from r2c.engine.case import Actor
+from r2c.service import SearchFilters
+from tests.integration.helpers import behandelaar, row_counts, submit
+
+
+def test_submit_registers_the_challenge_with_history_terms_letter_and_outbox(service, database) -> None:
+    fired = submit(service)
+    c = fired.challenge
+    assert (c.gemeente, c.state, c.version, c.resultaat) == ("gouda", "indiening.ontvangen", 1, None)
+    assert c.state_label and c.fase_label
+    timeline = service.timeline(c.id, actor=behandelaar())
+    assert [(h.seq, h.event, h.from_state, h.to_state) for h in timeline] == [
+        (1, "indienen", "indiening.concept", "indiening.ontvangen")]
+    assert timeline[0].actor_id == c.initiatiefnemer and timeline[0].actor_rol == "initiatiefnemer"
+    assert timeline[0].data == {"omschrijving": "Wij onderhouden het park zelf."}
+    terms = service.terms(c.id, actor=behandelaar())
+    assert [(t.name, t.status, t.started_on) for t in terms] == [("beslistermijn", "lopend", date(2026, 3, 2))]
+    assert terms[0].einddatum is not None and terms[0].uitleg[-1].startswith("Einddatum")
+    counts = row_counts(database)
+    assert counts["letter"] == 1 and counts["outbox"] == 1 and counts["personal_data"] == 1
+
+
+def test_the_history_never_holds_the_initiatiefnemers_name(service, database) -> None:
+    fired = submit(service)
+    with database.read_sessions() as session:
+        from sqlalchemy import text
+
+        dump = " ".join(str(r) for r in session.execute(text("SELECT * FROM history")))
+    assert "Fatima" not in dump and "fatima@example.nl" not in dump
+    assert fired.challenge.initiatiefnemer in dump
+
+
+def test_aanvulling_suspends_the_beslistermijn_and_completion_resumes_it_later(service, clock) -> None:
+    from datetime import datetime, timezone
+
+    c = submit(service).challenge
+    b = behandelaar()
+    before = {t.name: t for t in service.terms(c.id, actor=b)}["beslistermijn"].einddatum
+    service.fire(c.id, "aanvulling_vragen", actor=b, expected_version=1)
+    suspended = {t.name: t for t in service.terms(c.id, actor=b)}
+    assert suspended["beslistermijn"].status == "opgeschort" and suspended["beslistermijn"].einddatum is None
+    assert suspended["hersteltermijn"].status == "lopend"
+    clock.set(datetime(2026, 3, 12, 9, 0, tzinfo=timezone.utc))  # ten days later the aanvulling arrives
+    fired = service.fire(c.id, "aanvullen", actor=Actor(c.initiatiefnemer, "initiatiefnemer", "gouda"),
+                         data={"vereisten": ["contactgegevens"]})
+    assert fired.challenge.state == "indiening.ontvangen"
+    after = {t.name: t for t in service.terms(c.id, actor=b)}
+    assert after["hersteltermijn"].status == "gestopt"
+    assert after["beslistermijn"].status == "lopend"
+    # 8 weeks from 2 March end on 27 April (Koningsdag, so 28 April); suspended 3 up to 12 March: 9 days more
+    assert before == date(2026, 4, 28)
+    assert after["beslistermijn"].einddatum == date(2026, 5, 6)
+    assert any("Awb 4:15" in line and "(9 dagen" in line for line in after["beslistermijn"].uitleg)
+
+
+def test_search_filters_by_phase_state_and_deadline(service) -> None:
+    b = behandelaar()
+    first = submit(service, titel="Eerste").challenge
+    second = submit(service, titel="Tweede").challenge
+    service.fire(second.id, "aanvulling_vragen", actor=b)
+    page = service.search(actor=b, filters=SearchFilters(fase="ontvankelijkheid"))
+    assert [c.id for c in page.items] == [second.id] and page.total == 1
+    page = service.search(actor=b, filters=SearchFilters(open=True), limit=1)
+    assert page.total == 2 and len(page.items) == 1
+    hersteltermijn_end = {t.name: t for t in service.terms(second.id, actor=b)}["hersteltermijn"].einddatum
+    due = service.search(actor=b, filters=SearchFilters(deadline_before=hersteltermijn_end))
+    assert [c.id for c in due.items] == [second.id]
+    assert service.search(actor=b, filters=SearchFilters(overdue_on=hersteltermijn_end)).total == 0
+    assert first.id in {c.id for c in service.search(actor=b).items}
