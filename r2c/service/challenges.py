@@ -249,7 +249,7 @@ class ChallengeService:
         on = today(self.clock)
         terms = apply_term_changes(session, challenge_id=row.id, gemeente=row.gemeente, definition=definition,
                                    changes=outcome.of(TermChanged), on=on, artikel=changed.artikel,
-                                   event=changed.event)
+                                   event=changed.event, closing=bool(outcome.of(CaseClosed)))
         letters = outcome.of(LetterRequested)
         seq = row.version + 1
         if letters:

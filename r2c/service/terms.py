@@ -30,13 +30,23 @@ def new_termijn(definition: Definition, name: str, on: date) -> Termijn:
 
 
 def apply_term_changes(session: Session, *, challenge_id: str, gemeente: str, definition: Definition,
-                       changes: list[TermChanged], on: date, artikel: str | None, event: str) -> list[dict[str, Any]]:
-    """Write ``changes`` for the challenge; returns one summary per change for the outbox."""
+                       changes: list[TermChanged], on: date, artikel: str | None, event: str,
+                       closing: bool = False) -> list[dict[str, Any]]:
+    """Write ``changes`` for the challenge; returns one summary per change for the outbox.
+
+    ``closing``: the transition closes the challenge, so every term that ran before it stops first (no reminders
+    about a closed challenge); terms the closing transition itself starts (a bezwaartermijn) do run.
+    """
+    summaries: list[dict[str, Any]] = []
+    if closing:
+        stopped = session.execute(update(TERM).where(TERM.c.challenge_id == challenge_id, TERM.c.status.in_(OPEN))
+                                  .values(status="gestopt", stopped_on=on)
+                                  .returning(TERM.c.name)).scalars().all()
+        summaries += [{"termijn": name, "actie": "stop", "einddatum": None} for name in stopped]
     if not changes:
-        return []
+        return summaries
     rows = {r.name: r for r in session.execute(
         select(TERM).where(TERM.c.challenge_id == challenge_id, TERM.c.status.in_(OPEN))).all()}
-    summaries: list[dict[str, Any]] = []
     for change in changes:
         name = change.termijn
         row = rows.get(name)
