@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## run: install into .venv and start r2c (for now: validate and list the shipped workflows)
+## run: install into .venv and start r2c (for now: validate the workflows, migrate ./r2c.db, list the workflows)
 run: install
 	$(BIN)/r2c workflows validate
+	$(BIN)/r2c db upgrade
 	$(BIN)/r2c workflows list
 
 ## test: install the dev extras and run every test (exit code 5, "no tests", fails)
