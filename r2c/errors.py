@@ -137,15 +137,16 @@ class Conflict(ServiceError):
     """The challenge changed since the caller read it (a stale expected_version).
 
     Attributes:
-        expected: the version the caller expected.
-        current: the version the challenge has now.
-        state: the state it is in now.
+        expected: the version the caller expected (None when the caller gave none).
+        current: the version the challenge has now (None when another writer got in between unseen).
+        state: the state it is in now (None when unknown).
         changes: one Dutch line per change since ``expected``.
     """
 
-    def __init__(self, message: str, *, expected: int, current: int, state: str, changes: list[str]):
+    def __init__(self, message: str, *, expected: int | None = None, current: int | None = None,
+                 state: str | None = None, changes: list[str] | None = None):
         self.expected = expected
         self.current = current
         self.state = state
-        self.changes = changes
+        self.changes = changes or []
         super().__init__(message)

@@ -7,6 +7,7 @@ savepoint), so a zaaksysteem commits or rolls back r2c's writes with its own.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -100,8 +101,7 @@ class ChallengeService:
 
     def joined(self, host: Session | Connection) -> ChallengeService:
         """A service that works inside the host's session or connection (its transaction; r2c uses a savepoint)."""
-        other = object.__new__(ChallengeService)
-        other.__dict__.update(self.__dict__)
+        other = copy.copy(self)
         other._host = host if isinstance(host, Session) else Session(
             bind=host, join_transaction_mode="create_savepoint", expire_on_commit=False)
         return other
@@ -117,9 +117,10 @@ class ChallengeService:
                 return
             with self._sessions() as session, session.begin():
                 yield session
-        except IntegrityError as error:
-            raise Conflict(f"de uitdaging is tegelijk door iemand anders gewijzigd: {error.orig}", expected=-1,
-                           current=-1, state="", changes=[]) from None
+        except IntegrityError:
+            # Only a writer that got in between (same history seq or outbox key) can break a constraint here.
+            raise Conflict("de uitdaging is tegelijk door iemand anders gewijzigd; er is niets vastgelegd, "
+                           "lees haar opnieuw en probeer het nog eens") from None
         except OperationalError as error:
             raise StorageError(f"de database weigerde de wijziging, er is niets vastgelegd: {error.orig}") from None
 
@@ -286,8 +287,7 @@ class ChallengeService:
             .values(version=seq, head_hash=record["hash"], updated_at=now, **changes))
         if done.rowcount != 1:
             raise Conflict(f"uitdaging {row.id} is tegelijk gewijzigd (versie {row.version} is niet meer de "
-                           "laatste); er is niets vastgelegd, probeer opnieuw", expected=row.version,
-                           current=-1, state=row.state, changes=[])
+                           "laatste); er is niets vastgelegd, probeer opnieuw", expected=row.version)
         message = {"uitdaging": row.id, "gemeente": row.gemeente, "versie": seq, "soort": kind, "event": event,
                    "van": row.state, "naar": to_state, "rol": actor.rol, "moment": now.isoformat(), **(outbox or {})}
         session.execute(insert(OUTBOX).values(
