@@ -45,9 +45,9 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
                 if naam not in d.termijnen:
                     unknown(base + ("termijnen", action, i), "termijn", naam, d.termijnen)
                 elif action == "verlengen" and d.termijnen[naam].verlenging is None:
-                    out.append((base + ("termijnen", action, i),
-                                f"termijn '{naam}' wordt hier verlengd, maar zegt niet met hoeveel "
-                                "(zet 'verlenging', bv. '6 weken', bij de termijn)"))
+                    out.append((("termijnen", naam),
+                                f"termijn '{naam}' wordt verlengd door transitie '{tid}', maar zegt niet met "
+                                "hoeveel (zet 'verlenging', bv. '6 weken', bij de termijn)"))
     return out
 
 
