@@ -14,6 +14,9 @@ from r2c.definitions.voorwaarden import OORDELEN
 def check_data(definition: Definition, fields: Mapping[str, Gegeven], required: set[str],
                data: Mapping[str, Any]) -> dict[str, str]:
     """Field -> what is wrong with it (Dutch), for every field that is wrong; empty when all is well."""
+    if not isinstance(data, Mapping):
+        return {"gegevens": f"moeten velden met hun waarde zijn (bv. {{\"vereisten\": [...]}}), "
+                            f"geen {_KIND_NAMES.get(type(data), 'losse waarde')}"}
     problems: dict[str, str] = {}
     for name in sorted(required - set(data)):
         problems[name] = "verplicht, maar niet meegegeven"
@@ -23,10 +26,24 @@ def check_data(definition: Definition, fields: Mapping[str, Gegeven], required: 
             known = ", ".join(sorted(fields)) or "geen"
             problems[name] = f"onbekend gegeven bij deze stap (verwacht: {known})"
             continue
-        problem = _check_value(definition, spec, value)
+        problem = _check_value(definition, spec, value) or _nul_in(value)
         if problem:
             problems[name] = problem
     return problems
+
+
+_KIND_NAMES = {list: "lijst", tuple: "lijst", str: "tekst", int: "getal", float: "getal", bool: "ja/nee"}
+
+
+def _nul_in(value: Any) -> str | None:
+    """A NUL character anywhere in the value: no database stores it and no person means it."""
+    if isinstance(value, str):
+        return "bevat een ongeldig teken (NUL, \\x00)" if "\x00" in value else None
+    if isinstance(value, Mapping):
+        return next((p for v in (*value.keys(), *value.values()) if (p := _nul_in(v))), None)
+    if isinstance(value, (list, tuple)):
+        return next((p for v in value if (p := _nul_in(v))), None)
+    return None
 
 
 def _check_value(definition: Definition, spec: Gegeven, value: Any) -> str | None:

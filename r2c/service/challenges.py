@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from r2c.clock import Clock, as_utc, today
@@ -27,7 +27,7 @@ from r2c.definitions.schema import Definition
 from r2c.engine import Engine
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, StateChanged, TermChanged
 from r2c.errors import (
-    AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
+    AccessDenied, Conflict, InvalidInput, NotFound, R2CError, StorageError, UnknownGemeente,
 )
 from r2c.service.terms import OPEN, TERM, apply_term_changes
 from r2c.service.views import (
@@ -121,8 +121,8 @@ class ChallengeService:
             # Only a writer that got in between (same history seq or outbox key) can break a constraint here.
             raise Conflict("de uitdaging is tegelijk door iemand anders gewijzigd; er is niets vastgelegd, "
                            "lees haar opnieuw en probeer het nog eens") from None
-        except OperationalError as error:
-            raise StorageError(f"de database weigerde de wijziging, er is niets vastgelegd: {error.orig}") from None
+        except DBAPIError as error:
+            raise _database_error(error, "er is niets vastgelegd") from None
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -132,8 +132,8 @@ class ChallengeService:
         try:
             with self._read_sessions() as session, session.begin():
                 yield session
-        except OperationalError as error:
-            raise StorageError(f"de database is niet te lezen: {error.orig}") from None
+        except DBAPIError as error:
+            raise _database_error(error, "er is niets gelezen") from None
 
     # -- changes ---------------------------------------------------------------------------------------------
 
@@ -430,7 +430,7 @@ class ChallengeService:
     def _check_actor(definition: Definition, actor: Actor, gemeente: str) -> None:
         if actor.gemeente != gemeente:
             raise AccessDenied(f"actor werkt voor gemeente '{actor.gemeente}', niet voor '{gemeente}'")
-        if not isinstance(actor.id, str) or not actor.id.strip() or len(actor.id) > 200:
+        if not isinstance(actor.id, str) or not actor.id.strip() or len(actor.id) > 200 or "\x00" in actor.id:
             raise AccessDenied("actor zonder geldige id (1 tot 200 tekens)")
         if actor.rol not in definition.rollen and actor.rol not in READ_ONLY_ROLES:
             known = sorted({*definition.rollen, *READ_ONLY_ROLES})
@@ -445,7 +445,8 @@ class ChallengeService:
     def _load(self, session: Session, challenge_id: str, actor: Actor, *, lock: bool = False) -> tuple[Any, Definition]:
         """The challenge row and its definition, if ``actor`` may see it; NotFound otherwise (no existence leak)."""
         gemeente = self._gemeente_of(actor)
-        row = self._row(session, str(challenge_id), gemeente, lock=lock)
+        valid = isinstance(challenge_id, str) and len(challenge_id) <= 36 and "\x00" not in challenge_id
+        row = self._row(session, challenge_id, gemeente, lock=lock) if valid else None
         if row is not None and actor.rol == "initiatiefnemer":
             own = session.execute(select(PARTY.c.id).where(PARTY.c.id == actor.id,
                                                            PARTY.c.challenge_id == row.id)).first()
@@ -483,6 +484,15 @@ def _entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] 
     return MappingProxyType({k: v for k, v in payload.items() if k != "reden"})
 
 
+def _database_error(error: DBAPIError, consequence: str) -> R2CError:
+    """A driver error as an r2c error, without the SQL statement or its parameters (they may hold personal data)."""
+    if isinstance(error, DataError):
+        return InvalidInput(f"een waarde past niet in de database ({consequence}); controleer op vreemde tekens",
+                            fields={})
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
+    return StorageError(f"de database weigerde ({consequence}): {reason}")
+
+
 def _term_view(row: Any, definition: Definition) -> TermView:
     spec = definition.termijnen.get(row.name)
     termijn = Termijn.uit_dict(row.termijn)
@@ -499,6 +509,8 @@ def _check_text(name: str, value: Any, longest: int, *, required: bool = False) 
         return {name: "verplicht, maar leeg"} if required else {}
     if not isinstance(value, str):
         return {name: "moet tekst zijn"}
+    if "\x00" in value:
+        return {name: "bevat een ongeldig teken (NUL, \\x00)"}
     if len(value) > longest:
         return {name: f"te lang: {len(value)} tekens, hoogstens {longest}"}
     return {}

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy.exc import DataError
 
 from r2c.engine.case import Actor
 from r2c.errors import (
@@ -239,9 +238,6 @@ def test_event_data_that_does_not_match_the_definition_is_refused_on_fire(servic
         assert error.fields == fields
 
 
-@pytest.mark.xfail(reason="BUG: event data that is not a mapping (a list or a text, as a JSON body may hold) "
-                          "escapes as AttributeError/TypeError from r2c.engine.data.check_data instead of "
-                          "InvalidEventData", raises=(AttributeError, TypeError), strict=True)
 @pytest.mark.parametrize("data", [["vereisten"], "vereisten", 42], ids=["list", "text", "number"])
 def test_event_data_that_is_not_a_mapping_is_invalid_event_data(service, database, data) -> None:
     c = submit(service).challenge
@@ -295,9 +291,6 @@ def test_a_document_of_exactly_the_largest_size_is_accepted(service) -> None:
     assert doc.size == service.limits.document_size
 
 
-@pytest.mark.xfail(reason="BUG: a NUL character in text is stored as is on SQLite, and on PostgreSQL escapes as "
-                          "sqlalchemy.exc.DataError whose message holds the SQL and its parameters (personal data); "
-                          "the service should refuse it as InvalidInput on every database", strict=True)
 @pytest.mark.parametrize("where", ["titel", "naam", "reden"])
 def test_text_with_a_nul_character_is_invalid_input_on_every_database(service, database, where) -> None:
     c = submit(service).challenge
@@ -310,11 +303,7 @@ def test_text_with_a_nul_character_is_invalid_input_on_every_database(service, d
     assert error.fields
 
 
-def test_a_challenge_id_with_a_nul_character_is_not_found(service, database, request) -> None:
-    if database.is_postgresql:
-        request.applymarker(pytest.mark.xfail(
-            reason="BUG: on PostgreSQL a NUL in the challenge id escapes as sqlalchemy.exc.DataError (with the SQL "
-                   "in its message) instead of NotFound", raises=DataError, strict=True))
+def test_a_challenge_id_with_a_nul_character_is_not_found(service, database) -> None:
     c = submit(service).challenge
     refused(service, database, NotFound, lambda: service.get("ab\x00cd", actor=behandelaar()), challenge_id=c.id)
 
