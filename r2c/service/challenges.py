@@ -33,7 +33,7 @@ from r2c.service.terms import OPEN, TERM, apply_term_changes
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Page, SearchFilters, TermView,
 )
-from r2c.store.audit import genesis, new_salt, payload_hash, row_hash
+from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
 from r2c.store.tables import (
     ChallengeRow, DocumentRow, HistoryRow, LetterRow, OutboxRow, PartyRow, PersonalDataRow,
@@ -276,10 +276,11 @@ class ChallengeService:
         now = self.clock.now()
         seq = row.version + 1
         salt = new_salt()
+        after = {**row._mapping, **changes}
         record = {"challenge_id": row.id, "seq": seq, "kind": kind, "event": event, "transition": transition,
                   "from_state": row.state, "to_state": to_state, "actor_id": actor.id, "actor_rol": actor.rol,
                   "at": now, "artikel": artikel, "payload_hash": payload_hash(payload, salt),
-                  "prev_hash": row.head_hash}
+                  "snapshot_hash": snapshot_hash(after), "prev_hash": row.head_hash}
         record["hash"] = row_hash(record)
         session.execute(insert(HISTORY).values(payload=payload, payload_salt=salt, **record))
         done = session.execute(

@@ -49,8 +49,18 @@ def payload_hash(payload: Mapping[str, Any] | None, salt: str) -> str:
 
 
 HASHED_FIELDS = ("challenge_id", "seq", "kind", "event", "transition", "from_state", "to_state", "actor_id",
-                 "actor_rol", "at", "artikel", "payload_hash", "prev_hash")
+                 "actor_rol", "at", "artikel", "payload_hash", "snapshot_hash", "prev_hash")
 """The fields of a history row that its hash covers (``at`` as UTC text)."""
+
+SNAPSHOT_FIELDS = ("gemeente", "workflow", "workflow_version", "state", "fase", "resultaat", "titel",
+                   "behandelaar", "facts", "created_at", "closed_at", "erased_at")
+"""The fields of the challenge row that each history row commits to, as they were right after that change."""
+
+
+def snapshot_hash(challenge: Mapping[str, Any]) -> str:
+    """The hash of the challenge row's SNAPSHOT_FIELDS (moments as UTC text)."""
+    values = [utc_text(v) if isinstance(v := challenge[name], datetime) else v for name in SNAPSHOT_FIELDS]
+    return hashlib.sha256(canonical(values)).hexdigest()
 
 
 def row_hash(fields: Mapping[str, Any]) -> str:
@@ -104,7 +114,7 @@ def verify_chain(challenge_id: str, head: Mapping[str, Any] | None, rows: Iterab
         int, list[Finding]]:
     """Check one challenge's history rows (in seq order) against each other and the challenge row ``head``.
 
-    ``head`` has version, head_hash and state; None when the challenge row itself is gone.
+    ``head`` has version, head_hash and the SNAPSHOT_FIELDS; None when the challenge row itself is gone.
     Returns (rows checked, findings).
     """
     findings: list[Finding] = []
@@ -114,12 +124,10 @@ def verify_chain(challenge_id: str, head: Mapping[str, Any] | None, rows: Iterab
 
     prev = genesis(challenge_id)
     expected_seq = 1
-    count = 0
     last: Mapping[str, Any] | None = None
     rows = list(rows)
     erasure_seqs = [r["seq"] for r in rows if r["kind"] == ERASURE_KIND]
     for row in rows:
-        count += 1
         seq = row["seq"]
         if seq != expected_seq:
             bad(seq, f"volgnummer {seq} waar {expected_seq} verwacht werd: een record is verwijderd of ingevoegd")
@@ -131,6 +139,8 @@ def verify_chain(challenge_id: str, head: Mapping[str, Any] | None, rows: Iterab
         if row["payload_salt"] is not None:
             if payload_hash(row["payload"], row["payload_salt"]) != row["payload_hash"]:
                 bad(seq, "reden of gegevens kloppen niet met de hash: gewijzigd")
+        elif row["payload"] is not None:
+            bad(seq, "reden of gegevens staan in een record waarvan ze gewist waren: toegevoegd buiten r2c om")
         elif not any(s > seq for s in erasure_seqs):
             bad(seq, "reden en gegevens ontbreken zonder vastgelegde wissing van persoonsgegevens")
         prev = row["hash"]
@@ -148,7 +158,11 @@ def verify_chain(challenge_id: str, head: Mapping[str, Any] | None, rows: Iterab
             bad(None, "de laatste hash van de uitdaging past niet bij het laatste record")
         if head["state"] != last["to_state"]:
             bad(None, f"staat '{head['state']}' volgt niet uit de geschiedenis ('{last['to_state']}')")
-    return count, findings
+        elif snapshot_hash(head) != last["snapshot_hash"]:
+            changed = "staat, resultaat, titel, feiten, behandelaar of datums"
+            bad(None, f"de uitdaging zelf ({changed}) is gewijzigd buiten r2c om: ze past niet bij record "
+                      f"{last['seq']}")
+    return len(rows), findings
 
 
 def verify_database(session: Any, *, gemeente: str | None = None) -> Report:
@@ -160,7 +174,8 @@ def verify_database(session: Any, *, gemeente: str | None = None) -> Report:
     from r2c.store.tables import ChallengeRow, HistoryRow
 
     challenge, history = ChallengeRow.__table__, HistoryRow.__table__
-    heads_query = select(challenge.c.id, challenge.c.version, challenge.c.head_hash, challenge.c.state)
+    heads_query = select(challenge.c.id, challenge.c.version, challenge.c.head_hash,
+                         *(challenge.c[name] for name in SNAPSHOT_FIELDS if name != "state"), challenge.c.state)
     rows_query = select(history).order_by(history.c.challenge_id, history.c.seq)
     if gemeente is not None:
         heads_query = heads_query.where(challenge.c.gemeente == gemeente)

@@ -7,7 +7,8 @@ and write transactions start with BEGIN IMMEDIATE so that two writers queue inst
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from r2c.errors import DatabaseBehind, StorageError
@@ -81,7 +83,7 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` (``r2c db upgrade``)."""
-        with self.engine.begin() as connection:
+        with self._reachable(), self.engine.begin() as connection:
             config = _alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
@@ -89,16 +91,22 @@ class Database:
     def revisions(self) -> tuple[str | None, str]:
         """(the database's revision, the revision this code expects)."""
         head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-        with self.engine.connect() as connection:
+        with self._reachable(), self.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
         return current, head or ""
 
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """A driver error becomes a StorageError naming the database (without its password), not a traceback."""
+        try:
+            yield
+        except DBAPIError as error:
+            reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
+            raise StorageError(f"database {self.safe_url} is niet bereikbaar: {reason}") from None
+
     def require_current(self) -> None:
         """Refuse to work on a database whose schema is behind (or ahead of) this code."""
-        try:
-            current, head = self.revisions()
-        except Exception as error:  # noqa: BLE001 - any driver error means: cannot use this database
-            raise StorageError(f"database {self.safe_url} is niet bereikbaar: {error}") from None
+        current, head = self.revisions()
         if current != head:
             state = "leeg" if current is None else f"op revisie {current}"
             raise DatabaseBehind(

@@ -11,9 +11,31 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-JsonType = JSON().with_variant(JSONB(), "postgresql")
+from r2c.clock import as_utc
+
+JsonType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+"""JSON (JSONB on PostgreSQL); Python None is SQL NULL, so erased payloads are found with IS NULL."""
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment stored in UTC and read back as an aware UTC datetime, on every database.
+
+    SQLite keeps no offset, so without this a clock in another zone would store local time as if it were UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("r2c stores only aware datetimes (with a time zone)")
+        return as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value)
 
 
 def _json(nullable: bool = False) -> Any:
@@ -21,7 +43,7 @@ def _json(nullable: bool = False) -> Any:
 
 
 def _moment(nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 def _challenge_fk(index: bool = True) -> Any:
@@ -106,6 +128,7 @@ class HistoryRow(SQLModel, table=True):
     payload: dict | None = _json(nullable=True)
     payload_salt: str | None = Field(default=None, max_length=32)
     payload_hash: str = Field(max_length=64)
+    snapshot_hash: str = Field(max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 

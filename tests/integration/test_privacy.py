@@ -359,9 +359,6 @@ def test_cli_due_refuses_a_bad_date(cli) -> None:
     assert "'3 maart' is geen datum (JJJJ-MM-DD)" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the JSON column history.payload is declared without none_as_null=True, so erase() writing "
-    "payload=None stores the JSON value 'null' instead of SQL NULL; 'WHERE payload IS NULL' finds no erased row"))
 def test_erased_payloads_are_sql_null(service, database) -> None:
     challenge_id = withdrawn(service)
     erase(service, challenge_id, actor=beheerder(), reason="bewaartermijn verstreken")

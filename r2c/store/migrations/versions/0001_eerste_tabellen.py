@@ -75,6 +75,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=True),
     sa.Column('payload_salt', sa.String(length=32), nullable=True),
     sa.Column('payload_hash', sa.String(length=64), nullable=False),
+    sa.Column('snapshot_hash', sa.String(length=64), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['challenge_id'], ['challenge.id'], ondelete='CASCADE'),
