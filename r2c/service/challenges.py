@@ -14,10 +14,10 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,8 @@ from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, S
 from r2c.errors import (
     AccessDenied, Conflict, InvalidInput, NotFound, R2CError, StorageError, UnknownGemeente,
 )
-from r2c.service.terms import OPEN, TERM, apply_term_changes
+from r2c.service.terms import OPEN, TERM, TermPlan, plan_term_changes
+from r2c.service.writes import write_change
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Page, SearchFilters, TermView,
 )
@@ -47,6 +48,16 @@ PERSONAL = PersonalDataRow.__table__
 LETTER = LetterRow.__table__
 OUTBOX = OutboxRow.__table__
 DOCUMENT = DocumentRow.__table__
+
+INITIATOR = (select(PARTY.c.id).where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.rol == "initiatiefnemer")
+             .limit(1).scalar_subquery().label("initiatiefnemer"))
+"""The initiatiefnemer's party id, read with the challenge row (one round trip instead of two)."""
+
+# Statements built once, with bound parameters: building them per call costs more than executing them.
+_SELECT_ROW = select(CHALLENGE, INITIATOR).where(CHALLENGE.c.id == bindparam("b_id"),
+                                                 CHALLENGE.c.gemeente == bindparam("b_gemeente"))
+_LOCK_ROW = _SELECT_ROW.with_for_update()  # a row lock on PostgreSQL; SQLite writers queue on BEGIN IMMEDIATE
+_INSERT_CHALLENGE, _INSERT_PARTY, _INSERT_PERSONAL = insert(CHALLENGE), insert(PARTY), insert(PERSONAL)
 
 READ_ONLY_ROLES = frozenset({"lezer", "beheerder"})
 """Roles that exist in every gemeente beside the definition's own: they read, and beheerder erases (AVG)."""
@@ -93,6 +104,7 @@ class ChallengeService:
         self._sessions = session_factory
         self._read_sessions = read_session_factory or session_factory
         self._host: Session | None = None
+        self._gemeenten = frozenset(self.catalog.ids(soort="gemeente"))
 
     @property
     def catalog(self) -> Catalog:
@@ -109,14 +121,15 @@ class ChallengeService:
     # -- transactions ----------------------------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
+    def _write(self) -> Iterator[Connection]:
+        """One transaction (a savepoint inside a host's); r2c runs Core statements on its connection."""
         try:
             if self._host is not None:
                 with self._host.begin_nested():
-                    yield self._host
+                    yield self._host.connection()
                 return
             with self._sessions() as session, session.begin():
-                yield session
+                yield session.connection()
         except IntegrityError:
             # Only a writer that got in between (same history seq or outbox key) can break a constraint here.
             raise Conflict("de uitdaging is tegelijk door iemand anders gewijzigd; er is niets vastgelegd, "
@@ -125,13 +138,13 @@ class ChallengeService:
             raise _database_error(error, "er is niets vastgelegd") from None
 
     @contextmanager
-    def _read(self) -> Iterator[Session]:
+    def _read(self) -> Iterator[Connection]:
         if self._host is not None:
-            yield self._host
+            yield self._host.connection()
             return
         try:
             with self._read_sessions() as session, session.begin():
-                yield session
+                yield session.connection()
         except DBAPIError as error:
             raise _database_error(error, "er is niets gelezen") from None
 
@@ -154,14 +167,17 @@ class ChallengeService:
         outcome = workflow.fire(workflow.start(), event, actor=actor, clock=self.clock, data=data, reason=reason)
         challenge_id = str(uuid.uuid4())
         now = self.clock.now()
+        start = workflow.start().state
+        row = SimpleNamespace(
+            id=challenge_id, gemeente=gemeente, workflow=definition.id, workflow_version=definition.versie,
+            state=start, fase=workflow.phase_of(start), resultaat=None, titel=titel.strip(), behandelaar=None,
+            facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now, closed_at=None,
+            erased_at=None)
         with self._write() as session:
-            session.execute(insert(CHALLENGE).values(
-                id=challenge_id, gemeente=gemeente, workflow=definition.id, workflow_version=definition.versie,
-                state=workflow.start().state, fase=workflow.phase_of(workflow.start().state), titel=titel.strip(),
-                facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now))
-            session.execute(insert(PARTY).values(id=party_id, challenge_id=challenge_id, rol="initiatiefnemer"))
-            session.execute(insert(PERSONAL).values(party_id=party_id, **_party_values(initiatiefnemer)))
-            row = self._row(session, challenge_id, gemeente, lock=False)
+            session.execute(_INSERT_CHALLENGE, vars(row))
+            session.execute(_INSERT_PARTY, {"id": party_id, "challenge_id": challenge_id, "rol": "initiatiefnemer"})
+            session.execute(_INSERT_PERSONAL, {"party_id": party_id, **_party_values(initiatiefnemer)})
+            row.initiatiefnemer = party_id
             return self._apply(session, row, definition, outcome, actor, data, reason)
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
@@ -187,12 +203,12 @@ class ChallengeService:
             outcome = self.engine.migrate(case, versie, actor=actor, reason=reason)
             definition = self.catalog.get(row.workflow, versie).definition
             migrated = outcome.events[0]
-            self._append(session, row, kind="migratie", event=None, transition=None, to_state=outcome.case.state,
+            after = self._append(session, row, kind="migratie", event=None, transition=None, to_state=outcome.case.state,
                          actor=actor, artikel=None, payload={"reden": reason, "van_versie": migrated.from_versie,
                                                              "naar_versie": migrated.to_versie},
                          changes={"workflow_version": versie, "state": outcome.case.state,
                                   "fase": self.engine.workflow(row.workflow, versie).phase_of(outcome.case.state)})
-            return Fired(self._view(session, self._row(session, row.id, row.gemeente, lock=False), definition), outcome)
+            return Fired(_view(after, definition), outcome)
 
     def assign(self, challenge_id: str, *, behandelaar: str, actor: Actor,
                expected_version: int | None = None) -> Challenge:
@@ -205,10 +221,10 @@ class ChallengeService:
             if problems:
                 raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
             self._expect(session, row, expected_version)
-            self._append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
-                         actor=actor, artikel=None, payload={"behandelaar": behandelaar},
-                         changes={"behandelaar": behandelaar})
-            return self._view(session, self._row(session, row.id, row.gemeente, lock=False), definition)
+            after = self._append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
+                                 actor=actor, artikel=None, payload={"behandelaar": behandelaar},
+                                 changes={"behandelaar": behandelaar})
+            return _view(after, definition)
 
     def add_document(self, challenge_id: str, *, actor: Actor, name: str, media_type: str, content: bytes,
                      expected_version: int | None = None) -> Document:
@@ -242,60 +258,63 @@ class ChallengeService:
 
     # -- writing -------------------------------------------------------------------------------------------
 
-    def _apply(self, session: Session, row: Any, definition: Definition, outcome: Outcome, actor: Actor,
+    def _apply(self, session: Connection, row: Any, definition: Definition, outcome: Outcome, actor: Actor,
                data: Mapping[str, Any] | None, reason: str | None) -> Fired:
         """Write what firing changed: history, terms, letters, outbox and the challenge row."""
         changed: StateChanged = outcome.events[0]
         new = outcome.case
         on = today(self.clock)
-        terms = apply_term_changes(session, challenge_id=row.id, gemeente=row.gemeente, definition=definition,
-                                   changes=outcome.of(TermChanged), on=on, artikel=changed.artikel,
-                                   event=changed.event, closing=bool(outcome.of(CaseClosed)))
+        terms = plan_term_changes(session, challenge_id=row.id, gemeente=row.gemeente, definition=definition,
+                                  changes=outcome.of(TermChanged), on=on, artikel=changed.artikel,
+                                  event=changed.event, closing=bool(outcome.of(CaseClosed)))
         letters = outcome.of(LetterRequested)
         seq = row.version + 1
-        if letters:
-            session.execute(insert(LETTER), [
-                {"challenge_id": row.id, "history_seq": seq, "template": letter.template, "aan": letter.aan,
-                 "status": "te_maken", "requested_at": letter.at} for letter in letters])
+        letter_rows = [{"challenge_id": row.id, "history_seq": seq, "template": letter.template, "aan": letter.aan,
+                        "requested_at": letter.at} for letter in letters]
         changes: dict[str, Any] = {"state": new.state, "fase": new.fase, "resultaat": new.resultaat,
                                    "facts": _jsonable(dict(new.facts))}
         if outcome.of(CaseClosed):
             changes["closed_at"] = changed.at
         payload = {"reden": reason, "gegevens": _jsonable(dict(data or {}))}
-        self._append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
-                     to_state=new.state, actor=actor, artikel=changed.artikel, payload=payload, changes=changes,
-                     outbox={"brieven": [letter.template for letter in letters], "termijnen": terms,
-                             "resultaat": new.resultaat})
-        fresh = self._row(session, row.id, row.gemeente, lock=False)
-        return Fired(self._view(session, fresh, definition), outcome)
+        after = self._append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
+                             to_state=new.state, actor=actor, artikel=changed.artikel, payload=payload,
+                             changes=changes, outbox={"brieven": [letter.template for letter in letters],
+                                                      "termijnen": terms.summaries, "resultaat": new.resultaat},
+                             letters=letter_rows, terms=terms)
+        return Fired(_view(after, definition), outcome)
 
-    def _append(self, session: Session, row: Any, *, kind: str, event: str | None, transition: str | None,
+    def _append(self, session: Connection, row: Any, *, kind: str, event: str | None, transition: str | None,
                 to_state: str, actor: Actor, artikel: str | None, payload: dict[str, Any],
-                changes: dict[str, Any], outbox: dict[str, Any] | None = None) -> None:
-        """Add one hash-chained history row, update the challenge row (version + 1) and queue an outbox message."""
+                changes: dict[str, Any], outbox: dict[str, Any] | None = None,
+                letters: list[dict[str, Any]] | None = None, terms: TermPlan | None = None) -> SimpleNamespace:
+        """Add one hash-chained history row, update the challenge row (version + 1) and queue an outbox message.
+
+        Returns the challenge row as it is after the change.
+        """
         now = self.clock.now()
         seq = row.version + 1
         salt = new_salt()
-        after = {**row._mapping, **changes}
+        after = {**vars(row), **changes}
         record = {"challenge_id": row.id, "seq": seq, "kind": kind, "event": event, "transition": transition,
                   "from_state": row.state, "to_state": to_state, "actor_id": actor.id, "actor_rol": actor.rol,
                   "at": now, "artikel": artikel, "payload_hash": payload_hash(payload, salt),
                   "snapshot_hash": snapshot_hash(after), "prev_hash": row.head_hash}
         record["hash"] = row_hash(record)
-        session.execute(insert(HISTORY).values(payload=payload, payload_salt=salt, **record))
-        done = session.execute(
-            update(CHALLENGE).where(CHALLENGE.c.id == row.id, CHALLENGE.c.version == row.version)
-            .values(version=seq, head_hash=record["hash"], updated_at=now, **changes))
-        if done.rowcount != 1:
-            raise Conflict(f"uitdaging {row.id} is tegelijk gewijzigd (versie {row.version} is niet meer de "
-                           "laatste); er is niets vastgelegd, probeer opnieuw", expected=row.version)
+        after.update(version=seq, head_hash=record["hash"], updated_at=now)
         message = {"uitdaging": row.id, "gemeente": row.gemeente, "versie": seq, "soort": kind, "event": event,
                    "van": row.state, "naar": to_state, "rol": actor.rol, "moment": now.isoformat(), **(outbox or {})}
-        session.execute(insert(OUTBOX).values(
-            challenge_id=row.id, gemeente=row.gemeente, topic=f"uitdaging.{kind}",
-            idempotency_key=f"{row.id}:{seq}", payload=message, created_at=now, next_attempt_at=now))
+        written = write_change(
+            session, challenge=after, expected_version=row.version,
+            history={"payload": payload, "payload_salt": salt, **record}, letters=letters or [], terms=terms,
+            outbox={"challenge_id": row.id, "gemeente": row.gemeente, "topic": f"uitdaging.{kind}",
+                    "idempotency_key": f"{row.id}:{seq}", "payload": message, "created_at": now,
+                    "next_attempt_at": now})
+        if not written:
+            raise Conflict(f"uitdaging {row.id} is tegelijk gewijzigd (versie {row.version} is niet meer de "
+                           "laatste); er is niets vastgelegd, probeer opnieuw", expected=row.version)
+        return SimpleNamespace(**after)
 
-    def _expect(self, session: Session, row: Any, expected_version: int | None) -> None:
+    def _expect(self, session: Connection, row: Any, expected_version: int | None) -> None:
         if expected_version is None or expected_version == row.version:
             return
         newer = session.execute(
@@ -316,7 +335,7 @@ class ChallengeService:
         """The challenge, if the actor may see it."""
         with self._read() as session:
             row, definition = self._load(session, challenge_id, actor)
-            return self._view(session, row, definition)
+            return _view(row, definition)
 
     def search(self, *, actor: Actor, filters: SearchFilters | None = None, limit: int = 50,
                offset: int = 0) -> Page[Challenge]:
@@ -341,10 +360,9 @@ class ChallengeService:
                 where.append(exists().where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.id == actor.id))
             total = session.execute(select(func.count()).select_from(CHALLENGE).where(*where)).scalar_one()
             rows = session.execute(
-                select(CHALLENGE).where(*where).order_by(CHALLENGE.c.created_at.desc(), CHALLENGE.c.id)
+                select(CHALLENGE, INITIATOR).where(*where).order_by(CHALLENGE.c.created_at.desc(), CHALLENGE.c.id)
                 .limit(limit).offset(offset)).all()
-            initiators = self._initiators(session, [r.id for r in rows])
-            items = [self._view(session, r, self._definition_of(r), initiators.get(r.id)) for r in rows]
+            items = [_view(r, self._definition_of(r)) for r in rows]
         return Page(items, total, limit, offset)
 
     def timeline(self, challenge_id: str, *, actor: Actor) -> list[HistoryEntry]:
@@ -416,7 +434,7 @@ class ChallengeService:
         return actor.gemeente
 
     def _definition_in_force(self, gemeente: str) -> Definition:
-        if gemeente not in self.catalog.ids(soort="gemeente"):
+        if gemeente not in self._gemeenten:
             raise UnknownGemeente(f"onbekende gemeente '{gemeente}'; bekend: "
                                   f"{', '.join(self.catalog.ids(soort='gemeente')) or 'geen'}")
         try:
@@ -437,43 +455,35 @@ class ChallengeService:
             known = sorted({*definition.rollen, *READ_ONLY_ROLES})
             raise AccessDenied(f"rol '{actor.rol}' bestaat niet bij {gemeente} (wel: {', '.join(known)})")
 
-    def _row(self, session: Session, challenge_id: str, gemeente: str, *, lock: bool) -> Any:
-        query = select(CHALLENGE).where(CHALLENGE.c.id == challenge_id, CHALLENGE.c.gemeente == gemeente)
-        if lock:
-            query = query.with_for_update()  # a row lock on PostgreSQL; SQLite writers queue on BEGIN IMMEDIATE
-        return session.execute(query).one_or_none()
+    @staticmethod
+    def _row(session: Connection, challenge_id: str, gemeente: str, *, lock: bool) -> SimpleNamespace | None:
+        """The challenge row with its initiatiefnemer, locked for the transaction when ``lock``."""
+        found = session.execute(_LOCK_ROW if lock else _SELECT_ROW,
+                                {"b_id": challenge_id, "b_gemeente": gemeente}).one_or_none()
+        return None if found is None else SimpleNamespace(**found._mapping)
 
-    def _load(self, session: Session, challenge_id: str, actor: Actor, *, lock: bool = False) -> tuple[Any, Definition]:
+    def _load(self, session: Connection, challenge_id: str, actor: Actor, *, lock: bool = False) -> tuple[Any, Definition]:
         """The challenge row and its definition, if ``actor`` may see it; NotFound otherwise (no existence leak)."""
         gemeente = self._gemeente_of(actor)
         valid = isinstance(challenge_id, str) and len(challenge_id) <= 36 and "\x00" not in challenge_id
         row = self._row(session, challenge_id, gemeente, lock=lock) if valid else None
-        if row is not None and actor.rol == "initiatiefnemer":
-            own = session.execute(select(PARTY.c.id).where(PARTY.c.id == actor.id,
-                                                           PARTY.c.challenge_id == row.id)).first()
-            row = row if own else None
+        if row is not None and actor.rol == "initiatiefnemer" and row.initiatiefnemer != actor.id:
+            row = None
         if row is None:
             raise NotFound(f"geen uitdaging '{challenge_id}' bij gemeente {gemeente}")
         definition = self._definition_of(row)
         self._check_actor(definition, actor, gemeente)
         return row, definition
 
-    def _initiators(self, session: Session, ids: list[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        rows = session.execute(select(PARTY.c.challenge_id, PARTY.c.id).where(
-            PARTY.c.challenge_id.in_(ids), PARTY.c.rol == "initiatiefnemer")).all()
-        return {r.challenge_id: r.id for r in rows}
 
-    def _view(self, session: Session, row: Any, definition: Definition, initiator: str | None = None) -> Challenge:
-        if initiator is None:
-            initiator = self._initiators(session, [row.id]).get(row.id)
-        fase, staat = row.state.split(".", 1)
-        return Challenge(
-            row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
-            definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
-            row.behandelaar, initiator, MappingProxyType(dict(row.facts)), row.version, as_utc(row.created_at),
-            as_utc(row.updated_at), as_utc(row.closed_at))
+def _view(row: Any, definition: Definition) -> Challenge:
+    """The Challenge view of a challenge row (with its initiatiefnemer column)."""
+    fase, staat = row.state.split(".", 1)
+    return Challenge(
+        row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
+        definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
+        row.behandelaar, row.initiatiefnemer, MappingProxyType(dict(row.facts)), row.version,
+        as_utc(row.created_at), as_utc(row.updated_at), as_utc(row.closed_at))
 
 
 def _entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] | None:

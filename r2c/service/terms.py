@@ -1,16 +1,17 @@
-"""Applying a transition's term actions (start, stop, opschorten, hervatten, verlengen) to the term rows.
+"""Planning a transition's term actions (start, stop, opschorten, hervatten, verlengen) as writes to the term rows.
 
-The arithmetic is r2c.termijnen's; this module decides which day each action takes effect and keeps the rows
-(one per term run, with the full Termijn history in ``termijn``) in step.
+The arithmetic is r2c.termijnen's; this module decides which day each action takes effect and what each term
+row becomes (one row per term run, with the full Termijn history in ``termijn``). It reads the open terms but
+writes nothing itself: r2c.service.writes writes the plan together with the rest of the change.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, select
 
 from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
@@ -20,6 +21,26 @@ from r2c.termijnen import Opschorting, Termijn, Verlenging
 
 TERM = TermRow.__table__
 OPEN = ("lopend", "opgeschort")
+MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis", "stopped_on")
+"""The columns a term update writes, all of them, so every update has one shape."""
+
+_OPEN_TERMS = select(TERM.c.id, TERM.c.name, *(TERM.c[name] for name in MUTABLE)).where(
+    TERM.c.challenge_id == bindparam("b_challenge"), TERM.c.status.in_(OPEN))
+
+
+@dataclass
+class TermPlan:
+    """What a change does to the term rows.
+
+    Attributes:
+        inserts: new term rows.
+        updates: term row id -> its MUTABLE columns after the change.
+        summaries: one line per action for the outbox message (term, action, new end date).
+    """
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    summaries: list[dict[str, Any]] = field(default_factory=list)
 
 
 def new_termijn(definition: Definition, name: str, on: date) -> Termijn:
@@ -29,71 +50,65 @@ def new_termijn(definition: Definition, name: str, on: date) -> Termijn:
                    herinneringen=tuple(spec.herinneringen), escalatie=spec.escalatie)
 
 
-def apply_term_changes(session: Session, *, challenge_id: str, gemeente: str, definition: Definition,
-                       changes: list[TermChanged], on: date, artikel: str | None, event: str,
-                       closing: bool = False) -> list[dict[str, Any]]:
-    """Write ``changes`` for the challenge; returns one summary per change for the outbox.
+def plan_term_changes(connection: Connection, *, challenge_id: str, gemeente: str, definition: Definition,
+                      changes: list[TermChanged], on: date, artikel: str | None, event: str,
+                      closing: bool = False) -> TermPlan:
+    """The term writes for ``changes`` on the challenge.
 
     ``closing``: the transition closes the challenge, so every term that ran before it stops first (no reminders
     about a closed challenge); terms the closing transition itself starts (a bezwaartermijn) do run.
     """
-    summaries: list[dict[str, Any]] = []
+    plan = TermPlan()
+    if not changes and not closing:
+        return plan
+    running = {r.name: {name: getattr(r, name) for name in ("id", "name", *MUTABLE)}
+               for r in connection.execute(_OPEN_TERMS, {"b_challenge": challenge_id})}
+
+    def change(term: dict[str, Any], action: str, **values: Any) -> None:
+        term.update(values)
+        plan.updates[term["id"]] = {name: term[name] for name in MUTABLE}
+        end = term["einddatum"]
+        plan.summaries.append({"termijn": term["name"], "actie": action, "einddatum": end.isoformat() if end else None})
+
     if closing:
-        stopped = session.execute(update(TERM).where(TERM.c.challenge_id == challenge_id, TERM.c.status.in_(OPEN))
-                                  .values(status="gestopt", stopped_on=on)
-                                  .returning(TERM.c.name)).scalars().all()
-        summaries += [{"termijn": name, "actie": "stop", "einddatum": None} for name in stopped]
-    if not changes:
-        return summaries
-    rows = {r.name: r for r in session.execute(
-        select(TERM).where(TERM.c.challenge_id == challenge_id, TERM.c.status.in_(OPEN))).all()}
-    for change in changes:
-        name = change.termijn
-        row = rows.get(name)
-        values: dict[str, Any] | None = None
-        if change.action == "start":
-            if row is not None:
-                _set(session, row.id, status="vervangen", stopped_on=on)
+        for term in running.values():
+            change(term, "stop", status="gestopt", stopped_on=on)
+        running.clear()
+    for action in changes:
+        name = action.termijn
+        term = running.get(name)
+        if action.action == "start":
+            if term is not None:
+                change(term, "vervangen", status="vervangen", stopped_on=on)
             termijn = new_termijn(definition, name, on)
             end = termijn.einddatum()
-            session.execute(insert(TERM).values(
-                challenge_id=challenge_id, gemeente=gemeente, name=name, status="lopend",
-                termijn=termijn.als_dict(), started_on=on, einddatum=end))
-            summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat()})
-            continue
-        if row is None:
+            plan.inserts.append({"challenge_id": challenge_id, "gemeente": gemeente, "name": name, "status": "lopend",
+                                 "termijn": termijn.als_dict(), "started_on": on, "einddatum": end})
+            plan.summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat()})
+            running.pop(name, None)  # the new run is not in ``running``; acting on it again in one step is a no-op
+        elif term is None:
             continue  # stopping or resuming a term that does not run is a no-op (e.g. already lapsed)
-        if change.action == "stop":
-            values = {"status": "gestopt", "stopped_on": on}
-            del rows[name]
-        elif change.action == "opschorten" and row.status == "lopend":
+        elif action.action == "stop":
+            change(term, "stop", status="gestopt", stopped_on=on)
+            del running[name]
+        elif action.action == "opschorten" and term["status"] == "lopend":
             # Awb 4:15 lid 1: suspended from the day after the request to complete the aanvraag.
-            values = {"status": "opgeschort", "suspended_from": on + timedelta(days=1), "einddatum": None,
-                      "suspension_basis": f"{artikel or 'Awb 4:15'} ({event})"}
-        elif change.action == "hervatten" and row.status == "opgeschort":
-            termijn = Termijn.uit_dict(row.termijn)
-            if on >= row.suspended_from:
+            change(term, "opschorten", status="opgeschort", suspended_from=on + timedelta(days=1), einddatum=None,
+                   suspension_basis=f"{artikel or 'Awb 4:15'} ({event})")
+        elif action.action == "hervatten" and term["status"] == "opgeschort":
+            termijn = Termijn.uit_dict(term["termijn"])
+            if on >= term["suspended_from"]:
                 termijn = termijn.opschorten(Opschorting(
-                    row.suspended_from, on, grondslag="Awb 4:15",
-                    omschrijving=f"opgeschort bij {row.suspension_basis or 'verzoek'}, hervat bij '{event}'"))
-            values = {"status": "lopend", "termijn": termijn.als_dict(), "einddatum": termijn.einddatum(),
-                      "suspended_from": None, "suspension_basis": None}
-        elif change.action == "verlengen":
+                    term["suspended_from"], on, grondslag="Awb 4:15",
+                    omschrijving=f"opgeschort bij {term['suspension_basis'] or 'verzoek'}, hervat bij '{event}'"))
+            change(term, "hervatten", status="lopend", termijn=termijn.als_dict(), einddatum=termijn.einddatum(),
+                   suspended_from=None, suspension_basis=None)
+        elif action.action == "verlengen":
             spec = definition.termijnen[name]
             if spec.verlenging is None:
                 raise TermijnError(f"termijn '{name}' zegt niet met hoeveel hij verlengd wordt ('verlenging')")
-            termijn = Termijn.uit_dict(row.termijn).verlengen(
+            termijn = Termijn.uit_dict(term["termijn"]).verlengen(
                 Verlenging(on, spec.verlenging, grondslag=artikel or "Awb 4:14", omschrijving=f"verdaging ({event})"))
-            values = {"termijn": termijn.als_dict()}
-            if row.status == "lopend":
-                values["einddatum"] = termijn.einddatum()
-        if values is not None:
-            _set(session, row.id, **values)
-            end = values.get("einddatum", row.einddatum)
-            summaries.append({"termijn": name, "actie": change.action,
-                              "einddatum": end.isoformat() if end else None})
-    return summaries
-
-
-def _set(session: Session, term_id: int, **values: Any) -> None:
-    session.execute(update(TERM).where(TERM.c.id == term_id).values(**values))
+            end = termijn.einddatum() if term["status"] == "lopend" else term["einddatum"]
+            change(term, "verlengen", termijn=termijn.als_dict(), einddatum=end)
+    return plan

@@ -1,0 +1,92 @@
+"""Writing one change: the history row, the challenge row, the term rows, the outbox message and the letters.
+
+On PostgreSQL they go to the server as one statement (data-modifying CTEs), so a change costs one round trip
+instead of five or more; elsewhere they are separate statements in the same transaction. Either way every
+statement is built once, with bound parameters: building statements per call costs more than running them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy.sql.dml import Update
+
+from r2c.service.terms import MUTABLE, TERM, TermPlan
+from r2c.store.tables import ChallengeRow, HistoryRow, LetterRow, OutboxRow
+
+CHALLENGE, HISTORY = ChallengeRow.__table__, HistoryRow.__table__
+LETTER, OUTBOX = LetterRow.__table__, OutboxRow.__table__
+
+UPDATED = ("workflow_version", "state", "fase", "resultaat", "titel", "behandelaar", "facts", "closed_at",
+           "erased_at", "version", "head_hash", "updated_at")
+"""Challenge columns every change writes (from the row as it is after the change): one statement shape."""
+
+_HISTORY_COLUMNS = tuple(c.name for c in HISTORY.c if c.name != "id")
+_OUTBOX_COLUMNS = ("challenge_id", "gemeente", "topic", "idempotency_key", "payload", "status", "attempts",
+                   "created_at", "next_attempt_at")
+_LETTER_COLUMNS = ("challenge_id", "history_seq", "template", "aan", "status", "requested_at")
+_TERM_COLUMNS = ("challenge_id", "gemeente", "name", "status", "termijn", "started_on", "einddatum")
+
+_UPDATE_ROW = update(CHALLENGE).where(CHALLENGE.c.id == bindparam("b_id"),
+                                      CHALLENGE.c.version == bindparam("b_version"))
+_INSERT_HISTORY, _INSERT_OUTBOX, _INSERT_LETTER = insert(HISTORY), insert(OUTBOX), insert(LETTER)
+_INSERT_TERM = insert(TERM)
+_UPDATE_TERM = update(TERM).where(TERM.c.id == bindparam("b_id"))
+
+
+def write_change(connection: Connection, *, challenge: dict[str, Any], expected_version: int, history: dict[str, Any],
+                 outbox: dict[str, Any], letters: list[dict[str, Any]], terms: TermPlan | None = None) -> bool:
+    """Write one change; False when the challenge row was not at ``expected_version`` (nothing may commit then)."""
+    values = {name: challenge[name] for name in UPDATED}
+    outbox = {"status": "wachtend", "attempts": 0, **outbox}
+    letters = [{"status": "te_maken", **letter} for letter in letters]
+    terms = terms or TermPlan()
+    if connection.dialect.name == "postgresql":
+        params = {"b_id": challenge["id"], "b_version": expected_version,
+                  **{f"c_{k}": v for k, v in values.items()},
+                  **{f"h_{k}": history[k] for k in _HISTORY_COLUMNS},
+                  **{f"o_{k}": outbox[k] for k in _OUTBOX_COLUMNS}}
+        for i, letter in enumerate(letters):
+            params.update({f"l{i}_{k}": letter[k] for k in _LETTER_COLUMNS})
+        for i, term in enumerate(terms.inserts):
+            params.update({f"t{i}_{k}": term[k] for k in _TERM_COLUMNS})
+        for i, (term_id, term) in enumerate(terms.updates.items()):
+            params.update({f"u{i}_{k}": term[k] for k in MUTABLE}, **{f"u{i}_id": term_id})
+        statement = _combined(len(letters), len(terms.inserts), len(terms.updates))
+        return connection.execute(statement, params).first() is not None
+    for term_id, term in terms.updates.items():
+        connection.execute(_UPDATE_TERM, {"b_id": term_id, **term})
+    if terms.inserts:
+        connection.execute(_INSERT_TERM, terms.inserts)
+    if letters:
+        connection.execute(_INSERT_LETTER, letters)
+    connection.execute(_INSERT_HISTORY, history)
+    done = connection.execute(_UPDATE_ROW, {"b_id": challenge["id"], "b_version": expected_version, **values})
+    connection.execute(_INSERT_OUTBOX, outbox)
+    return done.rowcount == 1
+
+
+def _params(table: Any, prefix: str, columns: tuple[str, ...]) -> dict[str, Any]:
+    return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in columns}
+
+
+@cache
+def _combined(letters: int, term_inserts: int, term_updates: int) -> Update:
+    """UPDATE challenge ... RETURNING, with the history, outbox, letter and term writes as CTEs.
+
+    One CTE per row: a multi-row VALUES would make the statement uncacheable (compiled on every call).
+    """
+    statement = (update(CHALLENGE).where(CHALLENGE.c.id == bindparam("b_id"),
+                                         CHALLENGE.c.version == bindparam("b_version"))
+                 .values(_params(CHALLENGE, "c_", UPDATED)).returning(CHALLENGE.c.version))
+    ctes = [insert(HISTORY).values(_params(HISTORY, "h_", _HISTORY_COLUMNS)).cte("new_history"),
+            insert(OUTBOX).values(_params(OUTBOX, "o_", _OUTBOX_COLUMNS)).cte("new_outbox")]
+    ctes += [insert(LETTER).values(_params(LETTER, f"l{i}_", _LETTER_COLUMNS)).cte(f"new_letter_{i}")
+             for i in range(letters)]
+    ctes += [insert(TERM).values(_params(TERM, f"t{i}_", _TERM_COLUMNS)).cte(f"new_term_{i}")
+             for i in range(term_inserts)]
+    ctes += [update(TERM).where(TERM.c.id == bindparam(f"u{i}_id")).values(_params(TERM, f"u{i}_", MUTABLE))
+             .cte(f"changed_term_{i}") for i in range(term_updates)]
+    return statement.add_cte(*ctes)
