@@ -12,14 +12,13 @@ b. ``minimal``: the least a hand-written SQLAlchemy transaction does for an even
    table of its own and one INSERT into another, through the same ``Database.connect(url)`` session factory (so
    the same engine, BEGIN IMMEDIATE, WAL and synchronous=FULL on SQLite). a and b alternate in the same loop; the
    ratio a / b has a target of under 2. Then where the time of a goes: per SQL statement (timed around the
-   driver's execute and commit), a cProfile of ``fire``, and two controls in the same loop: b with its statements
-   built once, and fire's own ten statements built once without r2c's logic.
+   driver's execute and commit), a cProfile of ``fire``, and a control in the same loop: b with its statements
+   built once (the floor of what SQLAlchemy costs per statement).
 c. ``throughput``: events per second with 1 and with 8 writer threads, each on challenges of its own, one
    service and one connection pool shared as in a server.
 d. ``search``: 100,000 challenges over six gemeenten and every phase, inserted with bulk core INSERTs (challenge
    and party rows, not through the service); ``ChallengeService.search`` by gemeente and phase
-   (``SearchFilters(fase=...)``, limit 50), median per query; target under 50 ms. Also by gemeente alone, and
-   that again with an index on (gemeente, created_at) added to the throw-away database.
+   (``SearchFilters(fase=...)``, limit 50), median per query; target under 50 ms. Also by gemeente alone.
 
 Run: ``.venv/bin/python -c "import bench.bench_store as b; b.main()"`` (or ``make bench`` for every benchmark).
 PostgreSQL: ``R2C_BENCH_POSTGRES_URL``, else ``R2C_TEST_POSTGRES_URL``, else
@@ -170,8 +169,8 @@ _LOG = Table("bench_log", _MINIMAL, Column("id", Integer, primary_key=True, auto
 
 def _minimal(db) -> tuple[Callable[[], None], Callable[[], None]]:
     """One UPDATE and one INSERT in a transaction of the same session factory as r2c's writes, written the usual
-    way (values in the statement, as r2c writes its own), and with statements built once and the values passed
-    as parameters (the floor of what SQLAlchemy costs per statement)."""
+    way (values in the statement), and with statements built once and the values passed as parameters (the
+    floor of what SQLAlchemy costs per statement, which is how r2c builds its own)."""
     _MINIMAL.create_all(db.engine)
     item = str(uuid.uuid4())
     with db.sessions() as session, session.begin():
@@ -209,8 +208,7 @@ def bench_fire(db, catalog, clock) -> dict[str, Any]:
     """fire and the minimal transaction alternately, FIRE_SAMPLES each after a warm-up; medians in us."""
     events = _Events(_service(db, catalog, clock))
     usual, prebuilt = _minimal(db)
-    calls = {"fire": events, "minimal": usual, "minimal_prebuilt": prebuilt,
-             "same_statements_prebuilt": _same_statements(db, _Events(_service(db, catalog, clock)))}
+    calls = {"fire": events, "minimal": usual, "minimal_prebuilt": prebuilt}
     names = list(calls)
     for _ in range(FIRE_WARMUP):
         for call in calls.values():
@@ -225,66 +223,14 @@ def bench_fire(db, catalog, clock) -> dict[str, Any]:
             "ratio": round(us["fire"] / us["minimal"], 2), "meets_target": us["fire"] / us["minimal"] < RATIO_TARGET,
             "minimal_prebuilt_us": round(us["minimal_prebuilt"], 1),
             "ratio_to_prebuilt": round(us["fire"] / us["minimal_prebuilt"], 2),
-            "same_statements_prebuilt_us": round(us["same_statements_prebuilt"], 1),
-            "ratio_same_statements_to_minimal": round(us["same_statements_prebuilt"] / us["minimal"], 2),
             "p90_us": {name: round(statistics.quantiles(samples[name], n=10)[-1] / 1000, 1) for name in names},
             "samples": FIRE_SAMPLES, "breakdown": _breakdown(db, events), "statement_cost": _statement_cost(db, events),
             "profile": _profile(events)}
 
 
-def _same_statements(db, events: _Events) -> Callable[[], None]:
-    """Diagnostic: the ten statements of an aanvulling_vragen fire (lock, open terms, UPDATE term, INSERT term,
-    INSERT letter, INSERT history, UPDATE challenge, INSERT outbox, read back, initiatiefnemer) and the commit,
-    with statements built once and rows passed as parameters, and none of r2c's own work (workflow, hashes, end
-    dates, views). Copies of real rows of a challenge of its own; what fire would cost with only its SQL."""
-    from r2c.store.tables import ChallengeRow, HistoryRow, LetterRow, OutboxRow, PartyRow, TermRow
-
-    challenge, history, term, letter, outbox, party = (
-        t.__table__ for t in (ChallengeRow, HistoryRow, TermRow, LetterRow, OutboxRow, PartyRow))
-    events()  # aanvulling_vragen: now it has a term, a letter and outbox rows to copy
-    events()
-    with db.read_sessions() as session:
-        def last(table) -> dict[str, Any]:
-            row = dict(session.execute(select(table).where(table.c.challenge_id == events.id)
-                                       .order_by(table.c.id.desc()).limit(1)).one()._mapping)
-            del row["id"]
-            return row
-
-        rows = {"history": last(history), "term": last(term), "letter": last(letter), "outbox": last(outbox)}
-    lock = select(challenge).where(challenge.c.id == bindparam("cid")).with_for_update()
-    open_terms = select(term).where(term.c.challenge_id == bindparam("cid"),
-                                    term.c.status.in_(["lopend", "opgeschort"]))
-    set_term = update(term).where(term.c.id == bindparam("tid")).values(status=bindparam("status"))
-    bump = (update(challenge).where(challenge.c.id == bindparam("cid"), challenge.c.version == bindparam("v"))
-            .values(version=bindparam("nv"), state=bindparam("state"), updated_at=bindparam("at")))
-    read = select(challenge).where(challenge.c.id == bindparam("cid"))
-    initiator = select(party.c.challenge_id, party.c.id).where(
-        party.c.challenge_id.in_(bindparam("ids", expanding=True)), party.c.rol == "initiatiefnemer")
-    adds = {name: insert(table) for name, table in (("history", history), ("term", term), ("letter", letter),
-                                                    ("outbox", outbox))}
-    seq = [10**6]
-
-    def run() -> None:
-        seq[0] += 1
-        with db.sessions() as session, session.begin():
-            row = session.execute(lock, {"cid": events.id}).one()
-            running = session.execute(open_terms, {"cid": events.id}).all()
-            session.execute(set_term, {"tid": running[0].id, "status": running[0].status})
-            session.execute(adds["term"], {**rows["term"], "status": "gestopt"})
-            session.execute(adds["letter"], rows["letter"])
-            session.execute(adds["history"], {**rows["history"], "seq": seq[0]})
-            session.execute(bump, {"cid": events.id, "v": row.version, "nv": row.version + 1, "state": row.state,
-                                   "at": NOW})
-            session.execute(adds["outbox"], {**rows["outbox"], "idempotency_key": f"bench:{events.id}:{seq[0]}"})
-            session.execute(read, {"cid": events.id}).one()
-            session.execute(initiator, {"ids": [events.id]}).all()
-
-    return run
-
-
 def _statement_cost(db, events: _Events, samples: int = 300) -> dict[str, float]:
-    """What one INSERT INTO history costs, built as r2c builds it (``insert(HISTORY).values(**record)``) and
-    built once with the record passed as parameters; in one transaction that is rolled back."""
+    """What one INSERT INTO history costs, built per call (``insert(HISTORY).values(**record)``) and built once
+    with the record passed as parameters (as r2c does); in one transaction that is rolled back."""
     from r2c.store.tables import HistoryRow
 
     history = HistoryRow.__table__
@@ -318,7 +264,7 @@ def _statement_cost(db, events: _Events, samples: int = 300) -> dict[str, float]
 def _statement_key(statement: str) -> str:
     words = statement.split()
     if words[0].upper() == "SELECT":
-        table = words[words.index("FROM") + 1] if "FROM" in words else "?"
+        table = words[1].split(".")[0]  # the first column names the table read
         return f"SELECT {table}{' FOR UPDATE' if 'FOR UPDATE' in statement else ''}"
     return " ".join(words[:3] if words[0].upper() in ("INSERT", "BEGIN") else words[:2])
 
@@ -370,18 +316,15 @@ def _breakdown(db, events: _Events) -> dict[str, Any]:
 PROFILED = {
     # label: (file ending, function name), cumulative time; nested parts overlap (the percentages need not add up)
     "fire": ("r2c/service/challenges.py", "fire"),
-    "  _load: SELECT challenge FOR UPDATE, actor checks": ("r2c/service/challenges.py", "_load"),
+    "  _load: SELECT challenge (+ initiatiefnemer) FOR UPDATE, actor checks": ("r2c/service/challenges.py", "_load"),
     "  engine.fire (the workflow itself)": ("r2c/engine/registry.py", "fire"),
     "  _apply": ("r2c/service/challenges.py", "_apply"),
-    "    apply_term_changes: SELECT/UPDATE/INSERT term, end dates": ("r2c/service/terms.py", "apply_term_changes"),
-    "    _append: INSERT history, UPDATE challenge, INSERT outbox": ("r2c/service/challenges.py", "_append"),
-    "    _row: SELECT challenge (both: locked and read back)": ("r2c/service/challenges.py", "_row"),
-    "    _view: SELECT party (initiatiefnemer) + view": ("r2c/service/challenges.py", "_view"),
+    "    plan_term_changes: SELECT open terms, end dates": ("r2c/service/terms.py", "plan_term_changes"),
+    "    _append: hashes, then write_change": ("r2c/service/challenges.py", "_append"),
+    "      write_change: history, challenge, terms, letter, outbox": ("r2c/service/writes.py", "write_change"),
     "  commit (Session)": ("sqlalchemy/orm/session.py", "commit"),
-    "SQLAlchemy: Session.execute (all statements)": ("sqlalchemy/orm/session.py", "execute"),
-    "SQLAlchemy: .values(...) building statements": ("sqlalchemy/sql/dml.py", "values"),
+    "SQLAlchemy: Connection.execute (all statements)": ("sqlalchemy/engine/base.py", "execute"),
     "SQLAlchemy: cache key of each new statement": ("sqlalchemy/sql/cache_key.py", "_generate_cache_key"),
-    "SQLAlchemy: literal coercion (new bind + type per value)": ("sqlalchemy/sql/coercions.py", "expect"),
     "driver: cursor.execute": ("", "execute' of"),
     "driver: commit": ("", "commit' of"),
 }
@@ -544,26 +487,12 @@ def bench_search(db, catalog, clock) -> dict[str, Any]:
     slowest = max(by_query, key=lambda q: q["ms"])
     plans = {"fase (slowest)": _plans(db, service, slowest["gemeente"], slowest["fase"]),
              "gemeente only": _plans(db, service, biggest["gemeente"], None)}
-    # diagnostic: the index that a search by gemeente alone (newest first) lacks, in this throw-away database
-    with db.engine.begin() as connection:
-        connection.execute(text(f"CREATE INDEX {BENCH_INDEX} ON challenge (gemeente, created_at)"))
-    if db.is_postgresql:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE challenge"))
-    db.engine.dispose()  # every connection from here on knows the new index
-    with_index = [{"gemeente": g, "ms": round(timed_search(g, None)[0], 2)} for g, _ in data["searchable"]]
-    plans["gemeente only, with the index"] = _plans(db, service, biggest["gemeente"], None)
     median_ms = statistics.median(medians)
     return {"challenges": data["challenges"], "gemeenten": data["gemeenten"], "insert_s": data["insert_s"],
             "queries": len(by_query), "median_ms": round(median_ms, 2), "max_ms": round(max(medians), 2),
             "slowest": slowest, "biggest": biggest, "by_query": by_query,
             "gemeente_only_ms": by_gemeente, "gemeente_only_median_ms": statistics.median(g["ms"] for g in by_gemeente),
-            "gemeente_only_with_index_ms": with_index,
-            "gemeente_only_with_index_median_ms": statistics.median(g["ms"] for g in with_index),
             "target_ms": SEARCH_TARGET_MS, "meets_target": median_ms < SEARCH_TARGET_MS, "plans": plans}
-
-
-BENCH_INDEX = "bench_ix_challenge_gemeente_created"
 
 
 def _plans(db, service, gemeente: str, fase: str | None) -> dict[str, list[str]]:
@@ -643,11 +572,8 @@ def _print(results: dict[str, Any]) -> None:
         print(f"  per statement (median us): {parts}")
         print(f"{'  minimal, statements built once, values as parameters':<62}{f['minimal_prebuilt_us']:>9.0f} us"
               f"   fire / this = {f['ratio_to_prebuilt']:.2f} x")
-        print(f"{'  the same 10 statements as fire, built once, no r2c logic':<62}"
-              f"{f['same_statements_prebuilt_us']:>9.0f} us   / minimal = "
-              f"{f['ratio_same_statements_to_minimal']:.2f} x")
         sc = f["statement_cost"]
-        print(f"  one INSERT INTO history: built per call as r2c does {sc['built_each_call_us']:.0f} us, "
+        print(f"  one INSERT INTO history: built per call (.values) {sc['built_each_call_us']:.0f} us, "
               f"built once {sc['built_once_us']:.0f} us")
         print("  cProfile of fire (share of fire's time; nested parts overlap):")
         for label, p in f["profile"].items():
@@ -662,9 +588,6 @@ def _print(results: dict[str, Any]) -> None:
               f"{s['biggest']['fase']} ({s['biggest']['total']} hits) {s['biggest']['ms']:.2f} ms")
         print(f"  gemeente only (no fase), median {s['gemeente_only_median_ms']:.1f} ms: "
               + ", ".join(f"{g['gemeente']} {g['ms']:.1f}" for g in s["gemeente_only_ms"]))
-        print(f"  gemeente only, with an index on (gemeente, created_at), median "
-              f"{s['gemeente_only_with_index_median_ms']:.1f} ms: "
-              + ", ".join(f"{g['gemeente']} {g['ms']:.1f}" for g in s["gemeente_only_with_index_ms"]))
         for name, plans in s["plans"].items():
             for query, plan in plans.items():
                 print(f"  plan, {name}, {query}: " + " | ".join(line.strip() for line in plan[:5]))

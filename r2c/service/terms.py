@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, or_, select
 
 from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
@@ -25,7 +25,8 @@ MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis
 """The columns a term update writes, all of them, so every update has one shape."""
 
 _OPEN_TERMS = select(TERM.c.id, TERM.c.name, *(TERM.c[name] for name in MUTABLE)).where(
-    TERM.c.challenge_id == bindparam("b_challenge"), TERM.c.status.in_(OPEN))
+    TERM.c.challenge_id == bindparam("b_challenge"), or_(*(TERM.c.status == status for status in OPEN)))
+# (an IN list would be re-rendered on every call; two comparisons are compiled once)
 
 
 @dataclass

@@ -56,9 +56,11 @@ class ChallengeRow(SQLModel, table=True):
 
     __tablename__ = "challenge"
     __table_args__ = (
+        # search: every filter within a gemeente, newest first (created_at last, so no sort is needed)
+        Index("ix_challenge_gemeente_created", "gemeente", "created_at"),
         Index("ix_challenge_gemeente_fase", "gemeente", "fase", "created_at"),
-        Index("ix_challenge_gemeente_state", "gemeente", "state"),
-        Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar"),
+        Index("ix_challenge_gemeente_state", "gemeente", "state", "created_at"),
+        Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar", "created_at"),
         Index("ix_challenge_closed", "resultaat", "closed_at"),
     )
 

@@ -40,9 +40,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('challenge', schema=None) as batch_op:
         batch_op.create_index('ix_challenge_closed', ['resultaat', 'closed_at'], unique=False)
-        batch_op.create_index('ix_challenge_gemeente_behandelaar', ['gemeente', 'behandelaar'], unique=False)
+        batch_op.create_index('ix_challenge_gemeente_behandelaar', ['gemeente', 'behandelaar', 'created_at'],
+                              unique=False)
+        batch_op.create_index('ix_challenge_gemeente_created', ['gemeente', 'created_at'], unique=False)
         batch_op.create_index('ix_challenge_gemeente_fase', ['gemeente', 'fase', 'created_at'], unique=False)
-        batch_op.create_index('ix_challenge_gemeente_state', ['gemeente', 'state'], unique=False)
+        batch_op.create_index('ix_challenge_gemeente_state', ['gemeente', 'state', 'created_at'], unique=False)
 
     op.create_table('document',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -187,6 +189,7 @@ def downgrade() -> None:
     op.drop_table('document')
     with op.batch_alter_table('challenge', schema=None) as batch_op:
         batch_op.drop_index('ix_challenge_gemeente_state')
+        batch_op.drop_index('ix_challenge_gemeente_created')
         batch_op.drop_index('ix_challenge_gemeente_fase')
         batch_op.drop_index('ix_challenge_gemeente_behandelaar')
         batch_op.drop_index('ix_challenge_closed')
