@@ -22,7 +22,7 @@ from r2c.definitions.graph import Graph, build_graph
 from r2c.definitions.merge import Origins, merge, origins_of, plain
 from r2c.definitions.schema import IDENTITY_KEYS, Definition
 from r2c.definitions.yamlsource import LineDict, Source, read_source
-from r2c.errors import DefinitionError, Problem
+from r2c.errors import Problem
 
 ENV_PATHS = "R2C_DEFINITIES"
 """Environment variable with the folders (or files) to load, separated by ':'."""

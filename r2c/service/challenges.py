@@ -8,17 +8,15 @@ savepoint), so a zaaksysteem commits or rolls back r2c's writes with its own.
 from __future__ import annotations
 
 import copy
-import json
-import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select, update
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from r2c.clock import Clock, as_utc, today
@@ -27,19 +25,20 @@ from r2c.definitions.schema import Definition
 from r2c.engine import Engine
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, StateChanged, TermChanged
 from r2c.errors import (
-    AccessDenied, Conflict, InvalidInput, NotFound, R2CError, StorageError, UnknownGemeente,
+    AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
 )
 from r2c.service.terms import OPEN, TERM, TermPlan, plan_term_changes
 from r2c.service.writes import write_change
+from r2c.service.inputs import check_party, check_text, database_error, jsonable, party_values
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Page, SearchFilters, TermView,
+    challenge_view, entry_data, term_view,
 )
 from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
 from r2c.store.tables import (
     ChallengeRow, DocumentRow, HistoryRow, LetterRow, OutboxRow, PartyRow, PersonalDataRow,
 )
-from r2c.termijnen import Termijn
 
 CHALLENGE = ChallengeRow.__table__
 HISTORY = HistoryRow.__table__
@@ -62,7 +61,6 @@ _INSERT_CHALLENGE, _INSERT_PARTY, _INSERT_PERSONAL = insert(CHALLENGE), insert(P
 READ_ONLY_ROLES = frozenset({"lezer", "beheerder"})
 """Roles that exist in every gemeente beside the definition's own: they read, and beheerder erases (AVG)."""
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ class ChallengeService:
             raise Conflict("de uitdaging is tegelijk door iemand anders gewijzigd; er is niets vastgelegd, "
                            "lees haar opnieuw en probeer het nog eens") from None
         except DBAPIError as error:
-            raise _database_error(error, "er is niets vastgelegd") from None
+            raise database_error(error, "er is niets vastgelegd") from None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -146,7 +144,7 @@ class ChallengeService:
             with self._read_sessions() as session, session.begin():
                 yield session.connection()
         except DBAPIError as error:
-            raise _database_error(error, "er is niets gelezen") from None
+            raise database_error(error, "er is niets gelezen") from None
 
     # -- changes ---------------------------------------------------------------------------------------------
 
@@ -158,8 +156,8 @@ class ChallengeService:
         party_id = str(uuid.uuid4())
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
         self._check_actor(definition, actor, gemeente)
-        problems = _check_party(initiatiefnemer) | _check_text("titel", titel, 200, required=True)
-        problems |= _check_text("reden", reason, self.limits.reason_length)
+        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True)
+        problems |= check_text("reden", reason, self.limits.reason_length)
         if problems:
             raise InvalidInput("de aanvraag is niet compleet: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
                                fields=problems)
@@ -176,14 +174,14 @@ class ChallengeService:
         with self._write() as session:
             session.execute(_INSERT_CHALLENGE, vars(row))
             session.execute(_INSERT_PARTY, {"id": party_id, "challenge_id": challenge_id, "rol": "initiatiefnemer"})
-            session.execute(_INSERT_PERSONAL, {"party_id": party_id, **_party_values(initiatiefnemer)})
+            session.execute(_INSERT_PERSONAL, {"party_id": party_id, **party_values(initiatiefnemer)})
             row.initiatiefnemer = party_id
             return self._apply(session, row, definition, outcome, actor, data, reason)
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
              reason: str | None = None, expected_version: int | None = None) -> Fired:
         """Fire ``event`` on the challenge as ``actor``; Conflict when ``expected_version`` is stale."""
-        problems = _check_text("reden", reason, self.limits.reason_length)
+        problems = check_text("reden", reason, self.limits.reason_length)
         if problems:
             raise InvalidInput(f"reden: {problems['reden']}", fields=problems)
         with self._write() as session:
@@ -203,35 +201,37 @@ class ChallengeService:
             outcome = self.engine.migrate(case, versie, actor=actor, reason=reason)
             definition = self.catalog.get(row.workflow, versie).definition
             migrated = outcome.events[0]
-            after = self._append(session, row, kind="migratie", event=None, transition=None, to_state=outcome.case.state,
-                         actor=actor, artikel=None, payload={"reden": reason, "van_versie": migrated.from_versie,
-                                                             "naar_versie": migrated.to_versie},
-                         changes={"workflow_version": versie, "state": outcome.case.state,
-                                  "fase": self.engine.workflow(row.workflow, versie).phase_of(outcome.case.state)})
-            return Fired(_view(after, definition), outcome)
+            dest = outcome.case.state
+            after = self._append(
+                session, row, kind="migratie", event=None, transition=None, to_state=dest, actor=actor, artikel=None,
+                payload={"reden": reason, "van_versie": migrated.from_versie, "naar_versie": migrated.to_versie},
+                changes={"workflow_version": versie, "state": dest,
+                         "fase": self.engine.workflow(row.workflow, versie).phase_of(dest)})
+            return Fired(challenge_view(after, definition), outcome)
 
     def assign(self, challenge_id: str, *, behandelaar: str, actor: Actor,
                expected_version: int | None = None) -> Challenge:
         """Make ``behandelaar`` the challenge's behandelaar (a teamleider, or a behandelaar taking it on)."""
         with self._write() as session:
             row, definition = self._load(session, challenge_id, actor, lock=True)
-            if actor.rol not in ("teamleider", "behandelaar") or (actor.rol == "behandelaar" and behandelaar != actor.id):
+            himself = actor.rol == "behandelaar" and behandelaar == actor.id
+            if actor.rol != "teamleider" and not himself:
                 raise AccessDenied("alleen een teamleider wijst een behandelaar toe; een behandelaar alleen zichzelf")
-            problems = _check_text("behandelaar", behandelaar, 200, required=True)
+            problems = check_text("behandelaar", behandelaar, 200, required=True)
             if problems:
                 raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
             self._expect(session, row, expected_version)
             after = self._append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
                                  actor=actor, artikel=None, payload={"behandelaar": behandelaar},
                                  changes={"behandelaar": behandelaar})
-            return _view(after, definition)
+            return challenge_view(after, definition)
 
     def add_document(self, challenge_id: str, *, actor: Actor, name: str, media_type: str, content: bytes,
                      expected_version: int | None = None) -> Document:
         """Store a document for the challenge; the file goes to the document storage, its checksum to history."""
         if self.documents is None:
             raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
-        problems = _check_text("naam", name, 255, required=True)
+        problems = check_text("naam", name, 255, required=True)
         if media_type not in self.limits.media_types:
             problems["media_type"] = (f"type '{media_type}' wordt niet aangenomen; wel: "
                                       f"{', '.join(sorted(self.limits.media_types))}")
@@ -272,16 +272,16 @@ class ChallengeService:
         letter_rows = [{"challenge_id": row.id, "history_seq": seq, "template": letter.template, "aan": letter.aan,
                         "requested_at": letter.at} for letter in letters]
         changes: dict[str, Any] = {"state": new.state, "fase": new.fase, "resultaat": new.resultaat,
-                                   "facts": _jsonable(dict(new.facts))}
+                                   "facts": jsonable(dict(new.facts))}
         if outcome.of(CaseClosed):
             changes["closed_at"] = changed.at
-        payload = {"reden": reason, "gegevens": _jsonable(dict(data or {}))}
+        payload = {"reden": reason, "gegevens": jsonable(dict(data or {}))}
         after = self._append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
                              to_state=new.state, actor=actor, artikel=changed.artikel, payload=payload,
                              changes=changes, outbox={"brieven": [letter.template for letter in letters],
                                                       "termijnen": terms.summaries, "resultaat": new.resultaat},
                              letters=letter_rows, terms=terms)
-        return Fired(_view(after, definition), outcome)
+        return Fired(challenge_view(after, definition), outcome)
 
     def _append(self, session: Connection, row: Any, *, kind: str, event: str | None, transition: str | None,
                 to_state: str, actor: Actor, artikel: str | None, payload: dict[str, Any],
@@ -335,7 +335,7 @@ class ChallengeService:
         """The challenge, if the actor may see it."""
         with self._read() as session:
             row, definition = self._load(session, challenge_id, actor)
-            return _view(row, definition)
+            return challenge_view(row, definition)
 
     def search(self, *, actor: Actor, filters: SearchFilters | None = None, limit: int = 50,
                offset: int = 0) -> Page[Challenge]:
@@ -362,7 +362,7 @@ class ChallengeService:
             rows = session.execute(
                 select(CHALLENGE, INITIATOR).where(*where).order_by(CHALLENGE.c.created_at.desc(), CHALLENGE.c.id)
                 .limit(limit).offset(offset)).all()
-            items = [_view(r, self._definition_of(r)) for r in rows]
+            items = [challenge_view(r, self._definition_of(r)) for r in rows]
         return Page(items, total, limit, offset)
 
     def timeline(self, challenge_id: str, *, actor: Actor) -> list[HistoryEntry]:
@@ -372,7 +372,7 @@ class ChallengeService:
             rows = session.execute(select(HISTORY).where(HISTORY.c.challenge_id == row.id)
                                    .order_by(HISTORY.c.seq)).all()
         return [HistoryEntry(h.seq, h.kind, h.event, h.transition, h.from_state, h.to_state, h.actor_id, h.actor_rol,
-                             as_utc(h.at), h.artikel, (h.payload or {}).get("reden"), _entry_data(h.kind, h.payload),
+                             as_utc(h.at), h.artikel, (h.payload or {}).get("reden"), entry_data(h.kind, h.payload),
                              h.payload is None) for h in rows]
 
     def terms(self, challenge_id: str, *, actor: Actor) -> list[TermView]:
@@ -380,7 +380,7 @@ class ChallengeService:
         with self._read() as session:
             row, definition = self._load(session, challenge_id, actor)
             rows = session.execute(select(TERM).where(TERM.c.challenge_id == row.id).order_by(TERM.c.id)).all()
-        return [_term_view(t, definition) for t in rows]
+        return [term_view(t, definition) for t in rows]
 
     def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
         """The running and suspended terms of the actor's gemeente, soonest end first (optionally ending by a day)."""
@@ -395,7 +395,7 @@ class ChallengeService:
                 select(TERM, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
                 .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id).where(*where)
                 .order_by(TERM.c.einddatum.is_(None), TERM.c.einddatum, TERM.c.id)).all()
-        return [_term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
+        return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
 
     def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
         """The events the actor's role may fire now, each with the conditions that still block it."""
@@ -462,7 +462,8 @@ class ChallengeService:
                                 {"b_id": challenge_id, "b_gemeente": gemeente}).one_or_none()
         return None if found is None else SimpleNamespace(**found._mapping)
 
-    def _load(self, session: Connection, challenge_id: str, actor: Actor, *, lock: bool = False) -> tuple[Any, Definition]:
+    def _load(self, session: Connection, challenge_id: str, actor: Actor, *,
+              lock: bool = False) -> tuple[Any, Definition]:
         """The challenge row and its definition, if ``actor`` may see it; NotFound otherwise (no existence leak)."""
         gemeente = self._gemeente_of(actor)
         valid = isinstance(challenge_id, str) and len(challenge_id) <= 36 and "\x00" not in challenge_id
@@ -475,74 +476,4 @@ class ChallengeService:
         self._check_actor(definition, actor, gemeente)
         return row, definition
 
-
-def _view(row: Any, definition: Definition) -> Challenge:
-    """The Challenge view of a challenge row (with its initiatiefnemer column)."""
-    fase, staat = row.state.split(".", 1)
-    return Challenge(
-        row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
-        definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
-        row.behandelaar, row.initiatiefnemer, MappingProxyType(dict(row.facts)), row.version,
-        as_utc(row.created_at), as_utc(row.updated_at), as_utc(row.closed_at))
-
-
-def _entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] | None:
-    """What a history row recorded besides the reason: a transition's event data, or the other kinds' details."""
-    if payload is None:
-        return None
-    if kind == "transitie":
-        return MappingProxyType(payload.get("gegevens") or {})
-    return MappingProxyType({k: v for k, v in payload.items() if k != "reden"})
-
-
-def _database_error(error: DBAPIError, consequence: str) -> R2CError:
-    """A driver error as an r2c error, without the SQL statement or its parameters (they may hold personal data)."""
-    if isinstance(error, DataError):
-        return InvalidInput(f"een waarde past niet in de database ({consequence}); controleer op vreemde tekens",
-                            fields={})
-    reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
-    return StorageError(f"de database weigerde ({consequence}): {reason}")
-
-
-def _term_view(row: Any, definition: Definition) -> TermView:
-    spec = definition.termijnen.get(row.name)
-    termijn = Termijn.uit_dict(row.termijn)
-    uitleg = termijn.bereken().uitleg
-    if row.status == "opgeschort":
-        uitleg += (f"Opgeschort met ingang van {row.suspended_from.isoformat()} ({row.suspension_basis}); "
-                   "de einddatum volgt als de termijn weer loopt.",)
-    return TermView(row.challenge_id, row.name, spec.label if spec else row.name, row.status, row.started_on,
-                    row.einddatum, row.suspended_from, row.stopped_on, uitleg)
-
-
-def _check_text(name: str, value: Any, longest: int, *, required: bool = False) -> dict[str, str]:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return {name: "verplicht, maar leeg"} if required else {}
-    if not isinstance(value, str):
-        return {name: "moet tekst zijn"}
-    if "\x00" in value:
-        return {name: "bevat een ongeldig teken (NUL, \\x00)"}
-    if len(value) > longest:
-        return {name: f"te lang: {len(value)} tekens, hoogstens {longest}"}
-    return {}
-
-
-def _check_party(party: Initiatiefnemer) -> dict[str, str]:
-    if not isinstance(party, Initiatiefnemer):
-        return {"initiatiefnemer": "geef naam en contactgegevens van de initiatiefnemer"}
-    problems = _check_text("initiatiefnemer.naam", party.naam, 200, required=True)
-    for name, longest in (("email", 254), ("telefoon", 40), ("organisatie", 200), ("adres", 400)):
-        problems |= _check_text(f"initiatiefnemer.{name}", getattr(party, name), longest)
-    if party.email and "initiatiefnemer.email" not in problems and not _EMAIL.match(party.email.strip()):
-        problems["initiatiefnemer.email"] = f"'{party.email}' is geen e-mailadres"
-    return problems
-
-
-def _party_values(party: Initiatiefnemer) -> dict[str, Any]:
-    return {f.name: (v.strip() if isinstance(v := getattr(party, f.name), str) else v) for f in fields(party)}
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` as it comes back from a JSON column (dates and amounts as text), so its hash is stable."""
-    return json.loads(json.dumps(value, default=str))
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, Generic, Mapping, TypeVar
 
+from r2c.clock import as_utc
+from r2c.definitions.schema import Definition
 from r2c.engine.case import Outcome
+from r2c.termijnen import Termijn
 
 T = TypeVar("T")
 
@@ -209,3 +213,36 @@ class RetentionDue:
     due_on: date
     archiefnominatie: str
     grondslag: str | None
+
+
+# -- building views from rows ----------------------------------------------------------------------------
+
+def challenge_view(row: Any, definition: Definition) -> Challenge:
+    """The Challenge view of a challenge row (with its initiatiefnemer column)."""
+    fase, staat = row.state.split(".", 1)
+    return Challenge(
+        row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
+        definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
+        row.behandelaar, row.initiatiefnemer, MappingProxyType(dict(row.facts)), row.version,
+        as_utc(row.created_at), as_utc(row.updated_at), as_utc(row.closed_at))
+
+
+def entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] | None:
+    """What a history row recorded besides the reason: a transition's event data, or the other kinds' details."""
+    if payload is None:
+        return None
+    if kind == "transitie":
+        return MappingProxyType(payload.get("gegevens") or {})
+    return MappingProxyType({k: v for k, v in payload.items() if k != "reden"})
+
+
+def term_view(row: Any, definition: Definition) -> TermView:
+    """The TermView of a term row, with the derivation of its end date (and the running suspension)."""
+    spec = definition.termijnen.get(row.name)
+    termijn = Termijn.uit_dict(row.termijn)
+    uitleg = termijn.bereken().uitleg
+    if row.status == "opgeschort":
+        uitleg += (f"Opgeschort met ingang van {row.suspended_from.isoformat()} ({row.suspension_basis}); "
+                   "de einddatum volgt als de termijn weer loopt.",)
+    return TermView(row.challenge_id, row.name, spec.label if spec else row.name, row.status, row.started_on,
+                    row.einddatum, row.suspended_from, row.stopped_on, uitleg)

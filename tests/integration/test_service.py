@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from r2c.engine.case import Actor
 from r2c.service import SearchFilters
 from tests.integration.helpers import behandelaar, row_counts, submit
@@ -73,3 +75,27 @@ def test_search_filters_by_phase_state_and_deadline(service) -> None:
     assert [c.id for c in due.items] == [second.id]
     assert service.search(actor=b, filters=SearchFilters(overdue_on=hersteltermijn_end)).total == 0
     assert first.id in {c.id for c in service.search(actor=b).items}
+
+
+def test_a_running_challenge_moves_to_a_new_version_only_by_an_explicit_recorded_migration(service, clock) -> None:
+    from datetime import datetime, timezone
+
+    from r2c.errors import MigrationError
+    from r2c.store.audit import verify_database
+
+    c = submit(service).challenge  # 2 March 2026: gouda 2024.1 is in force
+    assert c.workflow_version == "2024.1"
+    teamleider = Actor("t.de.boer", "teamleider", "gouda")
+    clock.set(datetime(2026, 7, 1, 8, tzinfo=timezone.utc))  # gouda 2026.1 applies from 1 July 2026
+    assert service.get(c.id, actor=teamleider).workflow_version == "2024.1", "a new version changes nothing by itself"
+    with pytest.raises(MigrationError, match="reden"):
+        service.migrate(c.id, versie="2026.1", actor=teamleider, reason=" ")
+    moved = service.migrate(c.id, versie="2026.1", actor=teamleider, reason="Nieuwe verordening per 1 juli",
+                            expected_version=1).challenge
+    assert (moved.workflow_version, moved.state, moved.version) == ("2026.1", "indiening.ontvangen", 2)
+    entry = service.timeline(c.id, actor=teamleider)[-1]
+    assert (entry.kind, entry.reason, dict(entry.data)) == (
+        "migratie", "Nieuwe verordening per 1 juli", {"van_versie": "2024.1", "naar_versie": "2026.1"})
+    assert service.get(c.id, actor=teamleider).workflow_version == "2026.1"
+    with service._read() as connection:
+        assert verify_database(connection).ok

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from r2c.definitions import load_catalog
-from r2c.engine import Actor, CaseClosed, Engine, LetterRequested, StateChanged, TermChanged
+from r2c.engine import Actor, CaseClosed, Engine, LetterRequested, TermChanged
 from r2c.errors import EventNotAllowed, GuardFailed
 from tests.conftest import MODEL_DIR, WORKFLOW_DIR
 

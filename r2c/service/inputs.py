@@ -1,0 +1,59 @@
+"""Checking what callers hand the service, and turning driver errors into r2c errors (no SQL, no parameters)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy.exc import DataError, DBAPIError
+
+from r2c.errors import InvalidInput, R2CError, StorageError
+from r2c.service.views import Initiatiefnemer
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def database_error(error: DBAPIError, consequence: str) -> R2CError:
+    """A driver error as an r2c error, without the SQL statement or its parameters (they may hold personal data)."""
+    if isinstance(error, DataError):
+        return InvalidInput(f"een waarde past niet in de database ({consequence}); controleer op vreemde tekens",
+                            fields={})
+    reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
+    return StorageError(f"de database weigerde ({consequence}): {reason}")
+
+
+def check_text(name: str, value: Any, longest: int, *, required: bool = False) -> dict[str, str]:
+    """{name: what is wrong} for a text that is missing (when required), not text, holds a NUL, or is too long."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {name: "verplicht, maar leeg"} if required else {}
+    if not isinstance(value, str):
+        return {name: "moet tekst zijn"}
+    if "\x00" in value:
+        return {name: "bevat een ongeldig teken (NUL, \\x00)"}
+    if len(value) > longest:
+        return {name: f"te lang: {len(value)} tekens, hoogstens {longest}"}
+    return {}
+
+
+def check_party(party: Initiatiefnemer) -> dict[str, str]:
+    """{field: what is wrong} for the initiatiefnemer's name and contact details."""
+    if not isinstance(party, Initiatiefnemer):
+        return {"initiatiefnemer": "geef naam en contactgegevens van de initiatiefnemer"}
+    problems = check_text("initiatiefnemer.naam", party.naam, 200, required=True)
+    for name, longest in (("email", 254), ("telefoon", 40), ("organisatie", 200), ("adres", 400)):
+        problems |= check_text(f"initiatiefnemer.{name}", getattr(party, name), longest)
+    if party.email and "initiatiefnemer.email" not in problems and not _EMAIL.match(party.email.strip()):
+        problems["initiatiefnemer.email"] = f"'{party.email}' is geen e-mailadres"
+    return problems
+
+
+def party_values(party: Initiatiefnemer) -> dict[str, Any]:
+    """The personal data columns, stripped."""
+    return {f.name: (v.strip() if isinstance(v := getattr(party, f.name), str) else v) for f in fields(party)}
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as it comes back from a JSON column (dates and amounts as text), so its hash is stable."""
+    return json.loads(json.dumps(value, default=str))
