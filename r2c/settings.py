@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,9 +14,31 @@ class Settings(BaseSettings):
     Attributes:
         database_url: SQLAlchemy URL; SQLite ``./r2c.db`` by default, ``postgresql+psycopg://...`` at scale.
         documenten: the directory that holds uploaded documents (the database keeps metadata and checksums).
+        huisstijl: the directory with one folder per gemeente: gemeente.yaml (name, addresses, signature, logo)
+            and templates that replace r2c's own.
+        kanalen: the channels messages go out on (entry points 'r2c.channels'): log, email, webhook, ...
+        smtp_host, smtp_port, smtp_tls, smtp_gebruiker, smtp_wachtwoord: the mail server.
+        afzender: the From address when the gemeente sets none.
+        webhook_urls: where webhooks go (JSON list in the environment); webhook_geheim: the HMAC key.
+        bron: the CloudEvents 'source' of r2c's events (NL GOV profile: a URN).
+        planner_interval: seconds between two ticks of the scheduler.
+        max_pogingen: attempts before a message is given up (status 'mislukt').
     """
 
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
 
     database_url: str = "sqlite:///./r2c.db"
     documenten: Path = Path("./documenten")
+    huisstijl: Path = Path("./huisstijl")
+    kanalen: list[str] = ["log"]
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: Literal["geen", "starttls", "ssl"] = "geen"
+    smtp_gebruiker: str | None = None
+    smtp_wachtwoord: str | None = None
+    afzender: str = "uitdaagrecht@gemeente.invalid"
+    webhook_urls: list[str] = []
+    webhook_geheim: str = ""
+    bron: str = "urn:nld:r2c"
+    planner_interval: int = 60
+    max_pogingen: int = 10

@@ -18,11 +18,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import storage, termijnen, workflows
+    from r2c.cli import scheduler, storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
     storage.register(app)
+    scheduler.register(app)
 
 
 def main() -> None:

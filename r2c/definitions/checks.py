@@ -125,6 +125,12 @@ def _terms(d: Definition) -> list[tuple[Path, str]]:
                 parse_herinnering(termijn.escalatie)
             except TermijnError as error:
                 out.append((base + ("escalatie",), str(error)))
+        if termijn.bij_verstrijken is not None:
+            fired_by_system = any((t.event or key) == termijn.bij_verstrijken and "systeem" in t.rollen
+                                  for key, t in d.transities.items())
+            if not fired_by_system:
+                out.append((base + ("bij_verstrijken",),
+                            f"'{termijn.bij_verstrijken}' is geen event dat de rol 'systeem' mag vuren"))
         if termijn.verlenging is not None:
             try:
                 parse_duur(termijn.verlenging)

@@ -63,6 +63,10 @@ class Termijn(_Sourced):
     escalatie: str | None = Field(None, description="Bv. '1 werkdag na': de teamleider krijgt bericht.")
     verlenging: str | None = Field(None, description="Met hoeveel een verdaging de termijn verlengt (Awb 4:14), "
                                                      "bv. '6 weken'. Nodig als een transitie de termijn verlengt.")
+    herinneren: Literal["behandelaar", "initiatiefnemer"] = Field(
+        "behandelaar", description="Wie de herinneringen krijgt: wie op tijd iets moet doen.")
+    bij_verstrijken: str | None = Field(None, description="Event dat het systeem vuurt de dag na de einddatum, "
+                                                          "bv. 'hersteltermijn_verstreken'.")
 
 
 class Brief(_Sourced):

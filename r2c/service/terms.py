@@ -17,16 +17,49 @@ from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
 from r2c.errors import TermijnError
 from r2c.store.tables import TermRow
-from r2c.termijnen import Opschorting, Termijn, Verlenging
+from r2c.termijnen import Opschorting, Termijn, Verlenging, herinneringsdata
 
 TERM = TermRow.__table__
 OPEN = ("lopend", "opgeschort")
-MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis", "stopped_on")
+MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis", "stopped_on", "next_due")
 """The columns a term update writes, all of them, so every update has one shape."""
 
-_OPEN_TERMS = select(TERM.c.id, TERM.c.name, *(TERM.c[name] for name in MUTABLE)).where(
+_OPEN_TERMS = select(TERM.c.id, TERM.c.name, TERM.c.processed_until, *(TERM.c[name] for name in MUTABLE)).where(
     TERM.c.challenge_id == bindparam("b_challenge"), or_(*(TERM.c.status == status for status in OPEN)))
 # (an IN list would be re-rendered on every call; two comparisons are compiled once)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A day on which something is due for a running term.
+
+    Attributes:
+        on: the day.
+        kind: 'herinnering' (before or on the end date), 'escalatie' (after it) or 'verlopen' (the day after the
+            end date: the term has lapsed; its ``bij_verstrijken`` event, if any, is fired).
+        label: the definition's wording, e.g. '10 werkdagen voor'.
+    """
+
+    on: date
+    kind: str
+    label: str
+
+
+def moments(termijn: Termijn, einddatum: date) -> list[Moment]:
+    """Every reminder, the escalation and the lapse of a term that ends on ``einddatum``, in date order."""
+    found = [Moment(day, "herinnering", str(h)) for h, day in herinneringsdata(einddatum, termijn.herinneringen)]
+    if termijn.escalatie is not None:
+        found += [Moment(day, "escalatie", str(h)) for h, day in herinneringsdata(einddatum, [termijn.escalatie])]
+    found.append(Moment(einddatum + timedelta(days=1), "verlopen", "de dag na de einddatum"))
+    return sorted(found, key=lambda m: (m.on, m.kind))
+
+
+def next_due(termijn: dict[str, Any], status: str, einddatum: date | None, processed_until: date | None) -> date | None:
+    """The first day after ``processed_until`` on which something is due for this term; None when not running."""
+    if status != "lopend" or einddatum is None:
+        return None
+    return next((m.on for m in moments(Termijn.uit_dict(termijn), einddatum)
+                 if processed_until is None or m.on > processed_until), None)
 
 
 @dataclass
@@ -62,11 +95,12 @@ def plan_term_changes(connection: Connection, *, challenge_id: str, gemeente: st
     plan = TermPlan()
     if not changes and not closing:
         return plan
-    running = {r.name: {name: getattr(r, name) for name in ("id", "name", *MUTABLE)}
+    running = {r.name: {name: getattr(r, name) for name in ("id", "name", "processed_until", *MUTABLE)}
                for r in connection.execute(_OPEN_TERMS, {"b_challenge": challenge_id})}
 
     def change(term: dict[str, Any], action: str, **values: Any) -> None:
         term.update(values)
+        term["next_due"] = next_due(term["termijn"], term["status"], term["einddatum"], term["processed_until"])
         plan.updates[term["id"]] = {name: term[name] for name in MUTABLE}
         end = term["einddatum"]
         plan.summaries.append({"termijn": term["name"], "actie": action, "einddatum": end.isoformat() if end else None})
@@ -82,9 +116,10 @@ def plan_term_changes(connection: Connection, *, challenge_id: str, gemeente: st
             if term is not None:
                 change(term, "vervangen", status="vervangen", stopped_on=on)
             termijn = new_termijn(definition, name, on)
-            end = termijn.einddatum()
+            end, stored = termijn.einddatum(), termijn.als_dict()
             plan.inserts.append({"challenge_id": challenge_id, "gemeente": gemeente, "name": name, "status": "lopend",
-                                 "termijn": termijn.als_dict(), "started_on": on, "einddatum": end})
+                                 "termijn": stored, "started_on": on, "einddatum": end,
+                                 "next_due": next_due(stored, "lopend", end, None)})
             plan.summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat()})
             running.pop(name, None)  # the new run is not in ``running``; acting on it again in one step is a no-op
         elif term is None:

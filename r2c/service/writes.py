@@ -27,7 +27,7 @@ _HISTORY_COLUMNS = tuple(c.name for c in HISTORY.c if c.name != "id")
 _OUTBOX_COLUMNS = ("challenge_id", "gemeente", "topic", "idempotency_key", "payload", "status", "attempts",
                    "created_at", "next_attempt_at")
 _LETTER_COLUMNS = ("challenge_id", "history_seq", "template", "aan", "status", "requested_at")
-_TERM_COLUMNS = ("challenge_id", "gemeente", "name", "status", "termijn", "started_on", "einddatum")
+_TERM_COLUMNS = ("challenge_id", "gemeente", "name", "status", "termijn", "started_on", "einddatum", "next_due")
 
 _UPDATE_ROW = update(CHALLENGE).where(CHALLENGE.c.id == bindparam("b_id"),
                                       CHALLENGE.c.version == bindparam("b_version"))

@@ -46,8 +46,8 @@ def _moment(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
-def _challenge_fk(index: bool = True) -> Any:
-    return Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False,
+def _challenge_fk(index: bool = True, nullable: bool = False) -> Any:
+    return Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"), nullable=nullable,
                                   index=index))
 
 
@@ -155,6 +155,8 @@ class TermRow(SQLModel, table=True):
     suspended_from: date | None = None
     suspension_basis: str | None = Field(default=None, max_length=200)
     stopped_on: date | None = None
+    next_due: date | None = Field(default=None, index=True)
+    processed_until: date | None = None
 
 
 class DocumentRow(SQLModel, table=True):
@@ -186,6 +188,28 @@ class LetterRow(SQLModel, table=True):
     requested_at: datetime = _moment()
 
 
+class DeliveryRow(SQLModel, table=True):
+    """One message to one recipient over one channel, made from an outbox row; sent at most once per key."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(sa_column=Column(ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False,
+                                            index=True))
+    gemeente: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    recipient: str = Field(max_length=500)
+    template: str | None = Field(default=None, max_length=64)
+    idempotency_key: str = Field(max_length=300, unique=True)
+    context: dict = _json()
+    status: str = Field(default="wachtend", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _moment()
+    sent_at: datetime | None = _moment(nullable=True)
+    last_error: str | None = Field(default=None, max_length=2000)
+
+
 class OutboxRow(SQLModel, table=True):
     """A notification written with the change that causes it, delivered after commit, at most once per key."""
 
@@ -193,7 +217,7 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    challenge_id: str = _challenge_fk(index=False)
+    challenge_id: str | None = _challenge_fk(index=False, nullable=True)  # None: about a gemeente (digest)
     gemeente: str = Field(max_length=64)
     topic: str = Field(max_length=64)
     idempotency_key: str = Field(max_length=200, unique=True)

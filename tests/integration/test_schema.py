@@ -15,10 +15,12 @@ from r2c.errors import DatabaseBehind, StorageError
 from r2c.service.setup import open_service
 from r2c.settings import Settings
 from r2c.store import Database
+from r2c.store.db import MIGRATIONS
 from r2c.store.tables import METADATA
 from tests.conftest import run_r2c
 
-HEAD = "0001"
+HEAD = sorted(p.name.split("_")[0] for p in MIGRATIONS.glob("versions/0*.py"))[-1]
+"""The newest revision file: the schema this code expects."""
 
 
 def differences(database: Database) -> list:

@@ -56,3 +56,10 @@ def test_importing_and_using_the_core_loads_no_framework() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_scheduler_jobs_and_notifications_do_not_need_apscheduler() -> None:
+    """The jobs are plain functions (testable and callable without APScheduler); only the runner wires it."""
+    for path in [ROOT / "r2c" / "scheduler" / "jobs.py", *(ROOT / "r2c" / "notify").rglob("*.py")]:
+        assert "apscheduler" not in imported_modules(path), path
+    assert "apscheduler" in imported_modules(ROOT / "r2c" / "scheduler" / "runner.py")

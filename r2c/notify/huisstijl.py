@@ -1,0 +1,83 @@
+"""A gemeente's own name, addresses, signature and logo (``huisstijl/<gemeente>/gemeente.yaml``), with defaults.
+
+    naam: Gemeente Gouda
+    afzender: uitdaagrecht@gouda.nl        # From of every e-mail
+    team: uitdaagrecht-team@gouda.nl       # behandelaars, when a challenge has no behandelaar with an address
+    teamleider: teamleider-wijken@gouda.nl # escalations and the weekly digest
+    ondertekening: |
+      Het college van burgemeester en wethouders van Gouda
+    logo: logo.png                         # next to gemeente.yaml
+
+Templates in ``huisstijl/<gemeente>/templates/`` replace r2c's own of the same name (r2c/notify/render.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from r2c.errors import R2CError
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    naam: str | None = None
+    afzender: str | None = None
+    team: str | None = None
+    teamleider: str | None = None
+    ondertekening: str | None = None
+    logo: str | None = None
+
+
+@dataclass(frozen=True)
+class Huisstijl:
+    """What a gemeente says about itself in its messages.
+
+    Attributes:
+        gemeente: the gemeente id.
+        naam: its name as written in letters ('Gemeente Gouda').
+        afzender: the From address.
+        team: the behandelaars' shared address (None: reminders go only to a behandelaar with an address).
+        teamleider: where escalations and the weekly digest go.
+        ondertekening: the signature under letters.
+        logo: the logo file, if any.
+        templates: the folder with the gemeente's own templates, if any.
+    """
+
+    gemeente: str
+    naam: str
+    afzender: str
+    team: str | None
+    teamleider: str | None
+    ondertekening: str
+    logo: Path | None
+    templates: Path | None
+
+
+def load_huisstijl(root: Path, gemeente: str, *, default_naam: str, default_afzender: str) -> Huisstijl:
+    """The huisstijl of ``gemeente`` under ``root`` (defaults where the folder or a key is missing)."""
+    return _load(Path(root).resolve(), gemeente, default_naam, default_afzender)
+
+
+@lru_cache(maxsize=256)
+def _load(root: Path, gemeente: str, default_naam: str, default_afzender: str) -> Huisstijl:
+    folder = root / gemeente
+    path = folder / "gemeente.yaml"
+    profile = _Profile()
+    if path.exists():
+        try:
+            profile = _Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        except (yaml.YAMLError, ValidationError) as error:
+            raise R2CError(f"{path}: huisstijl klopt niet: {error}") from None
+    logo = folder / profile.logo if profile.logo else None
+    if logo is not None and not logo.exists():
+        raise R2CError(f"{path}: logo '{profile.logo}' bestaat niet in {folder}")
+    templates = folder / "templates"
+    return Huisstijl(gemeente, profile.naam or default_naam, profile.afzender or default_afzender, profile.team,
+                     profile.teamleider, profile.ondertekening or f"{profile.naam or default_naam}",
+                     logo, templates if templates.is_dir() else None)

@@ -1,0 +1,127 @@
+"""Who hears of what: an outbox row becomes deliveries, one per channel and recipient, each with its context.
+
+Rules (Dutch texts in r2c/notify/templates):
+
+- every outbox row goes to the log channel and, as a CloudEvent, to every webhook (``webhook_urls``);
+- a letter for the initiatiefnemer (``brieven`` of a transition, ``aan: initiatiefnemer``) is e-mailed to them
+  (template ``mail/<letter>`` or else ``mail/brief``), the letter itself attached;
+- a reminder (``termijn.herinnering``) goes to whoever must act (the term's ``herinneren``: the initiatiefnemer,
+  or the behandelaar: their address, else the gemeente's team address);
+- an escalation (``termijn.escalatie``) and the weekly digest (``overzicht.week``) go to the teamleider.
+
+The context is a snapshot taken now (names, titles, dates), so a later change or erasure does not alter a
+message already queued, and delivery needs no more lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from r2c.definitions.catalog import Catalog
+from r2c.notify.huisstijl import Huisstijl, load_huisstijl
+from r2c.notify.render import has_template
+from r2c.settings import Settings
+from r2c.store.tables import ChallengeRow, PartyRow, PersonalDataRow
+
+CHALLENGE, PARTY, PERSONAL = ChallengeRow.__table__, PartyRow.__table__, PersonalDataRow.__table__
+
+_CHALLENGE = select(CHALLENGE.c.id, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.behandelaar,
+                    CHALLENGE.c.workflow, CHALLENGE.c.workflow_version).where(CHALLENGE.c.id == bindparam("b_id"))
+_INITIATOR = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
+              .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to send: over ``channel`` to ``recipient``, from ``template`` with ``context``."""
+
+    channel: str
+    recipient: str
+    template: str | None
+    context: dict[str, Any]
+
+
+class Router:
+    """Turns outbox rows into deliveries by the rules above.
+
+    Attributes:
+        settings: channels, webhook URLs, default sender.
+        catalog: the definitions (letter recipients and titles, term labels, state labels).
+    """
+
+    def __init__(self, settings: Settings, catalog: Catalog):
+        self.settings = settings
+        self.catalog = catalog
+
+    def huisstijl(self, gemeente: str) -> Huisstijl:
+        """The gemeente's huisstijl (name from its newest definition when it sets none)."""
+        naam = self.catalog.get(gemeente).definition.naam if gemeente in self.catalog.ids() else gemeente
+        return load_huisstijl(self.settings.huisstijl, gemeente, default_naam=naam,
+                              default_afzender=self.settings.afzender)
+
+    def route(self, connection: Connection, outbox: Any) -> list[Delivery]:
+        """The deliveries for one outbox row (``topic``, ``payload``, ``gemeente``, ``challenge_id``, ...)."""
+        channels = set(self.settings.kanalen)
+        out: list[Delivery] = []
+        if "log" in channels:
+            out.append(Delivery("log", "log", None, {"onderwerp": outbox.topic, "bericht": outbox.payload}))
+        if "webhook" in channels:
+            event = self.cloudevent(outbox)
+            out += [Delivery("webhook", url, None, {"event": event}) for url in self.settings.webhook_urls]
+        if "email" in channels:
+            out += self._emails(connection, outbox)
+        return out
+
+    def cloudevent(self, outbox: Any) -> dict[str, Any]:
+        """The outbox row as a CloudEvent after the NL GOV profile (no personal data: ids and states only)."""
+        return {"specversion": "1.0", "type": f"nl.r2c.{outbox.topic}", "source": self.settings.bron,
+                "id": outbox.idempotency_key, "time": outbox.created_at.isoformat(),
+                "subject": outbox.challenge_id, "datacontenttype": "application/json",
+                "nlbrpgemeente": outbox.gemeente, "data": outbox.payload}
+
+    def _emails(self, connection: Connection, outbox: Any) -> list[Delivery]:
+        challenge = connection.execute(_CHALLENGE, {"b_id": outbox.challenge_id}).one_or_none()
+        if challenge is None:
+            return []
+        definition = self.catalog.get(challenge.workflow, challenge.workflow_version).definition
+        huisstijl = self.huisstijl(outbox.gemeente)
+        fase, staat = challenge.state.split(".", 1)
+        base = {"uitdaging": {"id": challenge.id, "titel": challenge.titel,
+                              "staat": definition.fasen[fase].staten[staat].label,
+                              "fase": definition.fasen[fase].label}}
+        payload = outbox.payload
+        initiator = connection.execute(_INITIATOR, {"b_id": outbox.challenge_id}).one_or_none()
+
+        def to_initiator(template: str, **context: Any) -> list[Delivery]:
+            if initiator is None or not initiator.email:
+                return []  # erased, or no address given: the letter goes by post (outside r2c)
+            return [Delivery("email", initiator.email, template,
+                             {**base, "ontvanger": {"naam": initiator.naam}, **context})]
+
+        def to_staff(address: str | None, naam: str, template: str, **context: Any) -> list[Delivery]:
+            return [Delivery("email", address, template, {**base, "ontvanger": {"naam": naam}, **context})] \
+                if address else []
+
+        out: list[Delivery] = []
+        if outbox.topic == "uitdaging.transitie":
+            for letter in payload.get("brieven") or []:
+                spec = definition.brieven.get(letter)
+                if spec is None or spec.aan != "initiatiefnemer":
+                    continue
+                template = letter if has_template(huisstijl, f"mail/{letter}.txt") else "brief"
+                out += to_initiator(template, brief={"naam": letter, "titel": spec.titel},
+                                    termijnen=payload.get("termijnen") or [])
+        elif outbox.topic == "termijn.herinnering":
+            termijn = payload["termijn"]
+            if payload.get("aan") == "initiatiefnemer":
+                out += to_initiator("herinnering", termijn=termijn)
+            else:
+                behandelaar = challenge.behandelaar if challenge.behandelaar and "@" in challenge.behandelaar \
+                    else huisstijl.team
+                out += to_staff(behandelaar, "behandelaar", "herinnering", termijn=termijn)
+        elif outbox.topic == "termijn.escalatie":
+            out += to_staff(huisstijl.teamleider, "teamleider", "escalatie", termijn=payload["termijn"])
+        return out

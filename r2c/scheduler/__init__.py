@@ -1,0 +1,1 @@
+"""The scheduler: idempotent jobs (``jobs``, no APScheduler) and the APScheduler wiring (``runner``)."""

@@ -1,0 +1,237 @@
+"""Idempotent jobs, each a plain function of the service and a clock; the database is the source of truth.
+
+- ``sweep_terms``: for running terms with something due (``term.next_due <= today``): queue reminders and
+  escalations in the outbox and fire the term's ``bij_verstrijken`` event the day after its end date.
+- ``distribute``: turn new outbox rows into deliveries (one per channel and recipient; r2c.notify.routing).
+- ``deliver``: send due deliveries, retry with backoff, give up after ``max_pogingen``.
+- ``weekly_digest``: once per ISO week per gemeente, an overview of what is due.
+
+Several workers may run them at once on PostgreSQL: work is claimed with ``FOR UPDATE SKIP LOCKED``, a term
+through its challenge's row (the same lock order as every change: challenge first, then its terms). On SQLite a
+single scheduler runs. Running a job twice changes nothing the second time (keys are unique, progress is
+stored with the work).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from r2c.clock import Clock, today
+from r2c.engine.case import Actor
+from r2c.errors import R2CError
+from r2c.notify.channels import Channel, DeliveryError, Message
+from r2c.notify.render import RenderError
+from r2c.notify.routing import Router
+from r2c.service.challenges import ChallengeService
+from r2c.service.terms import moments, next_due
+from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow, TermRow
+from r2c.termijnen import Termijn
+
+LOG = logging.getLogger("r2c.planner")
+SYSTEEM_ID = "r2c:planner"
+
+TERM, CHALLENGE = TermRow.__table__, ChallengeRow.__table__
+OUTBOX, DELIVERY = OutboxRow.__table__, DeliveryRow.__table__
+
+_DUE_TERM = (
+    select(TERM.c.id, TERM.c.challenge_id, TERM.c.gemeente, TERM.c.name, TERM.c.termijn, TERM.c.einddatum,
+           TERM.c.processed_until, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
+    .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
+    .where(TERM.c.next_due <= bindparam("b_today"), TERM.c.status == "lopend")
+    .order_by(TERM.c.next_due, TERM.c.id).limit(1)
+    .with_for_update(of=CHALLENGE, skip_locked=True))
+_MARK_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(
+    processed_until=bindparam("b_until"), next_due=bindparam("b_next"))
+_NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend").order_by(OUTBOX.c.id)
+               .limit(bindparam("b_limit")).with_for_update(skip_locked=True))
+_MARK_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(status="verdeeld")
+_DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
+                                        DELIVERY.c.next_attempt_at <= bindparam("b_now"))
+                 .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id).limit(1).with_for_update(skip_locked=True))
+_UPDATE_DELIVERY = update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
+
+
+@dataclass
+class Report:
+    """What a job did.
+
+    Attributes:
+        done: how many items it handled (terms, outbox rows or deliveries).
+        queued: outbox rows or deliveries it wrote.
+        fired: events fired, as 'challenge_id: event'.
+        refused: events the workflow refused (the challenge had moved on), as 'challenge_id: event: reason'.
+        sent, retried, failed: delivery outcomes.
+    """
+
+    done: int = 0
+    queued: int = 0
+    fired: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _insert_ignoring_duplicates(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows whose ``idempotency_key`` is new; a key already there is left alone (a job run twice)."""
+    if not rows:
+        return 0
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                 .returning(table.c.id))
+    return len(connection.execute(statement, rows).all())  # (executemany's rowcount is -1 on psycopg)
+
+
+# -- terms ---------------------------------------------------------------------------------------------------
+
+def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = None) -> Report:
+    """Handle every running term with something due by today; one transaction per term."""
+    report = Report()
+    on = today(clock)
+    while limit is None or report.done < limit:
+        with service._sessions() as session, session.begin():
+            connection = session.connection()
+            term = connection.execute(_DUE_TERM, {"b_today": on}).one_or_none()
+            if term is None:
+                break
+            _handle_term(service, session, connection, term, on, report)
+        report.done += 1
+    return report
+
+
+def _handle_term(service: ChallengeService, session: Any, connection: Connection, term: Any, on: date,
+                 report: Report) -> None:
+    definition = service.catalog.get(term.workflow, term.workflow_version).definition
+    spec = definition.termijnen.get(term.name)
+    termijn = Termijn.uit_dict(term.termijn)
+    due = [m for m in moments(termijn, term.einddatum)
+           if (term.processed_until is None or m.on > term.processed_until) and m.on <= on]
+    rows = []
+    for moment in due:
+        if moment.kind == "verlopen":
+            continue
+        aan = "teamleider" if moment.kind == "escalatie" else (spec.herinneren if spec else "behandelaar")
+        rows.append({
+            "challenge_id": term.challenge_id, "gemeente": term.gemeente, "topic": f"termijn.{moment.kind}",
+            "idempotency_key": f"termijn:{term.id}:{moment.kind}:{moment.label}:{moment.on.isoformat()}",
+            "payload": {"uitdaging": term.challenge_id, "gemeente": term.gemeente, "aan": aan,
+                        "termijn": {"naam": term.name, "label": spec.label if spec else term.name,
+                                    "einddatum": term.einddatum.isoformat(), "moment": moment.label,
+                                    "soort": moment.kind, "dag": moment.on.isoformat(),
+                                    "grondslag": termijn.grondslag}},
+            "status": "wachtend", "attempts": 0, "created_at": service.clock.now(),
+            "next_attempt_at": service.clock.now()})
+    report.queued += _insert_ignoring_duplicates(connection, OUTBOX, rows)
+    connection.execute(_MARK_TERM, {"b_id": term.id, "b_until": on,
+                                    "b_next": next_due(term.termijn, "lopend", term.einddatum, on)})
+    lapsed = any(m.kind == "verlopen" for m in due)
+    if lapsed and spec is not None and spec.bij_verstrijken:
+        actor = Actor(SYSTEEM_ID, "systeem", term.gemeente)
+        try:
+            service.joined(session).fire(term.challenge_id, spec.bij_verstrijken, actor=actor,
+                                         reason=f"{spec.label} verstreken op {term.einddatum.isoformat()}")
+            report.fired.append(f"{term.challenge_id}: {spec.bij_verstrijken}")
+        except R2CError as error:  # the challenge moved on (e.g. aangevuld on the last day): nothing to do
+            report.refused.append(f"{term.challenge_id}: {spec.bij_verstrijken}: {error}")
+            LOG.info("niet gevuurd: %s: %s: %s", term.challenge_id, spec.bij_verstrijken, error)
+
+
+# -- outbox -> deliveries ------------------------------------------------------------------------------------
+
+def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch: int = 200) -> Report:
+    """Turn every new outbox row into deliveries; a row and its deliveries are written in one transaction."""
+    report = Report()
+    while True:
+        with service._sessions() as session, session.begin():
+            connection = session.connection()
+            rows = connection.execute(_NEW_OUTBOX, {"b_limit": batch}).all()
+            now = clock.now()
+            for row in rows:
+                deliveries = [{"outbox_id": row.id, "gemeente": row.gemeente, "channel": d.channel,
+                               "recipient": d.recipient, "template": d.template, "context": d.context,
+                               "idempotency_key": f"{row.idempotency_key}|{d.channel}|{d.recipient}"[:300],
+                               "status": "wachtend", "attempts": 0, "next_attempt_at": now}
+                              for d in router.route(connection, row)]
+                report.queued += _insert_ignoring_duplicates(connection, DELIVERY, deliveries)
+                connection.execute(_MARK_OUTBOX, {"b_id": row.id})
+            report.done += len(rows)
+        if len(rows) < batch:
+            return report
+
+
+# -- deliveries -> channels ----------------------------------------------------------------------------------
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed attempt: 1, 2, 4, ... minutes, at most 6 hours."""
+    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+
+
+def deliver(service: ChallengeService, clock: Clock, channels: dict[str, Channel], router: Router, *,
+            limit: int | None = None, max_attempts: int = 10) -> Report:
+    """Send due deliveries one by one, each in its own transaction that holds the row until it is marked.
+
+    A worker that dies after the channel accepted a message but before its transaction committed leaves the
+    row unsent; another worker sends it again, with the same key (docs/notifications.md: the limits).
+    """
+    report = Report()
+    while limit is None or report.done < limit:
+        with service._sessions() as session, session.begin():
+            connection = session.connection()
+            row = connection.execute(_DUE_DELIVERY, {"b_now": clock.now()}).one_or_none()
+            if row is None:
+                break
+            report.done += 1
+            values = _send(row, channels, router, clock, max_attempts)
+            connection.execute(_UPDATE_DELIVERY, {"b_id": row.id, **values})
+            status = values.get("status")
+            report.sent += status == "verzonden"
+            report.failed += status == "mislukt"
+            report.retried += status == "wachtend"
+    return report
+
+
+def _send(row: Any, channels: dict[str, Channel], router: Router, clock: Clock, max_attempts: int) -> dict:
+    attempts = row.attempts + 1
+    channel = channels.get(row.channel)
+    try:
+        if channel is None:
+            raise DeliveryError(f"kanaal '{row.channel}' staat niet aan", temporary=True)
+        channel.send(build_message(row, router))
+    except (DeliveryError, RenderError) as error:
+        temporary = isinstance(error, DeliveryError) and error.temporary and attempts < max_attempts
+        LOG.warning("bezorging %s via %s mislukt (poging %d): %s", row.idempotency_key, row.channel, attempts, error)
+        return {"attempts": attempts, "last_error": str(error)[:2000],
+                "status": "wachtend" if temporary else "mislukt",
+                "next_attempt_at": clock.now() + backoff(attempts)}
+    return {"attempts": attempts, "status": "verzonden", "sent_at": clock.now(), "last_error": None}
+
+
+def build_message(row: Any, router: Router) -> Message:
+    """The message a delivery row stands for, rendered from its template and context."""
+    from r2c.notify.render import render_email
+
+    context = row.context
+    if row.channel == "email":
+        subject, text = render_email(router.huisstijl(row.gemeente), row.template, context)
+        return Message(row.idempotency_key, "email", row.recipient, row.gemeente, subject, text)
+    if row.channel == "webhook":
+        event = context["event"]
+        return Message(row.idempotency_key, "webhook", row.recipient, row.gemeente, event["type"], "", event=event)
+    return Message(row.idempotency_key, row.channel, row.recipient, row.gemeente, str(context.get("onderwerp", "")),
+                   str(context.get("bericht", "")))
+
+
+# -- everything, in order -----------------------------------------------------------------------------------
+
+def tick(service: ChallengeService, clock: Clock, channels: dict[str, Channel], router: Router, *,
+         max_attempts: int = 10) -> dict[str, Report]:
+    """One round of every job, in order: what is due becomes outbox rows, deliveries, messages."""
+    return {"termijnen": sweep_terms(service, clock), "verdelen": distribute(service, clock, router),
+            "bezorgen": deliver(service, clock, channels, router, max_attempts=max_attempts)}
+

@@ -1,0 +1,62 @@
+"""APScheduler 3.11 as a clock only: one interval job that runs ``jobs.tick``, coalesced, one at a time.
+
+All state is in the database, so the scheduler keeps none: a restart, a crash or a second worker (PostgreSQL)
+loses and doubles nothing. On SQLite run a single scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from r2c.clock import Clock, SystemClock
+from r2c.notify.channels import load_channels
+from r2c.notify.routing import Router
+from r2c.scheduler.jobs import tick
+from r2c.service.challenges import ChallengeService
+from r2c.settings import Settings
+
+LOG = logging.getLogger("r2c.planner")
+JOB_ID = "r2c-tick"
+
+
+def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None = None):
+    """The function the scheduler calls: one round of every job, errors logged (the next tick tries again)."""
+    clock = clock or SystemClock()
+    channels = load_channels(settings)
+    router = Router(settings, service.catalog)
+
+    def run() -> None:
+        try:
+            reports = tick(service, clock, channels, router, max_attempts=settings.max_pogingen)
+        except Exception:  # noqa: BLE001 - a failing round must not stop the scheduler; the work stays queued
+            LOG.exception("ronde van de planner mislukt; de volgende ronde probeert het opnieuw")
+            return
+        LOG.info("planner: %s", {name: (r.done, r.sent, r.failed) for name, r in reports.items()})
+
+    return run
+
+
+def schedule(scheduler, run, interval: int) -> None:
+    """Add the tick to an APScheduler scheduler: every ``interval`` seconds, first run now."""
+    scheduler.add_job(run, IntervalTrigger(seconds=interval), id=JOB_ID, coalesce=True, max_instances=1,
+                      next_run_time=datetime.now(timezone.utc), replace_existing=True)
+
+
+def run_blocking(service: ChallengeService, settings: Settings) -> None:
+    """Run the scheduler in the foreground until interrupted (``r2c scheduler``)."""
+    scheduler = BlockingScheduler(timezone="Europe/Amsterdam")
+    schedule(scheduler, make_tick(service, settings), settings.planner_interval)
+    scheduler.start()
+
+
+def start_background(service: ChallengeService, settings: Settings) -> BackgroundScheduler:
+    """Start the scheduler in a thread of the current process (the server does this); returns it to shut down."""
+    scheduler = BackgroundScheduler(timezone="Europe/Amsterdam")
+    schedule(scheduler, make_tick(service, settings), settings.planner_interval)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,146 @@
+"""The scheduler's jobs, driven day by day with the clock: reminders, escalation and lapse on the right day,
+each queued once, and the outbox turned into deliveries that are sent once (and retried when a channel fails)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, text
+
+from r2c.engine.case import Actor
+from r2c.notify.channels import DeliveryError, Message
+from r2c.notify.log import LogChannel
+from r2c.notify.routing import Router
+from r2c.scheduler.jobs import deliver, distribute, sweep_terms, tick
+from r2c.settings import Settings
+from r2c.store.tables import DeliveryRow, OutboxRow
+from tests.integration.helpers import behandelaar, submit
+
+
+def morning(day: date) -> datetime:
+    return datetime.combine(day, time(7), tzinfo=timezone.utc)  # 08:00 or 09:00 in Amsterdam
+
+
+def outbox_topics(database, challenge_id: str) -> list[tuple[str, str]]:
+    with database.read_sessions() as session:
+        return [(r.topic, r.payload.get("termijn", {}).get("naam", "")) for r in session.execute(
+            select(OutboxRow.__table__).where(OutboxRow.__table__.c.challenge_id == challenge_id)
+            .order_by(OutboxRow.__table__.c.id))]
+
+
+def test_reminder_and_lapse_fall_on_the_right_day_across_a_weekend_and_koningsdag(service, database, clock) -> None:
+    """Aanvulling asked on Monday 13 April 2026: the hersteltermijn of 2 weken ends on Monday 27 April, which is
+    Koningsdag, so on Tuesday 28 April (Atw art. 1). Its reminder '2 werkdagen voor' skips Koningsdag and the
+    weekend: Thursday 23 April. The term lapses the day after its end: on Wednesday 29 April the system fires
+    hersteltermijn_verstreken, not before."""
+    clock.set(morning(date(2026, 4, 13)))
+    c = submit(service).challenge
+    service.fire(c.id, "aanvulling_vragen", actor=behandelaar())
+    herstel = {t.name: t for t in service.terms(c.id, actor=behandelaar())}["hersteltermijn"]
+    assert herstel.einddatum == date(2026, 4, 28)
+    seen: dict[date, list[str]] = {}
+    day = date(2026, 4, 13)
+    while day <= date(2026, 5, 1):
+        clock.set(morning(day))
+        report = sweep_terms(service, clock)
+        if report.queued or report.fired:
+            seen[day] = [*(f"queued {report.queued}" for _ in [1] if report.queued), *report.fired]
+        day += timedelta(days=1)
+    reminder_days = [d for d, what in seen.items() if any(w.startswith("queued") for w in what)]
+    fired_days = [d for d, what in seen.items() if any("hersteltermijn_verstreken" in w for w in what)]
+    assert date(2026, 4, 23) in reminder_days
+    assert fired_days == [date(2026, 4, 29)]
+    state = service.get(c.id, actor=behandelaar()).state
+    assert state == "ontvankelijkheid.niet_aangevuld"
+    herinneringen = [t for t in outbox_topics(database, c.id) if t == ("termijn.herinnering", "hersteltermijn")]
+    assert len(herinneringen) == 1
+
+
+def test_a_sweep_run_twice_on_the_same_day_queues_nothing_more(service, database, clock) -> None:
+    clock.set(morning(date(2026, 4, 13)))
+    c = submit(service).challenge
+    service.fire(c.id, "aanvulling_vragen", actor=behandelaar())
+    clock.set(morning(date(2026, 4, 23)))
+    first = sweep_terms(service, clock)
+    again = sweep_terms(service, clock)
+    assert first.queued >= 1 and (again.done, again.queued, again.fired) == (0, 0, [])
+
+
+def test_an_aanvulling_on_the_last_day_stops_the_lapse(service, clock) -> None:
+    clock.set(morning(date(2026, 4, 13)))
+    c = submit(service).challenge
+    service.fire(c.id, "aanvulling_vragen", actor=behandelaar())
+    clock.set(morning(date(2026, 4, 28)))
+    service.fire(c.id, "aanvullen", actor=Actor(c.initiatiefnemer, "initiatiefnemer", "gouda"),
+                 data={"vereisten": ["contactgegevens"]})
+    clock.set(morning(date(2026, 4, 29)))
+    report = sweep_terms(service, clock)
+    assert report.fired == [] and service.get(c.id, actor=behandelaar()).state == "indiening.ontvangen"
+
+
+class Flaky:
+    """A channel a host could register: fails ``failures`` times (temporarily), then accepts."""
+
+    name = "flaky"
+
+    def __init__(self, failures: int):
+        self.failures = failures
+        self.accepted: list[Message] = []
+
+    def send(self, message: Message) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise DeliveryError("server weigert nu", temporary=True)
+        self.accepted.append(message)
+
+
+def test_outbox_becomes_deliveries_sent_once_and_retried_with_backoff(service, database, clock, catalog,
+                                                                      tmp_path) -> None:
+    settings = Settings(kanalen=["log"], huisstijl=tmp_path)
+    router = Router(settings, catalog)
+    c = submit(service).challenge
+    assert distribute(service, clock, router).queued == 1
+    assert distribute(service, clock, router).queued == 0, "an outbox row is distributed once"
+    flaky = Flaky(failures=2)
+    channels = {"log": flaky}
+    first = deliver(service, clock, channels, router)
+    assert (first.sent, first.retried) == (0, 1)
+    assert deliver(service, clock, channels, router).done == 0, "not before its backoff"
+    clock.set(clock.now() + timedelta(minutes=1))
+    assert deliver(service, clock, channels, router).retried == 1
+    clock.set(clock.now() + timedelta(minutes=2))
+    assert deliver(service, clock, channels, router).sent == 1
+    clock.set(clock.now() + timedelta(days=1))
+    assert deliver(service, clock, channels, router).done == 0
+    assert [m.key for m in flaky.accepted] == [f"{c.id}:1|log|log"]
+    with database.read_sessions() as session:
+        row = session.execute(select(DeliveryRow.__table__)).one()
+    assert (row.status, row.attempts) == ("verzonden", 3)
+
+
+def test_a_channel_that_keeps_failing_is_given_up_after_the_maximum(service, database, clock, catalog,
+                                                                    tmp_path) -> None:
+    router = Router(Settings(kanalen=["log"], huisstijl=tmp_path), catalog)
+    submit(service)
+    distribute(service, clock, router)
+    channels = {"log": Flaky(failures=99)}
+    for _ in range(3):
+        deliver(service, clock, channels, router, max_attempts=3)
+        clock.set(clock.now() + timedelta(hours=7))
+    with database.read_sessions() as session:
+        row = session.execute(select(DeliveryRow.__table__)).one()
+    assert (row.status, row.attempts) == ("mislukt", 3) and "weigert" in row.last_error
+
+
+def test_tick_with_the_log_channel_sends_what_a_change_queued(service, database, clock, catalog, tmp_path,
+                                                             caplog) -> None:
+    router = Router(Settings(kanalen=["log"], huisstijl=tmp_path), catalog)
+    c = submit(service).challenge
+    with caplog.at_level("INFO", logger="r2c.berichten"):
+        reports = tick(service, clock, {"log": LogChannel()}, router)
+    assert reports["bezorgen"].sent == 1
+    assert any(c.id in r.message and "uitdaging.transitie" in r.message for r in caplog.records)
+    with database.read_sessions() as session:
+        assert session.execute(select(func.count()).select_from(OutboxRow.__table__)
+                               .where(text("status = 'verdeeld'"))).scalar_one() == 1
