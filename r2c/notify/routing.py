@@ -7,7 +7,8 @@ Rules (Dutch texts in r2c/notify/templates):
   (template ``mail/<letter>`` or else ``mail/brief``), the letter itself attached;
 - a reminder (``termijn.herinnering``) goes to whoever must act (the term's ``herinneren``: the initiatiefnemer,
   or the behandelaar: their address, else the gemeente's team address);
-- an escalation (``termijn.escalatie``) and the weekly digest (``overzicht.week``) go to the teamleider.
+- an escalation (``termijn.escalatie``) goes to the teamleider; the weekly digest (``overzicht.week``, about a
+  gemeente) to the teamleider and the team address.
 
 The context is a snapshot taken now (names, titles, dates), so a later change or erasure does not alter a
 message already queued, and delivery needs no more lookups.
@@ -83,6 +84,11 @@ class Router:
                 "nlbrpgemeente": outbox.gemeente, "data": outbox.payload}
 
     def _emails(self, connection: Connection, outbox: Any) -> list[Delivery]:
+        if outbox.topic == "overzicht.week":  # about a gemeente, not one challenge
+            huisstijl = self.huisstijl(outbox.gemeente)
+            return [Delivery("email", address, "weekoverzicht", {"ontvanger": {"naam": naam}, **outbox.payload})
+                    for address, naam in ((huisstijl.teamleider, "teamleider"), (huisstijl.team, "team"))
+                    if address]
         challenge = connection.execute(_CHALLENGE, {"b_id": outbox.challenge_id}).one_or_none()
         if challenge is None:
             return []
