@@ -148,3 +148,38 @@ def test_cli_db_on_an_unreachable_database_gives_a_message(tmp_path, command) ->
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     assert result.stderr.startswith("fout: database ") and "niet bereikbaar" in result.stderr
+
+
+def test_upgrading_a_database_with_running_terms_gives_them_their_next_due_day(database_url) -> None:
+    """0001 -> 0002 on a database in use: a running beslistermijn gets the day of its first reminder."""
+    import json
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from r2c.definitions import load_catalog
+    from r2c.service.terms import new_termijn
+    from tests.conftest import MODEL_DIR, WORKFLOW_DIR
+
+    database = Database.connect(database_url)
+    try:
+        database.upgrade("0001")
+        definition = load_catalog([MODEL_DIR, WORKFLOW_DIR], base_paths=[]).get("gouda", "2024.1").definition
+        termijn = new_termijn(definition, "beslistermijn", date(2026, 3, 2))
+        with database.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO challenge (id, gemeente, workflow, workflow_version, state, fase, titel, facts, version,"
+                " head_hash, created_at, updated_at) VALUES ('c1', 'gouda', 'gouda', '2024.1', 'indiening.ontvangen',"
+                " 'indiening', 'Park', '{}', 1, 'h', '2026-03-02 08:00:00+00:00', '2026-03-02 08:00:00+00:00')"))
+            connection.execute(text(
+                "INSERT INTO term (challenge_id, gemeente, name, status, termijn, started_on, einddatum) VALUES"
+                " ('c1', 'gouda', 'beslistermijn', 'lopend', :t, '2026-03-02', '2026-04-28')"),
+                {"t": json.dumps(termijn.als_dict())})
+        database.upgrade()
+        with database.engine.connect() as connection:
+            due = connection.execute(text("SELECT next_due FROM term")).scalar_one()
+        # '10 werkdagen voor' 28 April 2026: back over Koningsdag (27th) and two weekends
+        assert str(due)[:10] == "2026-04-13"
+        assert differences(database) == []
+    finally:
+        database.engine.dispose()

@@ -18,7 +18,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table('delivery',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('outbox_id', sa.Integer(), nullable=False),
@@ -48,6 +47,25 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('next_due', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('processed_until', sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f('ix_term_next_due'), ['next_due'], unique=False)
+
+    _fill_next_due()
+
+
+def _fill_next_due() -> None:
+    """Running terms get the first day something is due for them, as r2c now computes it on every change."""
+    import json
+
+    from r2c.service.terms import next_due
+
+    connection = op.get_bind()
+    term = sa.table("term", sa.column("id", sa.Integer), sa.column("termijn", sa.JSON),
+                    sa.column("status", sa.String), sa.column("einddatum", sa.Date), sa.column("next_due", sa.Date))
+    rows = connection.execute(sa.select(term.c.id, term.c.termijn, term.c.einddatum)
+                              .where(term.c.status == "lopend", term.c.einddatum.is_not(None))).all()
+    for row in rows:
+        stored = json.loads(row.termijn) if isinstance(row.termijn, str) else row.termijn
+        connection.execute(sa.update(term).where(term.c.id == row.id)
+                           .values(next_due=next_due(stored, "lopend", row.einddatum, None)))
 
 
 
