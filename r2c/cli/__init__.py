@@ -18,12 +18,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import scheduler, storage, termijnen, workflows
+    from r2c.cli import scheduler, serve, storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
     storage.register(app)
     scheduler.register(app)
+    serve.register(app)
 
 
 def main() -> None:

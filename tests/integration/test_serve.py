@@ -1,0 +1,76 @@
+"""``r2c serve`` (what ``make run`` starts): the API answers and the scheduler runs inside the same process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from r2c.clock import SystemClock
+from r2c.service import ChallengeService
+from r2c.store import Database
+from r2c.store.tables import DeliveryRow
+from tests.conftest import ROOT
+from tests.integration.helpers import submit
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, what: str, seconds: float = 60) -> None:
+    """Poll ``condition`` until true (waiting on a process this test started), or fail saying ``what``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {seconds} s"
+        time.sleep(0.1)
+
+
+def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(tmp_path: Path, catalog) -> None:
+    url = f"sqlite:///{tmp_path / 'r2c.db'}"
+    database = Database.connect(url)
+    database.upgrade()
+    service = ChallengeService(database.sessions, catalog, SystemClock(), read_session_factory=database.read_sessions)
+    challenge = submit(service).challenge
+    port = free_port()
+    env = {**os.environ, "R2C_DATABASE_URL": url, "R2C_PLANNER_INTERVAL": "1", "R2C_KANALEN": '["log"]',
+           "R2C_HUISSTIJL": str(tmp_path / "huisstijl")}
+    exe = Path(sys.executable).with_name("r2c")
+    server = subprocess.Popen([str(exe), "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+
+        def answers() -> bool:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                return httpx.get(f"{base}/health", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(answers, "the server answering /api/v1/health")
+        ready = httpx.get(f"{base}/ready", timeout=5)
+        assert ready.status_code == 200 and ready.json() == {"status": "gereed", "planner": True}
+        assert httpx.get(f"{base}/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
+
+        def delivered() -> bool:
+            with database.read_sessions() as session:
+                rows = session.execute(select(DeliveryRow.__table__.c.status)).scalars().all()
+            return rows == ["verzonden"]
+
+        wait_for(delivered, f"the in-process planner delivering the outbox row of {challenge.id}")
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=30)[0]
+        database.engine.dispose()
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
