@@ -144,3 +144,26 @@ def test_tick_with_the_log_channel_sends_what_a_change_queued(service, database,
     with database.read_sessions() as session:
         assert session.execute(select(func.count()).select_from(OutboxRow.__table__)
                                .where(text("status = 'verdeeld'"))).scalar_one() == 1
+
+
+def test_the_beslistermijn_escalates_to_the_teamleider_one_working_day_after_it_ends(service, database, clock,
+                                                                                     catalog, tmp_path) -> None:
+    """Submitted Monday 2 March 2026: 8 weken end on 27 April (Koningsdag), so on Tuesday 28 April; escalation
+    '1 werkdag na' is Wednesday 29 April, sent to the teamleider of the gemeente's huisstijl."""
+    (tmp_path / "gouda").mkdir()
+    (tmp_path / "gouda" / "gemeente.yaml").write_text("teamleider: teamleider@gouda.example\n", encoding="utf-8")
+    router = Router(Settings(kanalen=["email"], huisstijl=tmp_path), catalog)
+    c = submit(service).challenge
+    clock.set(morning(date(2026, 4, 28)))
+    sweep_terms(service, clock)
+    assert [t for t in outbox_topics(database, c.id) if t[0] == "termijn.escalatie"] == []
+    clock.set(morning(date(2026, 4, 29)))
+    sweep_terms(service, clock)
+    assert [t for t in outbox_topics(database, c.id) if t[0] == "termijn.escalatie"] == [
+        ("termijn.escalatie", "beslistermijn")]
+    distribute(service, clock, router)
+    with database.read_sessions() as session:
+        rows = session.execute(select(DeliveryRow.__table__).where(
+            DeliveryRow.__table__.c.template == "escalatie")).all()
+    assert [(r.channel, r.recipient) for r in rows] == [("email", "teamleider@gouda.example")]
+    assert rows[0].context["termijn"]["einddatum"] == "2026-04-28"
