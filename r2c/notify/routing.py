@@ -25,12 +25,16 @@ from r2c.definitions.catalog import Catalog
 from r2c.notify.huisstijl import Huisstijl, load_huisstijl
 from r2c.notify.render import has_template
 from r2c.settings import Settings
-from r2c.store.tables import ChallengeRow, PartyRow, PersonalDataRow
+from r2c.store.tables import ChallengeRow, HistoryRow, PartyRow, PersonalDataRow
 
 CHALLENGE, PARTY, PERSONAL = ChallengeRow.__table__, PartyRow.__table__, PersonalDataRow.__table__
+HISTORY = HistoryRow.__table__
 
 _CHALLENGE = select(CHALLENGE.c.id, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.behandelaar,
-                    CHALLENGE.c.workflow, CHALLENGE.c.workflow_version).where(CHALLENGE.c.id == bindparam("b_id"))
+                    CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.facts).where(
+    CHALLENGE.c.id == bindparam("b_id"))
+_REASON = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("b_id"),
+                                          HISTORY.c.seq == bindparam("b_seq"))
 _INITIATOR = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
               .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
 
@@ -105,21 +109,27 @@ class Router:
             if initiator is None or not initiator.email:
                 return []  # erased, or no address given: the letter goes by post (outside r2c)
             return [Delivery("email", initiator.email, template,
-                             {**base, "ontvanger": {"naam": initiator.naam}, **context})]
+                             {**base, "ontvanger": {"naam": initiator.naam, "rol": "initiatiefnemer"}, **context})]
 
-        def to_staff(address: str | None, naam: str, template: str, **context: Any) -> list[Delivery]:
-            return [Delivery("email", address, template, {**base, "ontvanger": {"naam": naam}, **context})] \
-                if address else []
+        def to_staff(address: str | None, rol: str, template: str, **context: Any) -> list[Delivery]:
+            return [Delivery("email", address, template,
+                             {**base, "ontvanger": {"naam": rol, "rol": rol}, **context})] if address else []
 
         out: list[Delivery] = []
-        if outbox.topic == "uitdaging.transitie":
+        if outbox.topic == "uitdaging.transitie" and payload.get("brieven"):
+            # the reason of the step (a besluit's motivering, Awb 3:46) and what is still missing: for the letter
+            # only, never in the outbox payload or a webhook (free text may name people)
+            recorded = connection.execute(_REASON, {"b_id": challenge.id, "b_seq": payload.get("versie")}).scalar()
+            present = set((challenge.facts or {}).get("vereisten") or [])
+            extra = {"reden": (recorded or {}).get("reden"),
+                     "ontbreekt": [v.label for k, v in definition.vereisten.items() if k not in present]}
             for letter in payload.get("brieven") or []:
                 spec = definition.brieven.get(letter)
                 if spec is None or spec.aan != "initiatiefnemer":
                     continue
                 template = letter if has_template(huisstijl, f"mail/{letter}.txt") else "brief"
                 out += to_initiator(template, brief={"naam": letter, "titel": spec.titel},
-                                    termijnen=payload.get("termijnen") or [])
+                                    termijnen=payload.get("termijnen") or [], **extra)
         elif outbox.topic == "termijn.herinnering":
             termijn = payload["termijn"]
             if payload.get("aan") == "initiatiefnemer":

@@ -26,7 +26,7 @@ from r2c.clock import Clock, today
 from r2c.engine.case import Actor
 from r2c.errors import R2CError
 from r2c.notify.channels import Channel, DeliveryError, Message
-from r2c.notify.render import RenderError
+from r2c.notify.render import RenderError, letter_attachment, render_email
 from r2c.notify.routing import Router
 from r2c.service.challenges import ChallengeService
 from r2c.service.terms import moments, next_due
@@ -202,9 +202,11 @@ def _send(row: Any, channels: dict[str, Channel], router: Router, clock: Clock, 
     try:
         if channel is None:
             raise DeliveryError(f"kanaal '{row.channel}' staat niet aan", temporary=True)
-        channel.send(build_message(row, router))
-    except (DeliveryError, RenderError) as error:
-        temporary = isinstance(error, DeliveryError) and error.temporary and attempts < max_attempts
+        channel.send(build_message(row, router, on=today(clock)))
+    except R2CError as error:
+        # a template that does not fit its context stays wrong: give up; a channel that is down, or a
+        # configuration error (a broken gemeente.yaml) can be fixed: try again later
+        temporary = not isinstance(error, RenderError) and getattr(error, "temporary", True) and attempts < max_attempts
         LOG.warning("bezorging %s via %s mislukt (poging %d): %s", row.idempotency_key, row.channel, attempts, error)
         return {"attempts": attempts, "last_error": str(error)[:2000],
                 "status": "wachtend" if temporary else "mislukt",
@@ -212,14 +214,19 @@ def _send(row: Any, channels: dict[str, Channel], router: Router, clock: Clock, 
     return {"attempts": attempts, "status": "verzonden", "sent_at": clock.now(), "last_error": None}
 
 
-def build_message(row: Any, router: Router) -> Message:
-    """The message a delivery row stands for, rendered from its template and context."""
-    from r2c.notify.render import render_email
+def build_message(row: Any, router: Router, *, on: date) -> Message:
+    """The message a delivery row stands for, rendered from its template and context, with its letter as PDF.
 
+    ``on`` is the day of sending: the letter's date, from which a bezwaartermijn counts (Awb 3:41, 6:8).
+    """
     context = row.context
     if row.channel == "email":
-        subject, text = render_email(router.huisstijl(row.gemeente), row.template, context)
-        return Message(row.idempotency_key, "email", row.recipient, row.gemeente, subject, text)
+        huisstijl = router.huisstijl(row.gemeente)
+        subject, text = render_email(huisstijl, row.template, context)
+        brief = context.get("brief")
+        letter = letter_attachment(huisstijl, brief["naam"], {**context, "vandaag": on.isoformat()}) if brief else None
+        return Message(row.idempotency_key, "email", row.recipient, row.gemeente, subject, text,
+                       attachments=(letter,) if letter else ())
     if row.channel == "webhook":
         event = context["event"]
         return Message(row.idempotency_key, "webhook", row.recipient, row.gemeente, event["type"], "", event=event)
