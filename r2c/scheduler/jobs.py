@@ -48,9 +48,11 @@ _DUE_TERM = (
     .with_for_update(of=CHALLENGE, skip_locked=True))
 _MARK_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(
     processed_until=bindparam("b_until"), next_due=bindparam("b_next"))
-_NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend").order_by(OUTBOX.c.id)
-               .limit(bindparam("b_limit")).with_for_update(skip_locked=True))
+_NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
+               .order_by(OUTBOX.c.id).limit(bindparam("b_limit")).with_for_update(skip_locked=True))
 _MARK_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(status="verdeeld")
+_POSTPONE_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(
+    attempts=OUTBOX.c.attempts + 1, next_attempt_at=bindparam("b_next"), last_error=bindparam("b_error"))
 _DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
                                         DELIVERY.c.next_attempt_at <= bindparam("b_now"))
                  .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id).limit(1).with_for_update(skip_locked=True))
@@ -150,16 +152,24 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
     while True:
         with service._sessions() as session, session.begin():
             connection = session.connection()
-            rows = connection.execute(_NEW_OUTBOX, {"b_limit": batch}).all()
             now = clock.now()
+            rows = connection.execute(_NEW_OUTBOX, {"b_limit": batch, "b_now": now}).all()
             for row in rows:
-                deliveries = [{"outbox_id": row.id, "gemeente": row.gemeente, "channel": d.channel,
-                               "recipient": d.recipient, "template": d.template, "context": d.context,
-                               "idempotency_key": f"{row.idempotency_key}|{d.channel}|{d.recipient}"[:300],
-                               "status": "wachtend", "attempts": 0, "next_attempt_at": now}
-                              for d in router.route(connection, row)]
-                report.queued += _insert_ignoring_duplicates(connection, DELIVERY, deliveries)
-                connection.execute(_MARK_OUTBOX, {"b_id": row.id})
+                try:
+                    with connection.begin_nested():  # one row's problem leaves the others' work standing
+                        deliveries = [
+                            {"outbox_id": row.id, "gemeente": row.gemeente, "channel": d.channel,
+                             "recipient": d.recipient, "template": d.template, "context": d.context,
+                             "idempotency_key": f"{row.idempotency_key}|{d.channel}|{d.recipient}"[:300],
+                             "status": "wachtend", "attempts": 0, "next_attempt_at": now}
+                            for d in router.route(connection, row)]
+                        report.queued += _insert_ignoring_duplicates(connection, DELIVERY, deliveries)
+                        connection.execute(_MARK_OUTBOX, {"b_id": row.id})
+                except R2CError as error:  # e.g. a broken gemeente.yaml: try again after it is fixed
+                    LOG.warning("bericht %s niet verdeeld: %s", row.idempotency_key, error)
+                    report.retried += 1
+                    connection.execute(_POSTPONE_OUTBOX, {"b_id": row.id, "b_error": str(error)[:2000],
+                                                          "b_next": now + backoff(row.attempts + 1)})
             report.done += len(rows)
         if len(rows) < batch:
             return report
