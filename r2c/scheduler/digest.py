@@ -1,0 +1,85 @@
+"""The weekly digest (weekoverzicht): once per ISO week per gemeente, the terms that end soon or have ended.
+
+The first run in an ISO week (normally the first tick on Monday, Europe/Amsterdam) writes for each gemeente
+with running terms one outbox row, topic ``overzicht.week``, key ``overzicht:<gemeente>:<JJJJ-Www>``. Later runs
+that week find the key and write nothing; a scheduler that was down on Monday catches up on its first run. The
+router sends it to the gemeente's teamleider and team address (r2c.notify.routing) and to every webhook.
+
+Listed: every running term of the gemeente whose einddatum is at most 7 days ahead, and every running term whose
+einddatum has passed (``verlopen``: the deadline was missed and nothing has stopped the term yet).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from r2c.clock import Clock, today
+from r2c.service.challenges import ChallengeService
+from r2c.store.tables import ChallengeRow, OutboxRow, TermRow
+
+if TYPE_CHECKING:
+    from r2c.scheduler.jobs import Report
+
+TOPIC = "overzicht.week"
+HORIZON = timedelta(days=7)
+
+TERM, CHALLENGE, OUTBOX = TermRow.__table__, ChallengeRow.__table__, OutboxRow.__table__
+
+_WRITTEN = select(OUTBOX.c.idempotency_key).where(OUTBOX.c.idempotency_key.in_(bindparam("b_keys", expanding=True)))
+_ACTIVE = select(TERM.c.gemeente).where(TERM.c.status == "lopend", TERM.c.einddatum.is_not(None)).distinct()
+_DUE = (select(TERM.c.challenge_id, TERM.c.name, TERM.c.einddatum, CHALLENGE.c.titel, CHALLENGE.c.workflow,
+               CHALLENGE.c.workflow_version)
+        .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
+        .where(TERM.c.gemeente == bindparam("b_gemeente"), TERM.c.status == "lopend",
+               TERM.c.einddatum <= bindparam("b_until"))
+        .order_by(TERM.c.einddatum, TERM.c.challenge_id, TERM.c.name))
+
+
+def iso_week(day: date) -> str:
+    """The ISO week of ``day`` as 'JJJJ-Www' (2026-04-20 is '2026-W17'; 2027-01-01 is '2026-W53')."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_key(gemeente: str, week: str) -> str:
+    """The idempotency key of a gemeente's digest for a week."""
+    return f"overzicht:{gemeente}:{week}"
+
+
+def weekly_digest(service: ChallengeService, clock: Clock) -> Report:
+    """Queue this ISO week's digest for every gemeente with running terms that has none yet; one transaction."""
+    from r2c.scheduler.jobs import (  # here: jobs.tick imports this module
+        Report,
+        _insert_ignoring_duplicates,
+    )
+
+    report = Report()
+    on = today(clock)
+    week = iso_week(on)
+    with service._sessions() as session, session.begin():
+        connection = session.connection()
+        gemeenten = sorted(set(connection.execute(_ACTIVE).scalars()) & set(service.catalog.ids(soort="gemeente")))
+        keys = {digest_key(g, week): g for g in gemeenten}
+        written = set(connection.execute(_WRITTEN, {"b_keys": list(keys)}).scalars()) if keys else set()
+        rows = [_row(service, connection, gemeente, week, on, clock) for key, gemeente in keys.items()
+                if key not in written]
+        report.done = len(rows)
+        report.queued = _insert_ignoring_duplicates(connection, OUTBOX, rows)
+    return report
+
+
+def _row(service: ChallengeService, connection: Connection, gemeente: str, week: str, on: date,
+         clock: Clock) -> dict[str, Any]:
+    termijnen = []
+    for term in connection.execute(_DUE, {"b_gemeente": gemeente, "b_until": on + HORIZON}):
+        spec = service.catalog.get(term.workflow, term.workflow_version).definition.termijnen.get(term.name)
+        termijnen.append({"uitdaging": term.challenge_id, "titel": term.titel, "termijn": term.name,
+                          "label": spec.label if spec else term.name, "einddatum": term.einddatum.isoformat(),
+                          "verlopen": term.einddatum < on})
+    now = clock.now()
+    return {"challenge_id": None, "gemeente": gemeente, "topic": TOPIC, "idempotency_key": digest_key(gemeente, week),
+            "payload": {"gemeente": gemeente, "week": week, "termijnen": termijnen}, "status": "wachtend",
+            "attempts": 0, "created_at": now, "next_attempt_at": now}
