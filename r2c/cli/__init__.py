@@ -18,13 +18,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import scheduler, serve, storage, termijnen, workflows
+    from r2c.cli import agenda, scheduler, serve, storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
     storage.register(app)
     scheduler.register(app)
     serve.register(app)
+    agenda.register(app)
 
 
 def main() -> None:

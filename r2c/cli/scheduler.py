@@ -28,7 +28,7 @@ def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ro
     service, _ = open_service(settings=settings)
     if eenmalig:
         reports = tick(service, SystemClock(), load_channels(settings), Router(settings, service.catalog),
-                       max_attempts=settings.max_pogingen)
+                       max_attempts=settings.max_pogingen, digest=True)
         for name, report in reports.items():
             typer.echo(f"{name}: {report.done} behandeld, {report.queued} in de wachtrij, {report.sent} verstuurd, "
                        f"{report.retried} later opnieuw, {report.failed} mislukt, {len(report.fired)} event(s)")

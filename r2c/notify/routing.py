@@ -78,14 +78,22 @@ class Router:
             out += [Delivery("webhook", url, None, {"event": event}) for url in self.settings.webhook_urls]
         if "email" in channels:
             out += self._emails(connection, outbox)
+        for name in sorted(channels - {"log", "webhook", "email"}):  # a host's own (entry point r2c.channels)
+            out.append(Delivery(name, name, None, {"onderwerp": outbox.topic, "bericht": outbox.payload,
+                                                   "event": self.cloudevent(outbox)}))
         return out
 
     def cloudevent(self, outbox: Any) -> dict[str, Any]:
         """The outbox row as a CloudEvent after the NL GOV profile (no personal data: ids and states only)."""
-        return {"specversion": "1.0", "type": f"nl.r2c.{outbox.topic}", "source": self.settings.bron,
-                "id": outbox.idempotency_key, "time": outbox.created_at.isoformat(),
-                "subject": outbox.challenge_id, "datacontenttype": "application/json",
-                "nlbrpgemeente": outbox.gemeente, "data": outbox.payload}
+        data = outbox.payload
+        if outbox.topic == "overzicht.week":  # titles are free text the initiatiefnemer typed: ids and dates only
+            data = {**data, "termijnen": [{k: v for k, v in t.items() if k != "titel"} for t in data["termijnen"]]}
+        event = {"specversion": "1.0", "type": f"nl.r2c.{outbox.topic}", "source": self.settings.bron,
+                 "id": outbox.idempotency_key, "time": outbox.created_at.isoformat(),
+                 "datacontenttype": "application/json", "nlbrpgemeente": outbox.gemeente, "data": data}
+        if outbox.challenge_id is not None:  # a digest is about a gemeente: no subject rather than a null one
+            event["subject"] = outbox.challenge_id
+        return event
 
     def _emails(self, connection: Connection, outbox: Any) -> list[Delivery]:
         if outbox.topic == "overzicht.week":  # about a gemeente, not one challenge

@@ -241,14 +241,23 @@ def build_message(row: Any, router: Router, *, on: date) -> Message:
         event = context["event"]
         return Message(row.idempotency_key, "webhook", row.recipient, row.gemeente, event["type"], "", event=event)
     return Message(row.idempotency_key, row.channel, row.recipient, row.gemeente, str(context.get("onderwerp", "")),
-                   str(context.get("bericht", "")))
+                   str(context.get("bericht", "")), event=context.get("event") or {})
 
 
 # -- everything, in order -----------------------------------------------------------------------------------
 
 def tick(service: ChallengeService, clock: Clock, channels: dict[str, Channel], router: Router, *,
-         max_attempts: int = 10) -> dict[str, Report]:
-    """One round of every job, in order: what is due becomes outbox rows, deliveries, messages."""
-    return {"termijnen": sweep_terms(service, clock), "verdelen": distribute(service, clock, router),
-            "bezorgen": deliver(service, clock, channels, router, max_attempts=max_attempts)}
+         max_attempts: int = 10, digest: bool = False) -> dict[str, Report]:
+    """One round of every job, in order: what is due becomes outbox rows, deliveries, messages.
 
+    ``digest``: also queue this week's digest where it is missing (r2c.scheduler.digest); the scheduler
+    (``r2c scheduler``, ``r2c serve``) passes True.
+    """
+    from r2c.scheduler.digest import weekly_digest
+
+    reports = {"termijnen": sweep_terms(service, clock)}
+    if digest:
+        reports["overzicht"] = weekly_digest(service, clock)
+    reports["verdelen"] = distribute(service, clock, router)
+    reports["bezorgen"] = deliver(service, clock, channels, router, max_attempts=max_attempts)
+    return reports

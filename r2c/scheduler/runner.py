@@ -32,7 +32,7 @@ def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None
 
     def run() -> None:
         try:
-            reports = tick(service, clock, channels, router, max_attempts=settings.max_pogingen)
+            reports = tick(service, clock, channels, router, max_attempts=settings.max_pogingen, digest=True)
         except Exception:  # noqa: BLE001 - a failing round must not stop the scheduler; the work stays queued
             LOG.exception("ronde van de planner mislukt; de volgende ronde probeert het opnieuw")
             return

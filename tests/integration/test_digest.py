@@ -156,9 +156,6 @@ def test_the_digest_mail_shows_the_terms(service, database, clock, catalog, tmp_
     assert "Hondenveld" not in text and "Kinderboerderij" not in text
 
 
-@pytest.mark.xfail(reason="BUG: Router.cloudevent puts the digest payload in the CloudEvent as it is, with each "
-                          "challenge's titel (free text typed by the initiatiefnemer, may hold a name); the NL GOV "
-                          "profile and routing.py promise ids and states only", strict=True)
 def test_the_digests_cloudevent_carries_no_free_text(service, database, clock, catalog, tmp_path, cases) -> None:
     router = Router(Settings(kanalen=["webhook"], webhook_urls=["https://zaaksysteem.example/hook"],
                              huisstijl=tmp_path), catalog)
@@ -170,8 +167,6 @@ def test_the_digests_cloudevent_carries_no_free_text(service, database, clock, c
     assert all("titel" not in t for t in event["data"]["termijnen"])
 
 
-@pytest.mark.xfail(reason="BUG: the scheduler's round (runner.make_tick, r2c scheduler) never calls weekly_digest, "
-                          "although jobs.py lists it as one of its jobs", strict=True)
 def test_the_schedulers_round_writes_the_weekly_digest(service, database, clock, tmp_path, cases) -> None:
     from r2c.scheduler.runner import make_tick
 
