@@ -62,9 +62,11 @@ def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(
         assert ready.status_code == 200 and ready.json() == {"status": "gereed", "planner": True}
         assert httpx.get(f"{base}/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
 
-        def delivered() -> bool:
+        def delivered() -> bool:  # the challenge's own message (the planner may add this week's digest)
+            delivery = DeliveryRow.__table__
             with database.read_sessions() as session:
-                rows = session.execute(select(DeliveryRow.__table__.c.status)).scalars().all()
+                rows = session.execute(select(delivery.c.status).where(
+                    delivery.c.idempotency_key.startswith(f"{challenge.id}:1|"))).scalars().all()
             return rows == ["verzonden"]
 
         wait_for(delivered, f"the in-process planner delivering the outbox row of {challenge.id}")
