@@ -45,7 +45,9 @@ _DUE_TERM = (
     .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
     .where(TERM.c.next_due <= bindparam("b_today"), TERM.c.status == "lopend")
     .order_by(TERM.c.next_due, TERM.c.id).limit(1)
-    .with_for_update(of=CHALLENGE, skip_locked=True))
+    # the challenge (every change takes it first) and the term: a term another worker handled since this query's
+    # snapshot is re-checked against the WHERE once locked, so it is not handled twice from its old row
+    .with_for_update(of=(CHALLENGE, TERM), skip_locked=True))
 _MARK_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(
     processed_until=bindparam("b_until"), next_due=bindparam("b_next"))
 _NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))

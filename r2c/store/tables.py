@@ -142,6 +142,7 @@ class TermRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_term_open_due", "status", "einddatum"),
         Index("ix_term_gemeente_due", "gemeente", "status", "einddatum"),
+        Index("ix_term_next_due", "next_due", "id"),  # the planner's claim, in its order (no sort)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -155,7 +156,7 @@ class TermRow(SQLModel, table=True):
     suspended_from: date | None = None
     suspension_basis: str | None = Field(default=None, max_length=200)
     stopped_on: date | None = None
-    next_due: date | None = Field(default=None, index=True)
+    next_due: date | None = None
     processed_until: date | None = None
 
 
@@ -192,7 +193,7 @@ class DeliveryRow(SQLModel, table=True):
     """One message to one recipient over one channel, made from an outbox row; sent at most once per key."""
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_pending", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_delivery_pending", "status", "next_attempt_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     outbox_id: int = Field(sa_column=Column(ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False,

@@ -38,7 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delivery_outbox_id'), ['outbox_id'], unique=False)
-        batch_op.create_index('ix_delivery_pending', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_delivery_pending', ['status', 'next_attempt_at', 'id'], unique=False)
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.alter_column('challenge_id', existing_type=sa.String(length=36), nullable=True)
@@ -46,7 +46,7 @@ def upgrade() -> None:
     with op.batch_alter_table('term', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_due', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('processed_until', sa.Date(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_term_next_due'), ['next_due'], unique=False)
+        batch_op.create_index('ix_term_next_due', ['next_due', 'id'], unique=False)
 
     _fill_next_due()
 
@@ -77,7 +77,7 @@ def downgrade() -> None:
 
 
     with op.batch_alter_table('term', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_term_next_due'))
+        batch_op.drop_index('ix_term_next_due')
         batch_op.drop_column('processed_until')
         batch_op.drop_column('next_due')
 
