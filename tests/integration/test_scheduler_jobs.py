@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select, text
 
 from r2c.engine.case import Actor
