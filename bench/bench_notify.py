@@ -44,6 +44,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, create_engine, event, func, select, text
 
+from r2c.store.scratch import postgres_problem, scratch_schema
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "model_verordening"
 WORKFLOW_DIR = ROOT / "workflows"
@@ -67,15 +69,7 @@ TEAM = "uitdaagrecht-team@gouda.nl"
 
 def _pg_problem() -> str | None:
     """None when PostgreSQL answers, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
-            return None
-    except Exception as error:  # noqa: BLE001 - any failure means: not reachable
-        return f"{type(error).__name__}: {error}".strip()
+    return postgres_problem(PG_URL)
 
 
 @contextmanager
@@ -83,19 +77,13 @@ def _schema() -> Iterator[Any]:
     """A migrated r2c database in a new PostgreSQL schema, dropped afterwards."""
     from r2c.store import Database
 
-    schema = f"r2c_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = Database.connect(f"{PG_URL}?options=-csearch_path%3D{schema}")
-    try:
-        db.upgrade()
-        yield db
-    finally:
-        db.engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(PG_URL, prefix="r2c_bench") as url:
+        db = Database.connect(url)
+        try:
+            db.upgrade()
+            yield db
+        finally:
+            db.engine.dispose()
 
 
 def _catalog():

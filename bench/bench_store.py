@@ -45,9 +45,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Column, DateTime, Integer, MetaData, String, Table, bindparam, create_engine, event, insert, select,
+    JSON, Column, DateTime, Integer, MetaData, String, Table, bindparam, event, insert, select,
     text, update,
 )
+
+from r2c.store.scratch import postgres_problem, scratch_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DIR = ROOT / "model_verordening"
@@ -83,15 +85,7 @@ def _service(db, catalog, clock):
 
 def _pg_problem() -> str | None:
     """None when PostgreSQL answers, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is not installed"
-    try:
-        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
-            return None
-    except Exception as error:  # noqa: BLE001 - any failure means: not reachable
-        return f"{type(error).__name__}: {error}".strip()
+    return postgres_problem(PG_URL)
 
 
 @contextmanager
@@ -101,16 +95,8 @@ def _databases(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="r2c-bench-") as folder:
             yield f"sqlite:///{folder}/r2c.db"
         return
-    schema = f"r2c_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(PG_URL, prefix="r2c_bench") as url:
+        yield url
 
 
 @contextmanager

@@ -7,29 +7,17 @@ PostgreSQL tests must run and fail if the server is unreachable; elsewhere they 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
+
+from r2c.store.scratch import postgres_problem, scratch_schema
 
 PG_URL = os.environ.get("R2C_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def _pg_reachable() -> str | None:
-    """None when PostgreSQL answers, else why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return "psycopg is niet geïnstalleerd (pip install -e '.[dev]')"
-    try:
-        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
-            return None
-    except Exception as error:  # noqa: BLE001 - any failure means: not reachable
-        return f"{type(error).__name__}: {error}".strip()
-
-
-_PG_PROBLEM = _pg_reachable()
+_PG_PROBLEM = postgres_problem(PG_URL)
 
 
 def require_postgresql() -> None:
@@ -44,19 +32,9 @@ def require_postgresql() -> None:
 
 def postgres_schema_url() -> Iterator[str]:
     """A URL whose connections use a new, empty schema; the schema is dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
     require_postgresql()
-    schema = f"r2c_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(PG_URL, prefix="r2c_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
