@@ -25,16 +25,17 @@ from r2c.definitions.catalog import Catalog
 from r2c.notify.huisstijl import Huisstijl, load_huisstijl
 from r2c.notify.render import has_template
 from r2c.settings import Settings
-from r2c.store.tables import ChallengeRow, HistoryRow, PartyRow, PersonalDataRow
+from r2c.store.tables import ChallengeRow, HistoryRow, OutboxRow, PartyRow, PersonalDataRow
 
 CHALLENGE, PARTY, PERSONAL = ChallengeRow.__table__, PartyRow.__table__, PersonalDataRow.__table__
-HISTORY = HistoryRow.__table__
+HISTORY, OUTBOX = HistoryRow.__table__, OutboxRow.__table__
 
 _CHALLENGE = select(CHALLENGE.c.id, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.behandelaar,
                     CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.facts).where(
     CHALLENGE.c.id == bindparam("b_id"))
 _REASON = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("b_id"),
                                           HISTORY.c.seq == bindparam("b_seq"))
+_MESSAGE = select(OUTBOX.c.payload, OUTBOX.c.created_at).where(OUTBOX.c.idempotency_key == bindparam("b_key"))
 _INITIATOR = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
               .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
 
@@ -106,10 +107,7 @@ class Router:
             return []
         definition = self.catalog.get(challenge.workflow, challenge.workflow_version).definition
         huisstijl = self.huisstijl(outbox.gemeente)
-        fase, staat = challenge.state.split(".", 1)
-        base = {"uitdaging": {"id": challenge.id, "titel": challenge.titel,
-                              "staat": definition.fasen[fase].staten[staat].label,
-                              "fase": definition.fasen[fase].label}}
+        base = _about(challenge, definition)
         payload = outbox.payload
         initiator = connection.execute(_INITIATOR, {"b_id": outbox.challenge_id}).one_or_none()
 
@@ -125,12 +123,7 @@ class Router:
 
         out: list[Delivery] = []
         if outbox.topic == "uitdaging.transitie" and payload.get("brieven"):
-            # the reason of the step (a besluit's motivering, Awb 3:46) and what is still missing: for the letter
-            # only, never in the outbox payload or a webhook (free text may name people)
-            recorded = connection.execute(_REASON, {"b_id": challenge.id, "b_seq": payload.get("versie")}).scalar()
-            present = set((challenge.facts or {}).get("vereisten") or [])
-            extra = {"reden": (recorded or {}).get("reden"),
-                     "ontbreekt": [v.label for k, v in definition.vereisten.items() if k not in present]}
+            extra = _letter_extra(connection, challenge, definition, payload.get("versie"))
             for letter in payload.get("brieven") or []:
                 spec = definition.brieven.get(letter)
                 if spec is None or spec.aan != "initiatiefnemer":
@@ -149,3 +142,40 @@ class Router:
         elif outbox.topic == "termijn.escalatie":
             out += to_staff(huisstijl.teamleider, "teamleider", "escalatie", termijn=payload["termijn"])
         return out
+
+    def letter_context(self, connection: Connection, *, challenge_id: str, history_seq: int,
+                       letter: str) -> dict[str, Any] | None:
+        """The context of a letter a transition produced, as its e-mail got it (for preview and download).
+
+        The recipient is the initiatiefnemer (or, once erased, a neutral salutation); None when the challenge or
+        its transition is gone.
+        """
+        challenge = connection.execute(_CHALLENGE, {"b_id": challenge_id}).one_or_none()
+        message = connection.execute(_MESSAGE, {"b_key": f"{challenge_id}:{history_seq}"}).one_or_none()
+        if challenge is None or message is None:
+            return None
+        definition = self.catalog.get(challenge.workflow, challenge.workflow_version).definition
+        spec = definition.brieven.get(letter)
+        initiator = connection.execute(_INITIATOR, {"b_id": challenge_id}).one_or_none()
+        naam = initiator.naam if initiator is not None and initiator.naam else "initiatiefnemer"
+        return {**_about(challenge, definition), "ontvanger": {"naam": naam, "rol": "initiatiefnemer"},
+                "brief": {"naam": letter, "titel": spec.titel if spec else letter},
+                "termijnen": message.payload.get("termijnen") or [],
+                "vandaag": message.created_at.date().isoformat(),
+                **_letter_extra(connection, challenge, definition, history_seq)}
+
+
+def _about(challenge: Any, definition: Any) -> dict[str, Any]:
+    """What every message says about its challenge: id, title, state and phase in words."""
+    fase, staat = challenge.state.split(".", 1)
+    return {"uitdaging": {"id": challenge.id, "titel": challenge.titel,
+                          "staat": definition.fasen[fase].staten[staat].label, "fase": definition.fasen[fase].label}}
+
+
+def _letter_extra(connection: Connection, challenge: Any, definition: Any, seq: int | None) -> dict[str, Any]:
+    """The reason of the step (a besluit's motivering, Awb 3:46) and what is still missing: for the letter only,
+    never in the outbox payload or a webhook (free text may name people)."""
+    recorded = connection.execute(_REASON, {"b_id": challenge.id, "b_seq": seq}).scalar()
+    present = set((challenge.facts or {}).get("vereisten") or [])
+    return {"reden": (recorded or {}).get("reden"),
+            "ontbreekt": [v.label for k, v in definition.vereisten.items() if k not in present]}

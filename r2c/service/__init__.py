@@ -10,12 +10,12 @@ from r2c.engine.case import Actor
 from r2c.service.challenges import READ_ONLY_ROLES, ChallengeService, Limits
 from r2c.service.privacy import erase, retention_due
 from r2c.service.views import (
-    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Page, RetentionDue, SearchFilters,
+    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, RetentionDue, SearchFilters,
     TermView,
 )
 
 __all__ = [
     "Actor", "AllowedEvent", "Challenge", "ChallengeService", "Document", "Fired", "HistoryEntry",
-    "Initiatiefnemer", "Limits", "Page", "READ_ONLY_ROLES", "RetentionDue", "SearchFilters", "TermView", "erase",
+    "Initiatiefnemer", "Letter", "Limits", "Page", "READ_ONLY_ROLES", "RetentionDue", "SearchFilters", "TermView", "erase",
     "retention_due",
 ]

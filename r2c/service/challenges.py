@@ -11,7 +11,7 @@ import copy
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
@@ -27,11 +27,12 @@ from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, S
 from r2c.errors import (
     AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
 )
+from r2c.service.access import add_status_link, challenge_of_link, revoke_status_links
 from r2c.service.terms import OPEN, TERM, TermPlan, plan_term_changes
 from r2c.service.writes import write_change
 from r2c.service.inputs import check_party, check_text, database_error, jsonable, party_values
 from r2c.service.views import (
-    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Page, SearchFilters, TermView,
+    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, SearchFilters, TermView,
     challenge_view, entry_data, term_view,
 )
 from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
@@ -176,7 +177,8 @@ class ChallengeService:
             session.execute(_INSERT_PARTY, {"id": party_id, "challenge_id": challenge_id, "rol": "initiatiefnemer"})
             session.execute(_INSERT_PERSONAL, {"party_id": party_id, **party_values(initiatiefnemer)})
             row.initiatiefnemer = party_id
-            return self._apply(session, row, definition, outcome, actor, data, reason)
+            fired = self._apply(session, row, definition, outcome, actor, data, reason)
+            return replace(fired, status_token=add_status_link(session, challenge_id=challenge_id, now=now))
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
              reason: str | None = None, expected_version: int | None = None) -> Fired:
@@ -410,8 +412,10 @@ class ChallengeService:
         """The documents of the challenge."""
         with self._read() as session:
             row, _ = self._load(session, challenge_id, actor)
-            rows = session.execute(select(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id)
-                                   .order_by(DOCUMENT.c.added_at)).all()
+            query = select(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id).order_by(DOCUMENT.c.added_at)
+            if actor.rol == "initiatiefnemer":  # their own uploads; the gemeente's working papers are not for them
+                query = query.where(DOCUMENT.c.added_by == actor.id)
+            rows = session.execute(query).all()
         return [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at), r.added_by)
                 for r in rows]
 
@@ -423,6 +427,57 @@ class ChallengeService:
                     raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
                 return doc, self.documents.get(doc.sha256)
         raise NotFound(f"geen document '{document_id}' bij uitdaging {challenge_id}")
+
+    def letters_of(self, challenge_id: str, *, actor: Actor) -> list[Letter]:
+        """The letters the challenge's transitions produced; an initiatiefnemer sees only those addressed to them."""
+        with self._read() as session:
+            row, definition = self._load(session, challenge_id, actor)
+            query = select(LETTER).where(LETTER.c.challenge_id == row.id).order_by(LETTER.c.history_seq, LETTER.c.id)
+            if actor.rol == "initiatiefnemer":
+                query = query.where(LETTER.c.aan == "initiatiefnemer")
+            rows = session.execute(query).all()
+        titles = {name: spec.titel for name, spec in definition.brieven.items()}
+        return [Letter(r.id, r.challenge_id, r.template, titles.get(r.template, r.template), r.aan, r.history_seq,
+                       as_utc(r.requested_at)) for r in rows]
+
+    # -- status links ----------------------------------------------------------------------------------------
+
+    def status_actor(self, token: str) -> tuple[str, Actor] | None:
+        """The challenge and initiatiefnemer behind an open status link token, or None (unknown or revoked)."""
+        with self._read() as session:
+            challenge_id = challenge_of_link(session, token)
+            found = None if challenge_id is None else session.execute(
+                select(CHALLENGE.c.gemeente, INITIATOR).where(CHALLENGE.c.id == challenge_id)).one_or_none()
+        if found is None or found.initiatiefnemer is None:
+            return None
+        return challenge_id, Actor(found.initiatiefnemer, "initiatiefnemer", found.gemeente)
+
+    def renew_status_link(self, challenge_id: str, *, actor: Actor) -> str:
+        """Revoke the challenge's status links and give a new one (staff who act on the challenge)."""
+        self._require_staff(actor)
+        with self._write() as session:
+            row, _ = self._load(session, challenge_id, actor, lock=True)
+            now = self.clock.now()
+            revoke_status_links(session, challenge_id=row.id, now=now)
+            return add_status_link(session, challenge_id=row.id, now=now)
+
+    def revoke_status_links(self, challenge_id: str, *, actor: Actor) -> int:
+        """Revoke every status link of the challenge (staff who act on it); the number revoked."""
+        self._require_staff(actor)
+        with self._write() as session:
+            row, _ = self._load(session, challenge_id, actor, lock=True)
+            return revoke_status_links(session, challenge_id=row.id, now=self.clock.now())
+
+    @staticmethod
+    def _require_staff(actor: Actor) -> None:
+        if actor.rol in READ_ONLY_ROLES or actor.rol == "initiatiefnemer":
+            raise AccessDenied(f"een {actor.rol} kan geen statuslinks uitgeven of intrekken")
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only connection for adapters that render from the database (letters, feeds, readiness)."""
+        with self._read() as connection:
+            yield connection
 
     # -- scoping ---------------------------------------------------------------------------------------------
 

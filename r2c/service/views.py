@@ -73,10 +73,16 @@ class Challenge:
 
 @dataclass(frozen=True)
 class Fired:
-    """The result of ``submit`` or ``fire``: the challenge after the change and the domain events."""
+    """The result of ``submit`` or ``fire``: the challenge after the change and the domain events.
+
+    Attributes:
+        status_token: after ``submit`` only: the initiatiefnemer's status link token (shown once; r2c keeps
+            only its hash). Their status page is ``/status/{status_token}``.
+    """
 
     challenge: Challenge
     outcome: Outcome
+    status_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,27 @@ class Document:
     sha256: str
     added_at: datetime
     added_by: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter a transition produced (rendered on demand by r2c.notify from its template).
+
+    Attributes:
+        id: the letter's id; challenge_id: its challenge.
+        template: the letter's template name; titel: its Dutch title.
+        aan: who it is for ('initiatiefnemer', ...).
+        history_seq: the history record (transition) that produced it.
+        requested_at: when (UTC).
+    """
+
+    id: int
+    challenge_id: str
+    template: str
+    titel: str
+    aan: str
+    history_seq: int
+    requested_at: datetime
 
 
 @dataclass(frozen=True)

@@ -231,4 +231,31 @@ class OutboxRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=2000)
 
 
+class ApiKeyRow(SQLModel, table=True):
+    """An API key or bearer token: only its SHA-256 is kept; bound to one gemeente and one or more roles."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=36)
+    secret_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    gemeente: str = Field(max_length=64)
+    rollen: list = _json()
+    naam: str = Field(max_length=200)
+    created_at: datetime = _moment()
+    revoked_at: datetime | None = _moment(nullable=True)
+
+
+class StatusLinkRow(SQLModel, table=True):
+    """The initiatiefnemer's status link: an unguessable token (only its SHA-256 is kept), revocable."""
+
+    __tablename__ = "status_link"
+
+    id: str = Field(primary_key=True, max_length=36)
+    challenge_id: str = _challenge_fk()
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _moment()
+    revoked_at: datetime | None = _moment(nullable=True)
+
+
 METADATA = SQLModel.metadata

@@ -1,0 +1,159 @@
+"""Secrets that open r2c over HTTP: API keys for staff and systems, status links for initiatiefnemers.
+
+Both are random tokens shown once; the database keeps only their SHA-256, so a copy of the database opens
+nothing. An API key is bound to one gemeente and one or more roles; a status link to one challenge, and shows
+the initiatiefnemer only their own challenge. Both can be revoked. Tokens carry 256 random bits, so a plain
+(unsalted) SHA-256 is safe to store: there is nothing to guess from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from r2c.clock import Clock
+from r2c.errors import InvalidInput, NotFound
+from r2c.store.tables import ApiKeyRow, StatusLinkRow
+
+KEY = ApiKeyRow.__table__
+LINK = StatusLinkRow.__table__
+
+KEY_ROLES = ("behandelaar", "teamleider", "college", "systeem", "lezer", "beheerder")
+"""Roles an API key can carry; the initiatiefnemer uses the status link, not a key."""
+
+_KEY_BY_HASH = select(KEY).where(KEY.c.secret_hash == bindparam("b_hash"), KEY.c.revoked_at.is_(None))
+_LINK_BY_HASH = select(LINK.c.challenge_id).where(LINK.c.token_hash == bindparam("b_hash"),
+                                                  LINK.c.revoked_at.is_(None))
+
+
+def token_hash(secret: str) -> str:
+    """The SHA-256 (hex) under which a key or link is kept."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_secret(kind: str) -> str:
+    """A new random secret with a readable kind prefix ('r2c_key_...', 'r2c_st_...')."""
+    return f"r2c_{kind}_{secrets.token_urlsafe(32)}"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as r2c keeps it (never the secret).
+
+    Attributes:
+        id: the key's id (for revoking); prefix: the first characters of the secret, to recognise it.
+        gemeente: the gemeente it works for; rollen: the roles it may act in (first is the default).
+        naam: who or what holds it; also the actor id recorded in the history.
+        created_at, revoked_at: UTC moments.
+    """
+
+    id: str
+    prefix: str
+    gemeente: str
+    rollen: tuple[str, ...]
+    naam: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key and its secret; the secret is shown this once and never again."""
+
+    key: ApiKey
+    secret: str
+
+
+def _key(row) -> ApiKey:
+    return ApiKey(row.id, row.prefix, row.gemeente, tuple(row.rollen), row.naam, row.created_at, row.revoked_at)
+
+
+class KeyStore:
+    """Create, verify, list and revoke API keys.
+
+    Attributes:
+        clock: the time keys are created and revoked.
+        gemeenten: the gemeenten a key may be bound to (None: any).
+    """
+
+    def __init__(self, session_factory: Callable[[], Session], clock: Clock, *,
+                 gemeenten: Iterable[str] | None = None):
+        self._sessions = session_factory
+        self.clock = clock
+        self.gemeenten = None if gemeenten is None else frozenset(gemeenten)
+
+    def create(self, *, gemeente: str, rollen: Iterable[str], naam: str) -> IssuedKey:
+        """A new key for ``gemeente`` and ``rollen``; its secret is in the result only."""
+        rollen = tuple(dict.fromkeys(rollen))
+        problems: dict[str, str] = {}
+        if self.gemeenten is not None and gemeente not in self.gemeenten:
+            problems["gemeente"] = f"onbekende gemeente '{gemeente}'; bekend: {', '.join(sorted(self.gemeenten))}"
+        unknown = [r for r in rollen if r not in KEY_ROLES]
+        if unknown or not rollen:
+            problems["rol"] = (f"onbekende rol {', '.join(map(repr, unknown))}; " if unknown else "geef een rol; ") \
+                + f"kies uit {', '.join(KEY_ROLES)}"
+        if not naam.strip() or len(naam) > 200:
+            problems["naam"] = "geef een naam van 1 tot 200 tekens (wie of wat de sleutel gebruikt)"
+        if problems:
+            raise InvalidInput("; ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
+        secret = new_secret("key")
+        key = ApiKey(str(uuid.uuid4()), secret[:12], gemeente, rollen, naam.strip(), self.clock.now(), None)
+        with self._sessions() as session, session.begin():
+            session.execute(insert(KEY).values(
+                id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,
+                rollen=list(key.rollen), naam=key.naam, created_at=key.created_at))
+        return IssuedKey(key, secret)
+
+    def verify(self, secret: str) -> ApiKey | None:
+        """The key behind ``secret``, or None when it is unknown or revoked."""
+        with self._sessions() as session:
+            row = session.execute(_KEY_BY_HASH, {"b_hash": token_hash(secret)}).one_or_none()
+        return None if row is None else _key(row)
+
+    def list(self, *, gemeente: str | None = None) -> list[ApiKey]:
+        """All keys (revoked ones too), oldest first, of one gemeente or all."""
+        query = select(KEY).order_by(KEY.c.created_at, KEY.c.id)
+        if gemeente is not None:
+            query = query.where(KEY.c.gemeente == gemeente)
+        with self._sessions() as session:
+            return [_key(row) for row in session.execute(query)]
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revoke a key by id or prefix: from now on it opens nothing."""
+        with self._sessions() as session, session.begin():
+            rows = session.execute(select(KEY).where((KEY.c.id == key_id) | (KEY.c.prefix == key_id))).all()
+            if len(rows) != 1:
+                raise NotFound(f"geen (eenduidige) sleutel '{key_id}'; `r2c keys list` toont ze")
+            if rows[0].revoked_at is None:
+                session.execute(update(KEY).where(KEY.c.id == rows[0].id).values(revoked_at=self.clock.now()))
+            return _key(session.execute(select(KEY).where(KEY.c.id == rows[0].id)).one())
+
+
+# -- status links (used by ChallengeService inside its own transactions) -------------------------------------
+
+def add_status_link(connection: Connection, *, challenge_id: str, now: datetime) -> str:
+    """A new status link token for the challenge (written on ``connection``); returned once."""
+    token = new_secret("st")
+    connection.execute(insert(LINK).values(id=str(uuid.uuid4()), challenge_id=challenge_id,
+                                           token_hash=token_hash(token), created_at=now))
+    return token
+
+
+def revoke_status_links(connection: Connection, *, challenge_id: str, now: datetime) -> int:
+    """Revoke every open status link of the challenge; the number revoked."""
+    return connection.execute(update(LINK).where(LINK.c.challenge_id == challenge_id, LINK.c.revoked_at.is_(None))
+                              .values(revoked_at=now)).rowcount
+
+
+def challenge_of_link(connection: Connection, token: str) -> str | None:
+    """The challenge an open status link belongs to, or None."""
+    if not isinstance(token, str) or len(token) > 200:
+        return None
+    return connection.execute(_LINK_BY_HASH, {"b_hash": token_hash(token)}).scalar_one_or_none()
