@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## run: install into .venv, check the workflows, migrate ./r2c.db, serve http://127.0.0.1:8000 with the scheduler
+## run: install into .venv, check the workflows, migrate ./r2c.db, add demo data (once), serve http://127.0.0.1:8000 with the scheduler
 run: install
 	$(BIN)/r2c workflows validate
 	$(BIN)/r2c db upgrade
+	$(BIN)/r2c demo
 	$(BIN)/r2c serve --host 127.0.0.1 --port 8000
 
 ## test: install the dev extras and run every test (exit code 5, "no tests", fails)

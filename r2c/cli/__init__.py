@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import agenda, scheduler, serve, storage, termijnen, workflows
+    from r2c.cli import agenda, demo, scheduler, serve, storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
@@ -26,6 +26,7 @@ def _register() -> None:
     scheduler.register(app)
     serve.register(app)
     agenda.register(app)
+    demo.register(app)
 
 
 def main() -> None:
