@@ -23,6 +23,10 @@ class Settings(BaseSettings):
         bron: the CloudEvents 'source' of r2c's events (NL GOV profile: a URN).
         planner_interval: seconds between two ticks of the scheduler.
         max_pogingen: attempts before a message is given up (status 'mislukt').
+        publieke_url: where residents reach r2c (status links are made with it).
+        publieke_limiet: rate limit per client address for anonymous calls and status pages ('60/minute').
+        inzend_limiet: rate limit per client address for anonymous submissions ('10/hour').
+        cors_origins: web origins that may call the API from a browser (JSON list); none by default.
     """
 
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
@@ -42,3 +46,7 @@ class Settings(BaseSettings):
     bron: str = "urn:nld:r2c"
     planner_interval: int = 60
     max_pogingen: int = 10
+    publieke_url: str = "http://127.0.0.1:8000"
+    publieke_limiet: str = "60/minute"
+    inzend_limiet: str = "10/hour"
+    cors_origins: list[str] = []

@@ -1,7 +1,11 @@
 """The HTTP layer: ``create_app(service)``, a FastAPI app a host can mount. Thin: every rule is in the service.
 
-So far it serves the health and readiness checks and, in its lifespan, runs the scheduler in the server process
-(``r2c serve``, ``make run``); the resources of issue 6 come on top.
+- ``/api/v1``: the API (OpenAPI 3.1 at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``), errors as
+  problem+json (r2c.api.problems), callers by API key or status link (r2c.api.security);
+- ``/status/{token}``: the initiatiefnemer's status page (r2c.web.status);
+- in its lifespan, optionally, the scheduler (``r2c serve``, ``make run``).
+
+See docs/api.md.
 """
 
 from __future__ import annotations
@@ -9,19 +13,43 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
+from r2c.api.challenges import challenge_routes
+from r2c.api.deps import Context, make_context
+from r2c.api.problems import install, problem, responses
+from r2c.api.resources import file_routes, workflow_routes
+from r2c.api.schemas import HealthOut, ReadyOut
+from r2c.api.security import Authenticator, RateLimit
+from r2c.notify.letters import Letters
+from r2c.notify.routing import Router
+from r2c.service.access import KeyStore
 from r2c.service.challenges import ChallengeService
 from r2c.settings import Settings
 
 BASE = "/api/v1"
 
+DESCRIPTION = """Het uitdaagrecht (Right to Challenge) als procedure: indienen, aanvullen, toetsen, besluiten,
+overnemen en evalueren, met de termijnen van de Awb en de Algemene termijnenwet.
 
-def create_app(service: ChallengeService, *, settings: Settings | None = None, scheduler: bool = False) -> FastAPI:
-    """The app on ``service``; with ``scheduler`` the planner runs in this process while the app runs."""
+Aanmelden: `Authorization: Bearer <sleutel>` met een API-sleutel (`r2c keys create --gemeente G --rol R`), of met
+het token van de statuslink van de initiatiefnemer (alleen de eigen uitdaging). Fouten zijn
+`application/problem+json` (RFC 9457)."""
+
+
+def create_app(service: ChallengeService, *, settings: Settings | None = None, scheduler: bool = False,
+               keys: KeyStore | None = None) -> FastAPI:
+    """The app on ``service``; with ``scheduler`` the planner runs in this process while the app runs.
+
+    ``keys``: where API keys are checked (default: the service's own database, via its session factory).
+    """
     settings = settings or Settings()
+    keys = keys or KeyStore(service._read_sessions, service.clock, gemeenten=service.catalog.ids(soort="gemeente"))
+    public = RateLimit(settings.publieke_limiet)
+    letters = Letters(service, Router(settings, service.catalog))
+    ctx = make_context(service, Authenticator(service, keys, public), letters, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -37,22 +65,59 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
                 running.shutdown(wait=False)
 
     app = FastAPI(title="r2c", summary="Uitdaagrecht (Right to Challenge) volgens de verordening van elke gemeente",
-                  version="1", openapi_url=f"{BASE}/openapi.json", docs_url=f"{BASE}/docs", redoc_url=None,
-                  lifespan=lifespan)
+                  description=DESCRIPTION, version="1.0.0", openapi_url=f"{BASE}/openapi.json",
+                  docs_url=f"{BASE}/docs", redoc_url=None, lifespan=lifespan)
+    app.state.r2c = ctx
+    install(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "PUT", "DELETE"],
+                           allow_headers=["Authorization", "X-Api-Key", "X-R2C-Rol", "If-Match", "Content-Type"],
+                           expose_headers=["ETag", "Location", "Retry-After"])
 
-    @app.get(f"{BASE}/health", tags=["beheer"], summary="Draait de server?")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.middleware("http")
+    async def api_version(request: Request, call_next):
+        response = await call_next(request)
+        if request.url.path.startswith(BASE):
+            response.headers.setdefault("API-Version", app.version)  # NL API Design Rules (API-57)
+        return response
 
-    @app.get(f"{BASE}/ready", tags=["beheer"], summary="Kan de server werken: is de database bereikbaar?")
-    def ready():
+    api = APIRouter(prefix=BASE)
+    api.include_router(_health(ctx, scheduler))
+    api.include_router(workflow_routes(ctx))
+    api.include_router(challenge_routes(ctx))
+    api.include_router(file_routes(ctx))
+    app.include_router(api)
+    _mount_pages(app, ctx, public)
+    return app
+
+
+def _health(ctx: Context, scheduler: bool) -> APIRouter:
+    router = APIRouter(tags=["beheer"])
+
+    @router.get("/health", response_model=HealthOut, summary="Draait de server?")
+    def health() -> HealthOut:
+        return HealthOut(status="ok")
+
+    @router.get("/ready", response_model=ReadyOut, summary="Kan de server werken: is de database bereikbaar?",
+                responses=responses(503))
+    def ready(request: Request):
         try:
-            with service._read() as connection:
+            with ctx.service.reading() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:  # noqa: BLE001 - any failure means: not ready
-            return JSONResponse(status_code=503, media_type="application/problem+json", content={
-                "type": "about:blank", "title": "Niet gereed", "status": 503,
-                "detail": f"de database is niet bereikbaar: {type(error).__name__}"})
-        return {"status": "gereed", "planner": scheduler}
+            return problem(request, 503, "niet-gereed", "Niet gereed",
+                           f"de database is niet bereikbaar: {type(error).__name__}")
+        return ReadyOut(status="gereed", planner=scheduler)
 
-    return app
+    return router
+
+
+def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
+    """The status page for initiatiefnemers (rate limited per address)."""
+    from r2c.web.status import status_router
+
+    def limited(request: Request) -> None:
+        public.hit(request, "status")
+
+    app.include_router(status_router(ctx.service, ctx.letters, dependencies=[Depends(limited)]))

@@ -1,0 +1,170 @@
+"""Errors as ``application/problem+json`` (RFC 9457), the way the NL API Design Rules ask.
+
+Every error of r2c's hierarchy maps to one status: a client's mistake is a 4xx that says what to change, never
+a 5xx. Field errors list each field path in ``invalidParams`` (``body.initiatiefnemer.email``); a refused event
+names the current state and the events that are allowed now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from r2c.errors import (
+    AccessDenied, Conflict, DatabaseBehind, EngineError, EventNotAllowed, GuardFailed, InvalidEventData, InvalidInput,
+    MigrationError, NotFound, R2CError, StorageError, UnknownEvent, UnknownGemeente,
+)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE = "https://r2c.invalid/problemen/"
+"""Prefix of the problem types; each type is documented in docs/api.md under its name."""
+
+log = logging.getLogger("r2c.api")
+
+
+class InvalidParam(BaseModel):
+    """One field that is wrong: its path and what is wrong with it."""
+
+    name: str = Field(description="Pad van het veld, bv. body.initiatiefnemer.email of query.pageSize")
+    reason: str = Field(description="Wat er mis is, in het Nederlands")
+
+
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details, with r2c's extensions where they apply."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    type: str = Field(default="about:blank", description="URI van het soort probleem")
+    title: str = Field(description="Korte samenvatting van het soort probleem")
+    status: int = Field(description="De HTTP-status")
+    detail: str | None = Field(default=None, description="Wat er bij deze aanvraag mis ging")
+    instance: str | None = Field(default=None, description="Het pad van de aanvraag")
+    invalidParams: list[InvalidParam] | None = Field(default=None, description="Velden die niet kloppen")
+    state: str | None = Field(default=None, description="Bij 409/412: de staat waarin de uitdaging nu is")
+    allowedEvents: list[str] | None = Field(default=None, description="Bij 409: events die nu mogen")
+    reasons: list[str] | None = Field(default=None, description="Bij 409: voorwaarden die niet vervuld zijn")
+    currentVersion: int | None = Field(default=None, description="Bij 412: de versie van de uitdaging nu")
+    changes: list[str] | None = Field(default=None, description="Bij 412: wat er sinds uw versie veranderde")
+
+
+class ProblemError(Exception):
+    """Raised by the API layer itself (bad header, too large, rate limit): becomes a problem response."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str, *, headers: Mapping[str, str] | None = None,
+                 **extra: Any):
+        super().__init__(detail)
+        self.status, self.slug, self.title, self.detail = status, slug, title, detail
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+def problem(request: Request | None, status: int, slug: str, title: str, detail: str | None, *,
+            headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """A problem+json response; ``extra`` members with value None are left out."""
+    body = {"type": TYPE + slug if slug else "about:blank", "title": title, "status": status, "detail": detail,
+            "instance": request.url.path if request is not None else None,
+            **{k: v for k, v in extra.items() if v is not None}}
+    return JSONResponse(status_code=status, content={k: v for k, v in body.items() if v is not None},
+                        media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+def invalid_params(fields: Mapping[str, str], prefix: str) -> list[dict[str, str]]:
+    """invalidParams from a service's field -> message mapping, each path under ``prefix``."""
+    return [{"name": f"{prefix}.{name}" if prefix else name, "reason": reason} for name, reason in fields.items()]
+
+
+def _location(loc: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def from_error(request: Request, error: R2CError) -> JSONResponse:
+    """The problem response for an error of r2c's hierarchy."""
+    message = str(error)
+    if isinstance(error, GuardFailed):
+        return problem(request, 409, "voorwaarden-niet-vervuld", "Niet alle voorwaarden zijn vervuld", message,
+                       state=error.state, allowedEvents=error.allowed, reasons=error.reasons)
+    if isinstance(error, EventNotAllowed):
+        return problem(request, 409, "event-niet-toegestaan", "Dit event mag nu niet", message,
+                       state=error.state, allowedEvents=error.allowed)
+    if isinstance(error, InvalidEventData):
+        return problem(request, 422, "ongeldige-gegevens", "De gegevens van het event kloppen niet", message,
+                       invalidParams=invalid_params(error.fields, "body.data"))
+    if isinstance(error, InvalidInput):
+        return problem(request, 422, "ongeldige-invoer", "De invoer klopt niet", message,
+                       invalidParams=invalid_params(error.fields, "body"))
+    if isinstance(error, UnknownEvent):
+        return problem(request, 422, "onbekend-event", "Dit event bestaat niet in deze workflow", message,
+                       invalidParams=[{"name": "path.event", "reason": message}])
+    if isinstance(error, UnknownGemeente):
+        return problem(request, 422, "onbekende-gemeente", "Deze gemeente kent r2c niet", message,
+                       invalidParams=[{"name": "body.gemeente", "reason": message}])
+    if isinstance(error, Conflict):
+        if error.expected is not None and error.current is not None:
+            return problem(request, 412, "versie-verouderd", "De uitdaging is intussen gewijzigd", message,
+                           state=error.state, currentVersion=error.current, changes=error.changes)
+        return problem(request, 409, "gelijktijdige-wijziging", "Iemand anders wijzigde de uitdaging tegelijk",
+                       message)
+    if isinstance(error, NotFound):
+        return problem(request, 404, "niet-gevonden", "Niet gevonden", message)
+    if isinstance(error, AccessDenied):
+        return problem(request, 403, "geen-toegang", "Dit mag u niet", message)
+    if isinstance(error, DatabaseBehind):
+        return problem(request, 503, "database-achter", "De database moet eerst bijgewerkt worden", message)
+    if isinstance(error, StorageError):
+        log.warning("opslag niet beschikbaar bij %s: %s", request.url.path, message)
+        return problem(request, 503, "opslag-onbereikbaar", "De opslag is nu niet bereikbaar",
+                       "probeer het later nog eens", headers={"Retry-After": "30"})
+    if isinstance(error, (MigrationError, EngineError)):
+        return problem(request, 409, "niet-mogelijk", "Dit kan niet in de huidige staat", message)
+    return problem(request, 400, "fout-verzoek", "Het verzoek klopt niet", message)
+
+
+_STATUS_TITLES = {400: "Het verzoek klopt niet", 401: "Niet aangemeld", 403: "Dit mag u niet",
+                  404: "Niet gevonden", 405: "Deze methode kan hier niet", 406: "Dit formaat kan niet",
+                  413: "Te groot", 415: "Dit type wordt niet aangenomen", 429: "Te veel verzoeken"}
+
+
+def install(app: FastAPI) -> None:
+    """Make every error of the app a problem+json response."""
+
+    @app.exception_handler(R2CError)
+    async def r2c_error(request: Request, error: R2CError) -> JSONResponse:
+        return from_error(request, error)
+
+    @app.exception_handler(ProblemError)
+    async def api_error(request: Request, error: ProblemError) -> JSONResponse:
+        return problem(request, error.status, error.slug, error.title, error.detail, headers=error.headers,
+                       **error.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        params = [{"name": _location(e.get("loc", ())), "reason": e.get("msg", "ongeldig")} for e in error.errors()]
+        detail = "; ".join(f"{p['name']}: {p['reason']}" for p in params)
+        return problem(request, 422, "ongeldige-invoer", "De invoer klopt niet", detail, invalidParams=params)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        title = _STATUS_TITLES.get(error.status_code, "Fout")
+        detail = error.detail if isinstance(error.detail, str) else title
+        return problem(request, error.status_code, "", title, detail, headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> JSONResponse:
+        log.exception("onverwachte fout bij %s %s", request.method, request.url.path)
+        return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
+                       "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden")
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses an endpoint can give."""
+    return {status: {"model": Problem, "description": _STATUS_TITLES.get(status, {
+        409: "Conflict met de huidige staat", 412: "Versie verouderd (If-Match)", 422: "Invoer klopt niet",
+        428: "If-Match ontbreekt", 503: "Niet beschikbaar"}.get(status, "Fout")),
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}} for status in statuses}

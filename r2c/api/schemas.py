@@ -1,0 +1,244 @@
+"""What the API takes and gives: pydantic models with camelCase names (NL API Design Rules), built from the
+service's views. Event data (``data``) keeps the names the workflow definition gives it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from r2c.service.views import (
+    AllowedEvent, Challenge, Document, HistoryEntry, Letter, TermView,
+)
+
+
+class Model(BaseModel):
+    """Base: camelCase on the wire, snake_case in Python; unknown request fields are refused (typos)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+# -- requests ------------------------------------------------------------------------------------------------
+
+class InitiatiefnemerIn(Model):
+    """Who submits: the contact person and, if any, their organisation."""
+
+    naam: str = Field(min_length=1, max_length=200, description="Naam van de contactpersoon")
+    email: str | None = Field(default=None, max_length=254, description="E-mailadres voor berichten")
+    telefoon: str | None = Field(default=None, max_length=40)
+    organisatie: str | None = Field(default=None, max_length=200, description="Bewonersinitiatief of organisatie")
+    adres: str | None = Field(default=None, max_length=500)
+
+
+class SubmitIn(Model):
+    """A new challenge (uitdaging)."""
+
+    gemeente: str | None = Field(default=None, max_length=64,
+                                 description="Gemeente; met een API-sleutel altijd de gemeente van de sleutel")
+    titel: str = Field(min_length=1, max_length=200, description="Korte titel van de uitdaging")
+    initiatiefnemer: InitiatiefnemerIn
+    data: dict[str, Any] = Field(default_factory=dict, description="Gegevens van het event 'indienen' "
+                                 "(zie de definitie: bv. omschrijving, vereisten)")
+    reden: str | None = Field(default=None, max_length=10_000)
+
+
+class FireIn(Model):
+    """Data and reason of an event."""
+
+    data: dict[str, Any] = Field(default_factory=dict, description="Gegevens zoals de definitie ze vraagt")
+    reden: str | None = Field(default=None, max_length=10_000, description="Reden of motivering")
+
+
+class AssignIn(Model):
+    """Who becomes the behandelaar."""
+
+    behandelaar: str = Field(min_length=1, max_length=200)
+
+
+# -- responses -----------------------------------------------------------------------------------------------
+
+class ChallengeOut(Model):
+    """A challenge: where it stands now."""
+
+    id: str
+    gemeente: str
+    workflow: str
+    workflow_version: str
+    state: str = Field(description="Huidige staat 'fase.staat'")
+    state_label: str
+    fase: str
+    fase_label: str
+    resultaat: str | None
+    titel: str
+    behandelaar: str | None
+    facts: dict[str, Any] = Field(description="Wat de events vastlegden")
+    version: int = Field(description="Wijzigingsteller; geef haar mee als If-Match")
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, challenge: Challenge) -> ChallengeOut:
+        return cls(id=challenge.id, gemeente=challenge.gemeente, workflow=challenge.workflow,
+                   workflow_version=challenge.workflow_version, state=challenge.state,
+                   state_label=challenge.state_label, fase=challenge.fase, fase_label=challenge.fase_label,
+                   resultaat=challenge.resultaat, titel=challenge.titel, behandelaar=challenge.behandelaar,
+                   facts=dict(challenge.facts), version=challenge.version, created_at=challenge.created_at,
+                   updated_at=challenge.updated_at, closed_at=challenge.closed_at)
+
+
+class SubmittedOut(Model):
+    """The new challenge and the initiatiefnemer's status link (shown this once)."""
+
+    challenge: ChallengeOut
+    status_token: str = Field(description="Token van de statuslink; r2c bewaart alleen een hash ervan")
+    status_url: str = Field(description="De statuspagina voor de initiatiefnemer")
+
+
+class StatusLinkOut(Model):
+    """A new status link (the old ones are revoked)."""
+
+    status_token: str
+    status_url: str
+
+
+class RevokedOut(Model):
+    """How many status links were revoked."""
+
+    ingetrokken: int
+
+
+class PageLinks(Model):
+    """Links to pages of the result (HAL-style)."""
+
+    self: str
+    next: str | None = None
+    prev: str | None = None
+
+
+class ChallengePage(Model):
+    """One page of challenges."""
+
+    items: list[ChallengeOut]
+    total: int
+    page: int
+    page_size: int
+    links: PageLinks = Field(alias="_links")
+
+
+class EventOut(Model):
+    """An event the caller's role may fire in the current state."""
+
+    event: str
+    label: str
+    blocked_by: list[str] = Field(description="Voorwaarden die nog niet vervuld zijn; leeg: mag nu")
+    now: bool = Field(description="Kan nu gevuurd worden")
+
+    @classmethod
+    def of(cls, allowed: AllowedEvent) -> EventOut:
+        return cls(event=allowed.event, label=allowed.label, blocked_by=list(allowed.blocked_by),
+                   now=not allowed.blocked_by)
+
+
+class HistoryOut(Model):
+    """One record of the timeline."""
+
+    seq: int
+    kind: str
+    event: str | None
+    transition: str | None
+    from_state: str | None
+    to_state: str
+    actor_id: str
+    actor_rol: str
+    at: datetime
+    artikel: str | None
+    reason: str | None
+    data: dict[str, Any] | None
+    erased: bool
+
+    @classmethod
+    def of(cls, entry: HistoryEntry) -> HistoryOut:
+        return cls(seq=entry.seq, kind=entry.kind, event=entry.event, transition=entry.transition,
+                   from_state=entry.from_state, to_state=entry.to_state, actor_id=entry.actor_id,
+                   actor_rol=entry.actor_rol, at=entry.at, artikel=entry.artikel, reason=entry.reason,
+                   data=None if entry.data is None else dict(entry.data), erased=entry.erased)
+
+
+class TermOut(Model):
+    """A term with the derivation of its end date."""
+
+    name: str
+    label: str
+    status: str
+    started_on: date
+    einddatum: date | None
+    suspended_from: date | None
+    stopped_on: date | None
+    uitleg: list[str]
+
+    @classmethod
+    def of(cls, term: TermView) -> TermOut:
+        return cls(name=term.name, label=term.label, status=term.status, started_on=term.started_on,
+                   einddatum=term.einddatum, suspended_from=term.suspended_from, stopped_on=term.stopped_on,
+                   uitleg=list(term.uitleg))
+
+
+class DocumentOut(Model):
+    """A document's metadata."""
+
+    id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    added_at: datetime
+    added_by: str
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentOut:
+        return cls(id=doc.id, name=doc.name, media_type=doc.media_type, size=doc.size, sha256=doc.sha256,
+                   added_at=doc.added_at, added_by=doc.added_by)
+
+
+class LetterOut(Model):
+    """A letter a transition produced."""
+
+    id: int
+    template: str
+    titel: str
+    aan: str
+    history_seq: int
+    requested_at: datetime
+
+    @classmethod
+    def of(cls, letter: Letter) -> LetterOut:
+        return cls(id=letter.id, template=letter.template, titel=letter.titel, aan=letter.aan,
+                   history_seq=letter.history_seq, requested_at=letter.requested_at)
+
+
+class WorkflowOut(Model):
+    """One version of a workflow definition."""
+
+    id: str
+    versie: str
+    geldig_vanaf: date
+    soort: str
+    naam: str
+    extends: str | None
+
+
+class HealthOut(Model):
+    """The server runs."""
+
+    status: str
+
+
+class ReadyOut(Model):
+    """The server can work: the database answers."""
+
+    status: str
+    planner: bool
