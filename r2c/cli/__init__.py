@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import agenda, demo, scheduler, serve, storage, termijnen, workflows
+    from r2c.cli import agenda, demo, keys, scheduler, serve, storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
@@ -27,6 +27,7 @@ def _register() -> None:
     serve.register(app)
     agenda.register(app)
     demo.register(app)
+    keys.register(app)
 
 
 def main() -> None:

@@ -104,7 +104,7 @@ class KeyStore:
         if problems:
             raise InvalidInput("; ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
         secret = new_secret("key")
-        key = ApiKey(str(uuid.uuid4()), secret[:12], gemeente, rollen, naam.strip(), self.clock.now(), None)
+        key = ApiKey(str(uuid.uuid4()), secret[:16], gemeente, rollen, naam.strip(), self.clock.now(), None)
         with self._sessions() as session, session.begin():
             session.execute(insert(KEY).values(
                 id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,

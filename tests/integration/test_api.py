@@ -1,0 +1,262 @@
+"""The HTTP API over a real database: every endpoint, the lifecycle a zaaksysteem drives, and its errors as
+problem+json (RFC 9457) that say what to change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from r2c.service import Limits
+from tests.integration.apiclient import Api, make_api, status_headers
+from tests.integration.helpers import all_vereisten
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def api(service, database, tmp_path) -> Api:
+    return make_api(service, database, tmp_path)
+
+
+def criteria(service, gemeente: str = "gouda") -> dict:
+    definition = service.catalog.in_force(gemeente, service.clock.now().date()).definition
+    return {"beoordelingen": {k: {"oordeel": "voldoet", "motivering": f"Het plan laat zien: {c.label}."}
+                              for k, c in definition.criteria.items()}}
+
+
+def test_a_full_lifecycle_over_http_submit_aanvulling_complete_assess_decide(api, service) -> None:
+    behandelaar, teamleider, college = api.key("behandelaar"), api.key("teamleider"), api.key("college")
+    submitted = api.submit()
+    challenge = submitted["challenge"]
+    assert challenge["state"] == "indiening.ontvangen" and challenge["version"] == 1
+    assert submitted["statusUrl"].endswith("/status/" + submitted["statusToken"])
+    resident = status_headers(submitted)
+
+    asked = api.fire(challenge, "aanvulling_vragen", behandelaar, version=1, reden="De begroting ontbreekt.")
+    assert asked.status_code == 200, asked.text
+    assert asked.headers["ETag"] == '"2"' and asked.json()["state"] == "ontvankelijkheid.aanvulling_gevraagd"
+
+    # the initiatiefnemer completes the request with their status link
+    events = api.client.get(f"/api/v1/challenges/{challenge['id']}/events", headers=resident).json()
+    assert "aanvullen" in [e["event"] for e in events]
+    completed = api.fire(challenge, "aanvullen", resident, data={"vereisten": all_vereisten(service, "gouda")})
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["state"] == "indiening.ontvangen"
+
+    for event, headers, data in (("in_behandeling_nemen", behandelaar, None),
+                                 ("beoordelen", behandelaar, criteria(service)),
+                                 ("voorleggen", teamleider, {"weigering_op_andere_feiten": False})):
+        step = api.fire(challenge, event, headers, data=data)
+        assert step.status_code == 200, (event, step.text)
+    decided = api.fire(challenge, "toekennen", college, reden="Het plan voldoet aan alle criteria.")
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "overname.voorbereiden"
+
+    timeline = api.client.get(f"/api/v1/challenges/{challenge['id']}/timeline", headers=teamleider).json()
+    assert [e["event"] for e in timeline] == ["indienen", "aanvulling_vragen", "aanvullen", "in_behandeling_nemen",
+                                             "beoordelen", "voorleggen", "toekennen"]
+    assert timeline[-1]["actorRol"] == "college" and timeline[-1]["reason"] == "Het plan voldoet aan alle criteria."
+
+    letters = api.client.get(f"/api/v1/challenges/{challenge['id']}/letters", headers=resident).json()
+    assert {"ontvangstbevestiging", "aanvullingsverzoek", "besluit_toekenning"} <= {x["template"] for x in letters}
+    besluit = next(x for x in letters if x["template"] == "besluit_toekenning")
+    preview = api.client.get(f"/api/v1/challenges/{challenge['id']}/letters/{besluit['id']}", headers=resident)
+    assert preview.status_code == 200 and preview.headers["content-type"].startswith("text/html")
+    assert "Buurttuin" in preview.text and "Fatima de Vries" in preview.text
+    pdf = api.client.get(f"/api/v1/challenges/{challenge['id']}/letters/{besluit['id']}/pdf", headers=college)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["content-disposition"]
+
+
+def test_get_gives_the_version_as_etag_and_terms_explain_their_dates(api) -> None:
+    challenge = api.submit()["challenge"]
+    got = api.client.get(f"/api/v1/challenges/{challenge['id']}", headers=api.key("lezer"))
+    assert got.status_code == 200 and got.headers["ETag"] == '"1"' and got.json()["titel"] == "Buurttuin"
+    terms = api.client.get(f"/api/v1/challenges/{challenge['id']}/terms", headers=api.key("behandelaar")).json()
+    beslis = next(t for t in terms if t["name"] == "beslistermijn")
+    assert beslis["status"] == "lopend" and beslis["einddatum"] > beslis["startedOn"]
+    assert any(beslis["einddatum"] in line for line in beslis["uitleg"])
+
+
+def test_a_refused_event_is_409_naming_the_state_and_what_is_allowed(api) -> None:
+    challenge = api.submit()["challenge"]
+    refused = api.fire(challenge, "toekennen", api.key("college"))
+    assert refused.status_code == 409 and refused.headers["content-type"] == PROBLEM
+    body = refused.json()
+    assert body["state"] == "indiening.ontvangen" and body["status"] == 409
+    assert isinstance(body["allowedEvents"], list) and "toekennen" in body["detail"]
+    guarded = api.fire(challenge, "in_behandeling_nemen", api.key("behandelaar"))
+    assert guarded.status_code == 409 and guarded.json()["reasons"], guarded.text  # the request is incomplete
+
+
+def test_a_stale_if_match_is_412_with_what_changed_and_a_missing_one_is_428(api) -> None:
+    challenge = api.submit()["challenge"]
+    behandelaar = api.key("behandelaar")
+    assert api.fire(challenge, "aanvulling_vragen", behandelaar, version=1).status_code == 200
+    stale = api.fire(challenge, "verdagen", behandelaar, version=1, reden="Advies nodig.")
+    assert stale.status_code == 412 and stale.headers["content-type"] == PROBLEM
+    assert stale.json()["currentVersion"] == 2 and "aanvulling_vragen" in stale.json()["changes"][0]
+    missing = api.client.post(f"/api/v1/challenges/{challenge['id']}/events/verdagen", headers=behandelaar,
+                              json={"reden": "x"})
+    assert missing.status_code == 428 and missing.headers["content-type"] == PROBLEM
+    garbage = api.client.post(f"/api/v1/challenges/{challenge['id']}/events/verdagen",
+                              headers={**behandelaar, "If-Match": "nope"}, json={})
+    assert garbage.status_code == 422 and garbage.json()["invalidParams"][0]["name"] == "header.If-Match"
+
+
+def test_bad_input_is_422_naming_each_field_path_and_nothing_is_written(api, database) -> None:
+    from tests.integration.helpers import row_counts
+
+    before = row_counts(database)
+    response = api.client.post("/api/v1/challenges", json={
+        "gemeente": "gouda", "titel": "", "initiatiefnemer": {"email": "x@example.nl"}, "extra": 1})
+    assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+    names = {p["name"] for p in response.json()["invalidParams"]}
+    assert {"body.titel", "body.initiatiefnemer.naam", "body.extra"} <= names
+    unknown = api.client.post("/api/v1/challenges", json={
+        "gemeente": "atlantis", "titel": "x", "initiatiefnemer": {"naam": "A"}})
+    assert unknown.status_code == 422 and unknown.json()["invalidParams"][0]["name"] == "body.gemeente"
+    assert row_counts(database) == before
+
+    challenge = api.submit()["challenge"]
+    bad_data = api.fire(challenge, "aanvullen", api.key("behandelaar"), data={"vereisten": "alles"})
+    assert bad_data.status_code in (409, 422), bad_data.text
+    no_event = api.fire(challenge, "vliegen", api.key("behandelaar"))
+    assert no_event.status_code == 422 and no_event.json()["invalidParams"][0]["name"] == "path.event"
+    paging = api.client.get("/api/v1/challenges?pageSize=0", headers=api.key("lezer"))
+    assert paging.status_code == 422 and paging.json()["invalidParams"][0]["name"] == "query.pageSize"
+
+
+def test_invalid_event_data_names_the_field_under_body_data(api, service) -> None:
+    challenge = api.submit(data={"omschrijving": "Park", "vereisten": all_vereisten(service, "gouda")})["challenge"]
+    behandelaar = api.key("behandelaar")
+    assert api.fire(challenge, "in_behandeling_nemen", behandelaar).status_code == 200
+    wrong = api.fire(challenge, "beoordelen", behandelaar, data={"beoordelingen": {"onbekend": {"oordeel": "x"}}})
+    assert wrong.status_code == 422, wrong.text
+    assert all(p["name"].startswith("body.data.") for p in wrong.json()["invalidParams"])
+
+
+def test_unknown_paths_and_methods_are_problem_json_too(api) -> None:
+    assert api.client.get("/api/v1/nergens").headers["content-type"] == PROBLEM
+    wrong_method = api.client.delete("/api/v1/workflows")
+    assert wrong_method.status_code == 405 and wrong_method.headers["content-type"] == PROBLEM
+
+
+def test_search_filters_and_pages_with_links(api, service, clock) -> None:
+    lezer, teamleider = api.key("lezer"), api.key("teamleider")
+    ids = [api.submit(titel=f"Plan {n}")["challenge"]["id"] for n in range(3)]
+    api.submit("vught", titel="Elders")
+    first = api.client.get("/api/v1/challenges?pageSize=2", headers=lezer).json()
+    assert first["total"] == 3 and len(first["items"]) == 2 and first["_links"]["next"] and not first["_links"]["prev"]
+    second = api.client.get(first["_links"]["next"], headers=lezer).json()
+    assert len(second["items"]) == 1 and second["_links"]["prev"] and not second["_links"].get("next")
+    assert {c["id"] for c in first["items"] + second["items"]} == set(ids)
+
+    assigned = api.client.put(f"/api/v1/challenges/{ids[0]}/behandelaar", headers={**teamleider, "If-Match": '"1"'},
+                              json={"behandelaar": "b.jansen"})
+    assert assigned.status_code == 200 and assigned.json()["behandelaar"] == "b.jansen"
+    mine = api.client.get("/api/v1/challenges", params={"behandelaar": "b.jansen"}, headers=lezer).json()
+    assert [c["id"] for c in mine["items"]] == [ids[0]]
+    assert api.client.get("/api/v1/challenges?fase=toetsing", headers=lezer).json()["total"] == 0
+    assert api.client.get("/api/v1/challenges?gemeente=vught", headers=lezer).json()["total"] == 0
+
+    end = api.client.get(f"/api/v1/challenges/{ids[0]}/terms", headers=lezer).json()[0]["einddatum"]
+    assert api.client.get("/api/v1/challenges", params={"deadlineBefore": end}, headers=lezer).json()["total"] == 3
+    assert api.client.get("/api/v1/challenges?overdue=true", headers=lezer).json()["total"] == 0
+    clock.set(clock.now() + timedelta(weeks=30))
+    assert api.client.get("/api/v1/challenges?overdue=true", headers=lezer).json()["total"] == 3
+
+
+def test_documents_upload_with_limits_and_download_the_same_bytes(service, database, tmp_path) -> None:
+    service.limits = Limits(document_size=1000)
+    api = make_api(service, database, tmp_path)
+    submitted = api.submit()
+    ident, behandelaar = submitted["challenge"]["id"], api.key("behandelaar")
+    url = f"/api/v1/challenges/{ident}/documents"
+    added = api.client.post(url, headers=behandelaar, files={"bestand": ("plan.txt", b"ons plan", "text/plain")})
+    assert added.status_code == 201 and added.json()["size"] == 8
+    got = api.client.get(f"{url}/{added.json()['id']}", headers=api.key("lezer"))
+    assert got.content == b"ons plan" and got.headers["content-type"].startswith("text/plain")
+    assert 'filename="plan.txt"' in got.headers["content-disposition"]
+    too_big = api.client.post(url, headers=behandelaar, files={"bestand": ("groot.txt", b"x" * 1001, "text/plain")})
+    assert too_big.status_code == 413 and too_big.headers["content-type"] == PROBLEM
+    wrong = api.client.post(url, headers=behandelaar, files={"bestand": ("a.exe", b"MZ", "application/x-msdownload")})
+    assert wrong.status_code == 415 and "application/pdf" in wrong.json()["detail"]
+
+    resident = status_headers(submitted)
+    own = api.client.post(url, headers=resident, files={"bestand": ("begroting.pdf", b"%PDF-1.4", "application/pdf")})
+    assert own.status_code == 201
+    assert [d["name"] for d in api.client.get(url, headers=resident).json()] == ["begroting.pdf"]
+    assert len(api.client.get(url, headers=behandelaar).json()) == 2
+
+
+def test_status_links_can_be_renewed_and_revoked(api) -> None:
+    submitted = api.submit()
+    ident, old = submitted["challenge"]["id"], status_headers(submitted)
+    assert api.client.get(f"/api/v1/challenges/{ident}", headers=old).status_code == 200
+    renewed = api.client.post(f"/api/v1/challenges/{ident}/statuslink", headers=api.key("behandelaar"))
+    assert renewed.status_code == 201
+    assert api.client.get(f"/api/v1/challenges/{ident}", headers=old).status_code == 401
+    new = {"Authorization": f"Bearer {renewed.json()['statusToken']}"}
+    assert api.client.get(f"/api/v1/challenges/{ident}", headers=new).status_code == 200
+    revoked = api.client.delete(f"/api/v1/challenges/{ident}/statuslink", headers=api.key("teamleider"))
+    assert revoked.json() == {"ingetrokken": 1}
+    assert api.client.get(f"/api/v1/challenges/{ident}", headers=new).status_code == 401
+
+
+def test_the_calendar_feed_lists_the_gemeentes_open_deadlines(api) -> None:
+    api.submit(titel="Speeltuin")
+    api.submit("vught", titel="Elders")
+    feed = api.client.get("/api/v1/calendar.ics", headers=api.key("behandelaar"))
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in feed.text and "Speeltuin" in feed.text and "Elders" not in feed.text
+
+
+def test_workflows_are_public_with_definition_and_diagram(api) -> None:
+    listed = api.client.get("/api/v1/workflows").json()
+    assert {"gouda", "vught", "vng-model-2024"} <= {w["id"] for w in listed}
+    gouda = api.client.get("/api/v1/workflows/gouda", params={"versie": "2024.1"}).json()
+    assert gouda["versie"] == "2024.1" and "beslistermijn" in gouda["termijnen"]
+    mermaid = api.client.get("/api/v1/workflows/gouda/diagram")
+    assert mermaid.status_code == 200 and "stateDiagram" in mermaid.text
+    svg = api.client.get("/api/v1/workflows/gouda/diagram?formaat=svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and svg.text.lstrip().startswith("<svg")
+    assert api.client.get("/api/v1/workflows/atlantis").status_code == 404
+    assert api.client.get("/api/v1/workflows/gouda?versie=1999").status_code == 404
+
+
+def test_health_readiness_and_the_openapi_document(api) -> None:
+    assert api.client.get("/api/v1/health").json() == {"status": "ok"}
+    ready = api.client.get("/api/v1/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "gereed"
+    assert ready.headers["API-Version"] == "1.0.0"
+    spec = api.client.get("/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    assert "/api/v1/challenges/{challenge_id}/events/{event}" in spec["paths"]
+    assert api.client.get("/api/v1/docs").status_code == 200
+
+
+def test_anonymous_submissions_and_wrong_keys_are_rate_limited(service, database, tmp_path) -> None:
+    api = make_api(service, database, tmp_path, inzend_limiet="2/hour", publieke_limiet="5/minute")
+    api.submit()
+    api.submit()
+    third = api.client.post("/api/v1/challenges", json={"gemeente": "gouda", "titel": "x",
+                                                        "initiatiefnemer": {"naam": "A"}})
+    assert third.status_code == 429 and int(third.headers["Retry-After"]) > 0
+    assert third.headers["content-type"] == PROBLEM
+    # a key-holder is not limited by the public limit; anonymous calls and wrong keys share it (3 used above)
+    assert api.client.get("/api/v1/challenges", headers=api.key("lezer")).status_code == 200
+    statuses = [api.client.get("/api/v1/challenges", headers={"Authorization": "Bearer geraden"}).status_code
+                for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_cors_is_off_unless_configured(service, database, tmp_path) -> None:
+    preflight = {"Origin": "https://portaal.gouda.nl", "Access-Control-Request-Method": "POST"}
+    closed = make_api(service, database, tmp_path)
+    assert "access-control-allow-origin" not in closed.client.options("/api/v1/challenges", headers=preflight).headers
+    opened = make_api(service, database, tmp_path, cors_origins=["https://portaal.gouda.nl"])
+    answer = opened.client.options("/api/v1/challenges", headers=preflight)
+    assert answer.headers["access-control-allow-origin"] == "https://portaal.gouda.nl"
