@@ -233,6 +233,8 @@ class ChallengeService:
         """Store a document for the challenge; the file goes to the document storage, its checksum to history."""
         if self.documents is None:
             raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
+        if actor.rol in READ_ONLY_ROLES:
+            raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
         problems = check_text("naam", name, 255, required=True)
         if media_type not in self.limits.media_types:
             problems["media_type"] = (f"type '{media_type}' wordt niet aangenomen; wel: "

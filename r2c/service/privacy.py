@@ -16,6 +16,7 @@ from r2c.clock import local_date, today
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
 from r2c.errors import AccessDenied, InvalidInput, ServiceError
+from r2c.service.access import revoke_status_links
 from r2c.service.challenges import CHALLENGE, DOCUMENT, HISTORY, PARTY, PERSONAL, ChallengeService
 from r2c.service.views import RetentionDue
 from r2c.store.audit import ERASURE_KIND
@@ -43,6 +44,7 @@ def erase(service: ChallengeService, challenge_id: str, *, actor: Actor, reason:
                         .values(payload=None, payload_salt=None))
         shas = [r.sha256 for r in session.execute(select(DOCUMENT.c.sha256).where(DOCUMENT.c.challenge_id == row.id))]
         session.execute(delete(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id))
+        revoke_status_links(session, challenge_id=row.id, now=service.clock.now())  # nobody left to show it to
         shared = {r.sha256 for r in session.execute(select(DOCUMENT.c.sha256).where(DOCUMENT.c.sha256.in_(shas)))}
         orphans = set(shas) - shared
         service._append(session, row, kind=ERASURE_KIND, event=None, transition=None, to_state=row.state,

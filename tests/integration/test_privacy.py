@@ -366,3 +366,12 @@ def test_erased_payloads_are_sql_null(service, database) -> None:
         erased = session.execute(text("SELECT seq FROM history WHERE challenge_id = :c AND payload IS NULL "
                                       "ORDER BY seq"), {"c": challenge_id}).scalars().all()
     assert erased == [1, 2]
+
+
+def test_erasure_revokes_the_initiatiefnemers_status_link(service) -> None:
+    fired = submit(service)
+    assert service.status_actor(fired.status_token) is not None
+    service.fire(fired.challenge.id, "intrekken", actor=Actor(fired.challenge.initiatiefnemer, "initiatiefnemer",
+                                                             "gouda"))
+    erase(service, fired.challenge.id, actor=beheerder(), reason="bewaartermijn verstreken")
+    assert service.status_actor(fired.status_token) is None
