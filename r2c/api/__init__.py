@@ -115,9 +115,12 @@ def _health(ctx: Context, scheduler: bool) -> APIRouter:
 
 def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
     """The status page for initiatiefnemers (rate limited per address)."""
-    from r2c.web.status import status_router
+    from r2c.web.status import PageLimited, limited_page, status_router
 
     def limited(request: Request) -> None:
-        public.hit(request, "status")
+        wait = public.wait(request, "status")
+        if wait is not None:
+            raise PageLimited(wait)
 
+    app.add_exception_handler(PageLimited, limited_page)
     app.include_router(status_router(ctx.service, ctx.letters, dependencies=[Depends(limited)]))

@@ -61,12 +61,18 @@ class RateLimit:
         self.rule = parse(rule)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def hit(self, request: Request, scope: str) -> None:
-        """Count one request of ``scope`` by this client; 429 with Retry-After when over the limit."""
+    def wait(self, request: Request, scope: str) -> int | None:
+        """Count one request of ``scope`` by this client: None when allowed, else the seconds to wait."""
         client = request.client.host if request.client else "onbekend"
-        if not self.limiter.hit(self.rule, scope, client):
-            reset, _ = self.limiter.get_window_stats(self.rule, scope, client)
-            wait = max(1, int(reset - time.time()) + 1)
+        if self.limiter.hit(self.rule, scope, client):
+            return None
+        reset, _ = self.limiter.get_window_stats(self.rule, scope, client)
+        return max(1, int(reset - time.time()) + 1)
+
+    def hit(self, request: Request, scope: str) -> None:
+        """Count one request of ``scope`` by this client; 429 problem+json with Retry-After when over the limit."""
+        wait = self.wait(request, scope)
+        if wait is not None:
             raise ProblemError(429, "te-veel-verzoeken", "Te veel verzoeken",
                                f"meer dan {self.rule} vanaf dit adres; probeer het over {wait} seconden opnieuw",
                                headers={"Retry-After": str(wait)})

@@ -67,7 +67,7 @@ def _environment(own: Path | None) -> Environment:
     loaders = ([FileSystemLoader(str(own))] if own else []) + [PackageLoader("r2c.notify", "templates")]
     env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=_autoescape,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(datum=_datum, week=_week, einde=_einde)
+    env.filters.update(datum=datum, week=_week, einde=_einde)
     env.globals["heeft_brief"] = _has_letter
     return env
 
@@ -90,7 +90,7 @@ def _day(value: Any) -> date:
         raise FilterArgumentError(f"'{value}' is geen datum (verwacht: JJJJ-MM-DD)") from None
 
 
-def _datum(value: Any) -> str:
+def datum(value: Any) -> str:
     """A date as people write it: 'dinsdag 28 april 2026' (accepts a date or 'JJJJ-MM-DD')."""
     day = _day(value)
     return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -35,7 +35,7 @@ from r2c.engine.case import Actor
 from r2c.errors import AccessDenied, NotFound, R2CError
 from r2c.notify.huisstijl import Huisstijl
 from r2c.notify.letters import Letters
-from r2c.notify.render import _datum, has_template
+from r2c.notify.render import datum, has_template
 from r2c.service.challenges import ChallengeService
 from r2c.service.views import Challenge, TermView
 
@@ -243,7 +243,7 @@ def _environment() -> tuple[Environment, str]:
     """The Jinja2 environment (autoescape on) and the CSP hash of the one stylesheet, inlined in every page."""
     env = Environment(loader=PackageLoader("r2c.web", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["datum"] = _datum
+    env.filters["datum"] = datum
     css = env.loader.get_source(env, "status.css")[0]
     env.globals["css"] = Markup(css)
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
@@ -268,6 +268,21 @@ def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse
     env, _ = _environment()
     html = env.get_template(template).render(**context)
     return HTMLResponse(html, status_code=status_code, headers=security_headers())
+
+
+class PageLimited(Exception):
+    """Too many status page requests from one address: answered with a Dutch page and Retry-After."""
+
+    def __init__(self, wait: int):
+        super().__init__(f"te veel verzoeken; wacht {wait} seconden")
+        self.wait = wait
+
+
+def limited_page(_request: Any, error: PageLimited) -> HTMLResponse:
+    """The 429 page (install with ``app.add_exception_handler(PageLimited, limited_page)``)."""
+    response = _page("te_veel.html", 429, wacht=error.wait)
+    response.headers["Retry-After"] = str(error.wait)
+    return response
 
 
 def not_found_page() -> HTMLResponse:

@@ -260,3 +260,12 @@ def test_cors_is_off_unless_configured(service, database, tmp_path) -> None:
     opened = make_api(service, database, tmp_path, cors_origins=["https://portaal.gouda.nl"])
     answer = opened.client.options("/api/v1/challenges", headers=preflight)
     assert answer.headers["access-control-allow-origin"] == "https://portaal.gouda.nl"
+
+
+def test_the_status_page_limit_answers_with_a_dutch_page_not_json(service, database, tmp_path) -> None:
+    api = make_api(service, database, tmp_path, publieke_limiet="3/minute")
+    token = api.submit()["statusToken"]  # the anonymous submission counts as one public call, in its own scope
+    pages = [api.client.get(f"/status/{token}") for _ in range(4)]
+    assert [p.status_code for p in pages] == [200, 200, 200, 429]
+    assert pages[-1].headers["content-type"].startswith("text/html") and int(pages[-1].headers["Retry-After"]) > 0
+    assert "Probeer het over" in pages[-1].text and "<script" not in pages[-1].text

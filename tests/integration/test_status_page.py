@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from r2c.engine.case import Actor
 from r2c.notify.letters import Letters
-from r2c.notify.render import _datum
+from r2c.notify.render import datum
 from r2c.notify.routing import Router
 from r2c.service import Initiatiefnemer
 from r2c.settings import Settings
@@ -87,7 +87,7 @@ def test_after_submit_the_page_shows_title_step_and_the_beslistermijn(service, c
     assert "Stap: Indiening" in now and PHASE_TEXT["indiening"] in now and "Ontvangen" in now
     einde = term_end(service, fired.challenge.id, "beslistermijn")
     assert einde.isoformat() == "2026-04-28"  # 8 weeks from 2 March 2026 is Koningsdag: Atw art. 1
-    assert f"De gemeente beslist uiterlijk op {_datum(einde)}." in section(body, "Wat gebeurt er nu?")
+    assert f"De gemeente beslist uiterlijk op {datum(einde)}." in section(body, "Wat gebeurt er nu?")
     assert "dinsdag 28 april 2026" in section(body, "Wat gebeurt er nu?")
     assert "U hoeft nu niets te doen." in section(body, "Wat moet u doen?")
     assert "Ontvangstbevestiging" in section(body, "Brieven")
@@ -102,7 +102,7 @@ def test_after_a_request_to_complete_it_says_what_is_missing_and_by_when(service
     for vereiste in definition.vereisten.values():
         assert vereiste.label in todo
     einde = term_end(service, fired.challenge.id, "hersteltermijn")
-    assert f"Stuur de ontbrekende stukken uiterlijk op {_datum(einde)}." in todo
+    assert f"Stuur de ontbrekende stukken uiterlijk op {datum(einde)}." in todo
     assert "U hoeft nu niets te doen" not in todo
     now = section(body, "Waar staat uw uitdaging nu?")
     assert "Aanvulling gevraagd" in now
