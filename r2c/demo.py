@@ -210,8 +210,9 @@ def _play(service: ChallengeService, scenario: Scenario) -> DemoChallenge:
 
 
 def _issue_keys(keys: KeyIssuer) -> list[DemoKey]:
-    """A behandelaar+teamleider key per demo gemeente and one lezer key (gouda)."""
+    """A behandelaar+teamleider key per demo gemeente, one college key and one lezer key (gouda)."""
     wanted = [(g, ["behandelaar", "teamleider"], staff["behandelaar"]) for g, staff in STAFF.items()]
+    wanted.append(("gouda", ["college"], "college@gouda.example"))
     wanted.append(("gouda", ["lezer"], "demo-lezer@gouda.example"))
     issued = []
     for gemeente, rollen, naam in wanted:
