@@ -63,3 +63,18 @@ def test_scheduler_jobs_and_notifications_do_not_need_apscheduler() -> None:
     for path in [ROOT / "r2c" / "scheduler" / "jobs.py", *(ROOT / "r2c" / "notify").rglob("*.py")]:
         assert "apscheduler" not in imported_modules(path), path
     assert "apscheduler" in imported_modules(ROOT / "r2c" / "scheduler" / "runner.py")
+
+
+def test_only_the_http_layer_knows_http() -> None:
+    """The service, storage, notifications and scheduler import neither FastAPI nor r2c's HTTP modules: the API
+    and the pages sit on top (r2c.cli starts them; nothing below calls up)."""
+    below = [f for package in ("service", "store", "notify", "scheduler")
+             for f in (ROOT / "r2c" / package).rglob("*.py")]
+    offenders = {}
+    for f in below:
+        text = f.read_text(encoding="utf-8")
+        found = imported_modules(f) & {"fastapi", "starlette", "uvicorn"}
+        found |= {m for m in ("r2c.api", "r2c.web") if f"from {m}" in text or f"import {m}" in text}
+        if found:
+            offenders[str(f.relative_to(ROOT))] = found
+    assert offenders == {}
