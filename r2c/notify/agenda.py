@@ -85,7 +85,8 @@ def calendar(service: ChallengeService, clock: Clock, *, gemeente: str, behandel
     """The iCalendar feed (.ics, UTF-8, CRLF) of the open deadlines of ``gemeente`` (its ``naam``, e.g. from its
     huisstijl, in the title) or of one behandelaar."""
     deadlines = open_deadlines(service, gemeente=gemeente, behandelaar=behandelaar)
-    title = f"Termijnen uitdaagrecht {naam or gemeente}" + (f" ({behandelaar})" if behandelaar else "")
+    title = " ".join((f"Termijnen uitdaagrecht {naam or gemeente}" + (f" ({behandelaar})" if behandelaar else ""))
+                     .split())  # one line: a calendar name cannot hold line breaks
     stamp = as_utc(clock.now()).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -129,3 +129,8 @@ def test_the_agenda_command_prints_the_feed(service, clock, cases, database_url,
     assert list(events(mine.stdout_bytes)) == ["Termijn om de aanvraag aan te vullen: Buurttuin"]
     unknown = runner.invoke(app, ["agenda", "atlantis"])
     assert isinstance(unknown.exception, UnknownGemeente) and "atlantis" in str(unknown.exception)
+
+
+def test_a_behandelaar_with_a_line_break_still_gives_a_valid_feed(service, clock, cases) -> None:
+    feed = calendar(service, clock, gemeente="gouda", behandelaar="b.jansen\n@gouda.nl")  # found by schemathesis
+    assert Calendar.from_ical(feed).get("x-wr-calname") == "Termijnen uitdaagrecht gouda (b.jansen @gouda.nl)"
