@@ -233,8 +233,6 @@ class ChallengeService:
         """Store a document for the challenge; the file goes to the document storage, its checksum to history."""
         if self.documents is None:
             raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
-        if actor.rol in READ_ONLY_ROLES:
-            raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
         problems = check_text("naam", name, 255, required=True)
         if media_type not in self.limits.media_types:
             problems["media_type"] = (f"type '{media_type}' wordt niet aangenomen; wel: "
@@ -247,7 +245,9 @@ class ChallengeService:
             raise InvalidInput("document niet aangenomen: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
                                fields=problems)
         with self._write() as session:
-            row, _ = self._load(session, challenge_id, actor, lock=True)
+            row, _ = self._load(session, challenge_id, actor, lock=True)  # first: another gemeente's is NotFound
+            if actor.rol in READ_ONLY_ROLES:
+                raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
             self._expect(session, row, expected_version)
             digest = self.documents.put(content)
             doc = Document(str(uuid.uuid4()), row.id, name.strip(), media_type, len(content), digest,
