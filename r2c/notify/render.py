@@ -171,7 +171,7 @@ def render_letter_html(huisstijl: Huisstijl, name: str, context: dict[str, Any])
 
     The context needs ``vandaag`` (the date of the letter) besides the keys of the e-mail of the same name.
     """
-    return render(huisstijl, f"brief/{name}.html", {**context, "logo_src": _logo_src(huisstijl)})
+    return render(huisstijl, f"brief/{name}.html", {**context, "logo_src": logo_src(huisstijl)})
 
 
 def render_letter_document(huisstijl: Huisstijl, name: str, context: dict[str, Any]) -> Document:
@@ -208,7 +208,8 @@ def letter_attachment(huisstijl: Huisstijl, name: str, context: dict[str, Any]) 
     return f"{re.sub(r'[^A-Za-z0-9._-]+', '-', stem)}.pdf", PDF, render_letter_pdf(huisstijl, name, context)
 
 
-def _logo_src(huisstijl: Huisstijl) -> str | None:
+def logo_src(huisstijl: Huisstijl) -> str | None:
+    """The gemeente's logo as a data: URL (a letter or page then fetches nothing else), or None."""
     if huisstijl.logo is None:
         return None
     media = mimetypes.guess_type(huisstijl.logo.name)[0] or "application/octet-stream"

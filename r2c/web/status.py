@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,9 +32,8 @@ from r2c.clock import local_date, today
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
 from r2c.errors import AccessDenied, NotFound, R2CError
-from r2c.notify.huisstijl import Huisstijl
 from r2c.notify.letters import Letters
-from r2c.notify.render import datum, has_template
+from r2c.notify.render import datum, has_template, logo_src
 from r2c.service.challenges import ChallengeService
 from r2c.service.views import Challenge, TermView
 
@@ -154,7 +152,7 @@ def page_context(service: ChallengeService, letters: Letters, *, challenge_id: s
     covered = {"bezwaar_maken"} if any(t.name == "bezwaartermijn" and t.status == "lopend" for t in terms) else set()
     you_may += [sentence(OPTIONAL_EVENT[e]) for e in OPTIONAL_EVENT if e in allowed and e not in covered]
     return {
-        "gemeente": {"naam": huisstijl.naam, "contact": huisstijl.afzender, "logo": _logo_src(huisstijl)},
+        "gemeente": {"naam": huisstijl.naam, "contact": huisstijl.afzender, "logo": logo_src(huisstijl)},
         "procedure": definition.naam,
         "uitdaging": {"titel": challenge.titel, "kenmerk": challenge.id,
                       "ingediend": local_date(challenge.created_at),
@@ -226,14 +224,6 @@ def _steps(definition: Definition, current: str) -> list[dict[str, str]]:
     position = keys.index(current) if current in keys else -1
     return [{"label": fase.label, "status": "klaar" if i < position else "nu" if i == position else "straks"}
             for i, (_, fase) in enumerate(shown)]
-
-
-def _logo_src(huisstijl: Huisstijl) -> str | None:
-    """The gemeente's logo as a data: URL (the page fetches nothing else), or None."""
-    if huisstijl.logo is None:
-        return None
-    media = mimetypes.guess_type(huisstijl.logo.name)[0] or "application/octet-stream"
-    return f"data:{media};base64,{base64.b64encode(huisstijl.logo.read_bytes()).decode('ascii')}"
 
 
 # -- rendering and HTTP ------------------------------------------------------------------------------------
