@@ -48,26 +48,27 @@ class Context:
 
 
 def _bind(ctx: Context) -> None:
-    """The caller dependencies of this context, as plain functions FastAPI can resolve."""
+    """The caller dependencies of this context, as plain functions FastAPI can resolve (those without I/O are
+    async: FastAPI runs them in the event loop, not in a worker thread)."""
 
     def maybe_caller(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(bearer),
                      api_key: str | None = Security(api_key_header)) -> Caller | None:
         """The caller, or None when anonymous (counted against the public rate limit)."""
         return ctx.auth.identify(request, credentials, api_key)
 
-    def caller(found: Caller | None = Depends(maybe_caller)) -> Caller:
+    async def caller(found: Caller | None = Depends(maybe_caller)) -> Caller:
         """A key or status link is required."""
         if found is None:
             raise unauthorized()
         return found
 
-    def staff(found: Caller = Depends(caller)) -> Caller:
+    async def staff(found: Caller = Depends(caller)) -> Caller:
         """A key is required (not a status link)."""
         if found.is_initiatiefnemer:
             raise forbidden("dit is alleen voor medewerkers van de gemeente; de statuslink geeft hier geen toegang")
         return found
 
-    def writer(found: Caller = Depends(caller)) -> Caller:
+    async def writer(found: Caller = Depends(caller)) -> Caller:
         """A caller who may change things (not a lezer or beheerder)."""
         if found.actor.rol in READ_ONLY_ROLES:
             raise forbidden(f"de rol {found.actor.rol} mag alleen lezen")
@@ -83,7 +84,7 @@ def make_context(service: ChallengeService, auth: Authenticator, letters: Letter
     return ctx
 
 
-def expected_version(if_match: str | None = Header(
+async def expected_version(if_match: str | None = Header(
         default=None, alias="If-Match",
         description='De versie die u las (ETag van de uitdaging, bv. "3"); 412 als zij intussen veranderde')) -> int:
     """The version the caller read (If-Match); 428 when missing, 422 when not a version."""
