@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from r2c.api.deps import Context, etag, expected_version
 from r2c.api.problems import ProblemError, responses
@@ -24,13 +25,30 @@ from r2c.service.views import Initiatiefnemer, SearchFilters
 TAG = "uitdagingen"
 
 
+def _iso_date(value: object) -> object:
+    """Only a calendar date 'JJJJ-MM-DD' (pydantic alone would also take a number as a Unix timestamp)."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else _not_a_date(value)
+        except ValueError:
+            _not_a_date(value)
+    return value
+
+
+def _not_a_date(value: str) -> date:
+    raise ValueError(f"'{value[:20]}' is geen datum; verwacht JJJJ-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 def challenge_routes(ctx: Context) -> APIRouter:
     """The challenge resources under /challenges."""
     router = APIRouter(prefix="/challenges", tags=[TAG])
     service = ctx.service
 
     @router.post("", status_code=201, response_model=SubmittedOut, summary="Een uitdaging indienen",
-                 responses=responses(401, 403, 404, 409, 422, 429), response_model_by_alias=True)
+                 responses=responses(401, 403, 404, 409, 422, 429, body=True), response_model_by_alias=True)
     def submit(body: SubmitIn, request: Request, response: Response,
                caller: Caller | None = Depends(ctx.maybe_caller)) -> SubmittedOut:
         """Dien een uitdaging in namens de initiatiefnemer. Zonder sleutel (een portaal of de bewoner zelf) geldt een
@@ -69,8 +87,8 @@ def challenge_routes(ctx: Context) -> APIRouter:
                resultaat: Annotated[str | None, Query(max_length=32)] = None,
                open: Annotated[bool | None, Query(description="true: lopend; false: afgesloten")] = None,
                behandelaar: Annotated[str | None, Query(max_length=200)] = None,
-               deadline_before: Annotated[date | None, Query(alias="deadlineBefore", description=(
-                   "Met een lopende termijn die op of voor deze dag eindigt"))] = None,
+               deadline_before: Annotated[IsoDate | None, Query(alias="deadlineBefore", description=(
+                   "Met een lopende termijn die op of voor deze dag eindigt (JJJJ-MM-DD)"))] = None,
                overdue: Annotated[bool, Query(description="Met een lopende termijn die al verstreken is")] = False,
                page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                page_size: Annotated[int, Query(alias="pageSize", ge=1, le=500)] = 50) -> JSONResponse:
@@ -112,7 +130,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
         return [EventOut.of(e) for e in service.allowed_events(challenge_id, actor=caller.actor)]
 
     @router.post("/{challenge_id}/events/{event}", response_model=ChallengeOut, response_model_by_alias=True,
-                 summary="Een event vuren", responses=responses(401, 403, 404, 409, 412, 422, 428))
+                 summary="Een event vuren", responses=responses(401, 403, 404, 409, 412, 422, 428, body=True))
     def fire(challenge_id: str, event: str, body: FireIn, response: Response,
              version: int = Depends(expected_version), caller: Caller = Depends(ctx.writer)) -> ChallengeOut:
         """Vuur een event (een stap in de procedure). If-Match met de versie is verplicht: 412 als de uitdaging
@@ -124,7 +142,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
         return ChallengeOut.of(fired.challenge)
 
     @router.put("/{challenge_id}/behandelaar", response_model=ChallengeOut, response_model_by_alias=True,
-                summary="Behandelaar toewijzen", responses=responses(401, 403, 404, 409, 412, 422, 428))
+                summary="Behandelaar toewijzen", responses=responses(401, 403, 404, 409, 412, 422, 428, body=True))
     def assign(challenge_id: str, body: AssignIn, response: Response, version: int = Depends(expected_version),
                caller: Caller = Depends(ctx.staff)) -> ChallengeOut:
         """Wijs een behandelaar toe (teamleider), of neem de uitdaging zelf (behandelaar)."""

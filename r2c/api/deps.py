@@ -93,7 +93,8 @@ async def expected_version(if_match: str | None = Header(
                            'geef de versie die u las mee als If-Match (de ETag van GET /challenges/{id}, bv. "3")')
     found = _ETAG.fullmatch(if_match)
     if found is None:
-        raise ProblemError(422, "ongeldige-invoer", "De invoer klopt niet", f"If-Match '{if_match[:40]}' is geen versie",
+        raise ProblemError(422, "ongeldige-invoer", "De invoer klopt niet",
+                           f"If-Match '{if_match[:40]}' is geen versie",
                            invalidParams=[{"name": "header.If-Match", "reason": 'verwacht een versie zoals "3"'}])
     return int(found.group(1))
 

@@ -162,9 +162,14 @@ def install(app: FastAPI) -> None:
                        "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden")
 
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses an endpoint can give."""
+def responses(*statuses: int, body: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses an endpoint can give.
+
+    422 is always listed (any parameter can be invalid; this also replaces FastAPI's own 422 schema), and 400
+    when the endpoint reads a ``body`` (one that cannot be parsed at all, e.g. invalid UTF-8).
+    """
+    wanted = sorted({*statuses, 422, *((400,) if body else ())})
     return {status: {"model": Problem, "description": _STATUS_TITLES.get(status, {
         409: "Conflict met de huidige staat", 412: "Versie verouderd (If-Match)", 422: "Invoer klopt niet",
         428: "If-Match ontbreekt", 503: "Niet beschikbaar"}.get(status, "Fout")),
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}} for status in statuses}
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}} for status in wanted}

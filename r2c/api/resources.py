@@ -35,14 +35,14 @@ def workflow_routes(ctx: Context) -> APIRouter:
         return catalog.get(workflow_id, versie)
 
     @router.get("", response_model=list[WorkflowOut], response_model_by_alias=True, summary="Alle workflows",
-                responses=responses(429))
+                responses=responses(401, 403, 429))
     def list_workflows(_: Caller | None = Depends(ctx.maybe_caller)) -> list[WorkflowOut]:
         """Elke versie van elke definitie: het VNG-model en de gemeenten."""
         return [WorkflowOut(id=d.id, versie=d.versie, geldig_vanaf=d.geldig_vanaf, soort=d.soort, naam=d.naam,
                             extends=d.extends)
                 for ident in catalog.ids() for d in (item.definition for item in catalog.versions(ident))]
 
-    @router.get("/{workflow_id}", summary="Een definitie, volledig uitgewerkt", responses=responses(404, 429),
+    @router.get("/{workflow_id}", summary="Een definitie, volledig uitgewerkt", responses=responses(401, 403, 404, 429),
                 response_model=dict[str, Any])
     def definition(workflow_id: str, versie: Annotated[str | None, Query(max_length=32)] = None,
                    _: Caller | None = Depends(ctx.maybe_caller)) -> JSONResponse:
@@ -50,7 +50,7 @@ def workflow_routes(ctx: Context) -> APIRouter:
         return JSONResponse(loaded(workflow_id, versie).definition.model_dump(mode="json"))
 
     @router.get("/{workflow_id}/diagram", summary="Diagram van de workflow", responses={
-        **responses(404, 429), 200: {"content": {"text/plain": {"schema": {"type": "string"}},
+        **responses(401, 403, 404, 429), 200: {"content": {"text/plain": {"schema": {"type": "string"}},
                                                  "image/svg+xml": {"schema": {"type": "string"}}},
                                      "description": "Mermaid-tekst of SVG"}})
     def diagram(workflow_id: str, formaat: Literal["mermaid", "svg"] = "mermaid",
@@ -82,7 +82,7 @@ def file_routes(ctx: Context) -> APIRouter:
 
     @router.post("/challenges/{challenge_id}/documents", response_model=DocumentOut, status_code=201,
                  response_model_by_alias=True, tags=["documenten"], summary="Document toevoegen",
-                 responses=responses(401, 403, 404, 413, 415, 422))
+                 responses=responses(401, 403, 404, 413, 415, 422, body=True))
     def upload(challenge_id: str, request: Request, bestand: Annotated[UploadFile, File(description="Het bestand")],
                naam: Annotated[str | None, Form(max_length=255)] = None,
                caller: Caller = Depends(ctx.writer)) -> DocumentOut:
@@ -94,8 +94,9 @@ def file_routes(ctx: Context) -> APIRouter:
             raise ProblemError(413, "te-groot", "Te groot", f"het bestand is groter dan {limits.document_size} bytes")
         media_type = (bestand.content_type or "application/octet-stream").split(";")[0].strip().lower()
         if media_type not in limits.media_types:
+            accepted = ", ".join(sorted(limits.media_types))
             raise ProblemError(415, "type-niet-aangenomen", "Dit type wordt niet aangenomen",
-                               f"type '{media_type}' wordt niet aangenomen; wel: {', '.join(sorted(limits.media_types))}")
+                               f"type '{media_type}' wordt niet aangenomen; wel: {accepted}")
         content = bestand.file.read(limits.document_size + 1)
         if len(content) > limits.document_size:
             raise ProblemError(413, "te-groot", "Te groot", f"het bestand is groter dan {limits.document_size} bytes")
@@ -106,7 +107,8 @@ def file_routes(ctx: Context) -> APIRouter:
     @router.get("/challenges/{challenge_id}/documents/{document_id}", tags=["documenten"],
                 summary="Document downloaden", responses={
                     **responses(401, 403, 404),
-                    200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                    200: {"content": {media: {"schema": {"type": "string", "format": "binary"}}
+                                      for media in sorted(ctx.service.limits.media_types)},
                           "description": "De inhoud, met het type waarmee het werd toegevoegd"}})
     def download(challenge_id: str, document_id: str, caller: Caller = Depends(ctx.caller)) -> Response:
         """De inhoud van een document (gecontroleerd tegen de checksum)."""
