@@ -134,11 +134,14 @@ def sentence(text: str, day: date | None = None, **names: str) -> Sentence:
 
 def page_context(service: ChallengeService, letters: Letters, *, challenge_id: str, actor: Actor,
                  token: str) -> dict[str, Any]:
-    """What the status page shows, read with the initiatiefnemer's own actor (so only what is meant for them)."""
-    challenge = service.get(challenge_id, actor=actor)
-    terms = service.terms(challenge_id, actor=actor)
-    own_letters = service.letters_of(challenge_id, actor=actor)
-    allowed = {a.event for a in service.allowed_events(challenge_id, actor=actor) if not a.blocked_by}
+    """What the status page shows, read with the initiatiefnemer's own actor (so only what is meant for them),
+    in one read transaction (one consistent picture, one round of the database)."""
+    with service.reading() as connection:
+        reader = service.joined(connection)
+        challenge = reader.get(challenge_id, actor=actor)
+        terms = reader.terms(challenge_id, actor=actor)
+        own_letters = reader.letters_of(challenge_id, actor=actor)
+        allowed = {a.event for a in reader.allowed_events(challenge_id, actor=actor) if not a.blocked_by}
     definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
     huisstijl = letters.router.huisstijl(challenge.gemeente)
     now = today(service.clock)
