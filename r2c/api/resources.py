@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
 from r2c.api.deps import Context
 from r2c.api.problems import ProblemError, responses
 from r2c.api.schemas import DocumentOut, LetterOut, WorkflowOut
-from r2c.api.security import Caller
+from r2c.api.security import Caller, forbidden, unauthorized
 from r2c.errors import NotFound
 
 _PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
@@ -148,9 +149,20 @@ def file_routes(ctx: Context) -> APIRouter:
     @router.get("/calendar.ics", tags=["agenda"], summary="Agenda met termijnen (iCalendar)", responses={
         **responses(401, 403, 422),
         200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar (RFC 5545)"}})
-    def calendar_feed(behandelaar: Annotated[str | None, Query(max_length=200)] = None,
-                      caller: Caller = Depends(ctx.staff)) -> Response:
+    def calendar_feed(request: Request, behandelaar: Annotated[str | None, Query(max_length=200)] = None,
+                      sleutel: Annotated[str | None, Query(max_length=200, description=(
+                          "De API-sleutel in de URL, voor agenda's die geen header kunnen meesturen (Outlook, "
+                          "Google): gebruik er een aparte lezer-sleutel voor"))] = None,
+                      found: Caller | None = Depends(ctx.maybe_caller)) -> Response:
         """De lopende termijnen van de gemeente van de sleutel (of van een behandelaar) als agenda-abonnement."""
+        if found is None and sleutel:
+            found = ctx.auth.identify(request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=sleutel),
+                                      None)
+        if found is None:
+            raise unauthorized()
+        if found.is_initiatiefnemer:
+            raise forbidden("de agenda is voor medewerkers van de gemeente")
+        caller = found
         from r2c.notify.agenda import calendar
 
         naam = ctx.letters.router.huisstijl(caller.actor.gemeente or "").naam

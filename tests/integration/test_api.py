@@ -269,3 +269,13 @@ def test_the_status_page_limit_answers_with_a_dutch_page_not_json(service, datab
     assert [p.status_code for p in pages] == [200, 200, 200, 429]
     assert pages[-1].headers["content-type"].startswith("text/html") and int(pages[-1].headers["Retry-After"]) > 0
     assert "Probeer het over" in pages[-1].text and "<script" not in pages[-1].text
+
+
+def test_a_calendar_app_can_subscribe_with_the_key_in_the_url(api) -> None:
+    api.submit(titel="Speeltuin")
+    secret = api.key("lezer")["Authorization"].split()[1]
+    feed = api.client.get("/api/v1/calendar.ics", params={"sleutel": secret})
+    assert feed.status_code == 200 and "Speeltuin" in feed.text
+    assert api.client.get("/api/v1/calendar.ics", params={"sleutel": "r2c_key_geraden"}).status_code == 401
+    token = api.submit()["statusToken"]
+    assert api.client.get("/api/v1/calendar.ics", params={"sleutel": token}).status_code == 403
