@@ -37,7 +37,8 @@ Then, with the server stopped, where one request's time goes: each endpoint thro
 (an ASGI call, no HTTP server, one request at a time) and the work behind it called directly (resolving the status
 link, ``page_context``, rendering, the rate limit; verifying the API key, ``ChallengeService.fire``, the response
 model), medians of PARTS_SAMPLES; and, without a database, what FastAPI itself costs per request (a ``def``
-endpoint, four ``def`` dependencies, one ``@app.middleware("http")``, an ``async def`` endpoint).
+endpoint, four ``def`` or four ``async def`` dependencies, one ``@app.middleware("http")`` or r2c's plain ASGI
+``ApiVersion`` middleware, an ``async def`` endpoint).
 
 On SQLite (a temporary file) and on PostgreSQL (a fresh schema, dropped afterwards; skipped with a note when the
 server does not answer).
@@ -371,7 +372,7 @@ def _breakdown(url: str, folder: Path, fixture: dict[str, Any]) -> dict[str, dic
     client = SimpleNamespace(client=SimpleNamespace(host="127.0.0.1"))
     empty, full = RateLimit(LIMIT), RateLimit(LIMIT)
     for _ in range(10_000):
-        full.hit(client, "status")
+        full.wait(client, "status")
     behandelaar = Actor("bench@gouda.example", "behandelaar", GEMEENTE)
     target = fixture["fire"][0]
     fired = [service.get(target, actor=behandelaar)]
@@ -407,11 +408,11 @@ def _breakdown(url: str, folder: Path, fixture: dict[str, Any]) -> dict[str, dic
         "bare: one read transaction, one SELECT": lambda: read(own),
         "status: the whole app, ASGI": lambda: request("GET", f"/status/{token}"),
         "status: resolve the link (status_actor)": lambda: service.status_actor(token),
-        "status: page_context (4 read transactions)": lambda: page_context(
+        "status: page_context (1 read transaction)": lambda: page_context(
             service, letters, challenge_id=own, actor=initiatiefnemer, token=token),
         "status: render status.html": lambda: _page("status.html", **context),
-        "status: rate limit, empty window": lambda: empty.hit(client, "status"),
-        "status: rate limit, 10,000 hits in the window": lambda: full.hit(client, "status"),
+        "status: rate limit, empty window": lambda: empty.wait(client, "status"),
+        "status: rate limit, 10,000 hits in the window": lambda: full.wait(client, "status"),
         "fire: the whole app, ASGI": fire_http,
         "fire: verify the API key": lambda: keys.verify(fixture["key"]),
         "fire: ChallengeService.fire": fire,
@@ -460,9 +461,13 @@ def _timed(parts: dict[str, Any]) -> dict[str, dict[str, float]]:
 
 def _reference() -> dict[str, dict[str, float]]:
     """What FastAPI itself costs per request, in-process as above: a ``def`` endpoint (run in the thread pool), the
-    same with four chained ``def`` dependencies (each its own trip to the thread pool), the same behind one
-    ``@app.middleware("http")`` (as r2c's app has), and an ``async def`` endpoint (no thread)."""
+    same with four chained ``def`` dependencies (each its own trip to the thread pool) or four chained ``async def``
+    dependencies (run in the event loop, as r2c's dependencies without I/O are now), the same behind one
+    ``@app.middleware("http")`` (as r2c's app had until e4e28e5) or behind r2c's plain ASGI ``ApiVersion`` (adding
+    its header, as under /api/v1), and an ``async def`` endpoint (no thread)."""
     from fastapi import Depends, FastAPI, Request
+
+    from r2c.api import BASE, ApiVersion
 
     app = FastAPI()
 
@@ -478,9 +483,25 @@ def _reference() -> dict[str, dict[str, float]]:
     def fourth(x: int = Depends(third)) -> int:
         return x
 
+    async def first_async() -> int:
+        return 1
+
+    async def second_async(x: int = Depends(first_async)) -> int:
+        return x
+
+    async def third_async(x: int = Depends(second_async)) -> int:
+        return x
+
+    async def fourth_async(x: int = Depends(third_async)) -> int:
+        return x
+
     @app.get("/def")
     def plain() -> dict[str, int]:
         return {"a": 1}
+
+    @app.get("/def-4-async-deps")
+    def with_async_dependencies(x: int = Depends(fourth_async)) -> dict[str, int]:
+        return {"a": x}
 
     @app.get("/def-4-deps")
     def with_dependencies(x: int = Depends(fourth)) -> dict[str, int]:
@@ -497,14 +518,22 @@ def _reference() -> dict[str, dict[str, float]]:
     async def passing(request: Request, call_next):
         return await call_next(request)
 
+    plain_asgi = FastAPI()
+    plain_asgi.add_api_route(f"{BASE}/def", plain, methods=["GET"])
+    plain_asgi.add_middleware(ApiVersion, version="1.0.0")
+
     loop = asyncio.new_event_loop()
     try:
         return _timed({
             "FastAPI: def endpoint": lambda: loop.run_until_complete(_asgi(app, "GET", "/def", {}, None)),
             "FastAPI: def endpoint + 4 def dependencies":
                 lambda: loop.run_until_complete(_asgi(app, "GET", "/def-4-deps", {}, None)),
+            "FastAPI: def endpoint + 4 async def dependencies":
+                lambda: loop.run_until_complete(_asgi(app, "GET", "/def-4-async-deps", {}, None)),
             "FastAPI: def endpoint + @app.middleware('http')":
                 lambda: loop.run_until_complete(_asgi(wrapped, "GET", "/def", {}, None)),
+            "FastAPI: def endpoint + r2c's ApiVersion (plain ASGI)":
+                lambda: loop.run_until_complete(_asgi(plain_asgi, "GET", f"{BASE}/def", {}, None)),
             "FastAPI: async def endpoint": lambda: loop.run_until_complete(_asgi(app, "GET", "/async", {}, None)),
         })
     finally:
