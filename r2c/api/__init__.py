@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from r2c.api.challenges import challenge_routes
 from r2c.api.deps import Context, make_context
-from r2c.api.problems import install, problem, responses
+from r2c.api.problems import add_problem_schemas, install, problem, responses
 from r2c.api.resources import file_routes, workflow_routes
 from r2c.api.schemas import HealthOut, ReadyOut
 from r2c.api.security import Authenticator, RateLimit
@@ -84,6 +84,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     api.include_router(challenge_routes(ctx))
     api.include_router(file_routes(ctx))
     app.include_router(api)
+    _document_problems(app)
     _mount_pages(app, ctx, public)
     return app
 
@@ -107,6 +108,18 @@ class ApiVersion:
             await send(message)
 
         await self.app(scope, receive, with_version)
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI document with the problem+json schemas in its components."""
+    plain = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_problem_schemas(plain())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _health(ctx: Context, scheduler: bool) -> APIRouter:

@@ -169,7 +169,17 @@ def responses(*statuses: int, body: bool = False) -> dict[int | str, dict[str, A
     when the endpoint reads a ``body`` (one that cannot be parsed at all, e.g. invalid UTF-8).
     """
     wanted = sorted({*statuses, 422, *((400,) if body else ())})
-    return {status: {"model": Problem, "description": _STATUS_TITLES.get(status, {
+    return {status: {"description": _STATUS_TITLES.get(status, {
         409: "Conflict met de huidige staat", 412: "Versie verouderd (If-Match)", 422: "Invoer klopt niet",
         428: "If-Match ontbreekt", 503: "Niet beschikbaar"}.get(status, "Fout")),
         "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}} for status in wanted}
+
+
+def add_problem_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put Problem and InvalidParam in the document's components (the error responses refer to them), so error
+    responses are documented as problem+json only, not also as application/json."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
+    return openapi

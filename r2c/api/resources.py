@@ -50,7 +50,7 @@ def workflow_routes(ctx: Context) -> APIRouter:
         """De definitie met alles van het model erin (standaard de nieuwste versie)."""
         return JSONResponse(loaded(workflow_id, versie).definition.model_dump(mode="json"))
 
-    @router.get("/{workflow_id}/diagram", summary="Diagram van de workflow", responses={
+    @router.get("/{workflow_id}/diagram", response_class=Response, summary="Diagram van de workflow", responses={
         **responses(401, 403, 404, 429), 200: {"content": {"text/plain": {"schema": {"type": "string"}},
                                                  "image/svg+xml": {"schema": {"type": "string"}}},
                                      "description": "Mermaid-tekst of SVG"}})
@@ -105,7 +105,7 @@ def file_routes(ctx: Context) -> APIRouter:
                                    media_type=media_type, content=content)
         return DocumentOut.of(doc)
 
-    @router.get("/challenges/{challenge_id}/documents/{document_id}", tags=["documenten"],
+    @router.get("/challenges/{challenge_id}/documents/{document_id}", response_class=Response, tags=["documenten"],
                 summary="Document downloaden", responses={
                     **responses(401, 403, 404),
                     200: {"content": {media: {"schema": {"type": "string", "format": "binary"}}
@@ -126,7 +126,8 @@ def file_routes(ctx: Context) -> APIRouter:
         caller.require_challenge(challenge_id)
         return [LetterOut.of(letter) for letter in service.letters_of(challenge_id, actor=caller.actor)]
 
-    @router.get("/challenges/{challenge_id}/letters/{letter_id}", tags=["brieven"], summary="Brief bekijken (HTML)",
+    @router.get("/challenges/{challenge_id}/letters/{letter_id}", response_class=Response, tags=["brieven"],
+                summary="Brief bekijken (HTML)",
                 responses={**responses(401, 403, 404),
                            200: {"content": {"text/html": {"schema": {"type": "string"}}},
                                  "description": "De brief als HTML-pagina"}})
@@ -137,7 +138,8 @@ def file_routes(ctx: Context) -> APIRouter:
         return Response(rendered.content, media_type=rendered.media_type, headers={
             "Content-Security-Policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'"})
 
-    @router.get("/challenges/{challenge_id}/letters/{letter_id}/pdf", tags=["brieven"], summary="Brief als PDF",
+    @router.get("/challenges/{challenge_id}/letters/{letter_id}/pdf", response_class=Response, tags=["brieven"],
+                summary="Brief als PDF",
                 responses={**responses(401, 403, 404), 200: _PDF})
     def letter_pdf(challenge_id: str, letter_id: int, caller: Caller = Depends(ctx.caller)) -> Response:
         """De brief als PDF (PDF/UA, toegankelijk)."""
@@ -146,7 +148,8 @@ def file_routes(ctx: Context) -> APIRouter:
         return Response(rendered.content, media_type=rendered.media_type,
                         headers={"Content-Disposition": _content_disposition("attachment", rendered.filename)})
 
-    @router.get("/calendar.ics", tags=["agenda"], summary="Agenda met termijnen (iCalendar)", responses={
+    @router.get("/calendar.ics", response_class=Response, tags=["agenda"], summary="Agenda met termijnen (iCalendar)",
+                responses={
         **responses(401, 403, 422),
         200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "iCalendar (RFC 5545)"}})
     def calendar_feed(request: Request, behandelaar: Annotated[str | None, Query(max_length=200)] = None,

@@ -279,3 +279,17 @@ def test_a_calendar_app_can_subscribe_with_the_key_in_the_url(api) -> None:
     assert api.client.get("/api/v1/calendar.ics", params={"sleutel": "r2c_key_geraden"}).status_code == 401
     token = api.submit()["statusToken"]
     assert api.client.get("/api/v1/calendar.ics", params={"sleutel": token}).status_code == 403
+
+
+def test_the_openapi_document_says_exactly_which_media_types_come_back(api) -> None:
+    spec = api.client.get("/api/v1/openapi.json").json()
+    wrong = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                types = set(response.get("content", {}))
+                if int(status) >= 400 and types != {PROBLEM}:
+                    wrong.append(f"{method} {path} {status}: {sorted(types)}")
+    pdf = spec["paths"]["/api/v1/challenges/{challenge_id}/letters/{letter_id}/pdf"]["get"]["responses"]["200"]
+    assert set(pdf["content"]) == {"application/pdf"}
+    assert wrong == []
