@@ -7,6 +7,7 @@ and write transactions start with BEGIN IMMEDIATE so that two writers queue inst
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from r2c.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "r2c_write"
+_HOLDS_LOCK = "r2c_holds_writer_lock"
 
 
 def make_engine(url: str) -> Engine:
@@ -45,10 +47,30 @@ def _sqlite_settings(engine: Engine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    # Writers of this process queue on a lock before BEGIN IMMEDIATE: SQLite's own busy handler retries after
+    # growing sleeps, so a waiting writer can be overtaken again and again (a p99 of seconds under load, see
+    # docs/performance.md). Writers in other processes still meet the busy handler.
+    writers = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        immediate = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not connection.get_execution_options().get(_WRITE, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writers.acquire()
+        connection.info[_HOLDS_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection) -> None:
+        if connection.info.pop(_HOLDS_LOCK, False):
+            writers.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 @dataclass(frozen=True)
