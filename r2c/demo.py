@@ -178,7 +178,7 @@ def _count_challenges(service: ChallengeService) -> int:
     """Every challenge in the database, of any gemeente (the service's own searches are per gemeente)."""
     from r2c.service.challenges import CHALLENGE
 
-    with service._read() as session:
+    with service.reading() as session:
         return session.execute(select(func.count()).select_from(CHALLENGE)).scalar_one()
 
 

@@ -74,7 +74,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
         response.headers["Location"] = f"{request.url.path.rstrip('/')}/{challenge.id}"
         response.headers["ETag"] = etag(challenge.version)
         token = fired.status_token or ""
-        return SubmittedOut(challenge=ChallengeOut.of(challenge), status_token=token,
+        return SubmittedOut(challenge=ChallengeOut.model_validate(challenge), status_token=token,
                             status_url=ctx.status_url(token))
 
     @router.get("", response_model=ChallengePage, summary="Uitdagingen zoeken", response_model_by_alias=True,
@@ -107,7 +107,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
         def link(number: int) -> str:
             return str(base.include_query_params(page=number, pageSize=page_size))
 
-        body = ChallengePage(items=[ChallengeOut.of(c) for c in found_items], total=total, page=page,
+        body = ChallengePage(items=[ChallengeOut.model_validate(c) for c in found_items], total=total, page=page,
                              page_size=page_size, links=PageLinks(
                                  self=link(page), next=link(page + 1) if page * page_size < total else None,
                                  prev=link(page - 1) if page > 1 else None))
@@ -120,7 +120,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
         caller.require_challenge(challenge_id)
         challenge = service.get(challenge_id, actor=caller.actor)
         response.headers["ETag"] = etag(challenge.version)
-        return ChallengeOut.of(challenge)
+        return ChallengeOut.model_validate(challenge)
 
     @router.get("/{challenge_id}/events", response_model=list[EventOut], response_model_by_alias=True,
                 summary="Wat u nu kunt doen", responses=responses(401, 403, 404))
@@ -139,7 +139,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
         fired = service.fire(challenge_id, event[:100], actor=caller.actor, data=body.data, reason=body.reden,
                              expected_version=version)
         response.headers["ETag"] = etag(fired.challenge.version)
-        return ChallengeOut.of(fired.challenge)
+        return ChallengeOut.model_validate(fired.challenge)
 
     @router.put("/{challenge_id}/behandelaar", response_model=ChallengeOut, response_model_by_alias=True,
                 summary="Behandelaar toewijzen", responses=responses(401, 403, 404, 409, 412, 422, 428, body=True))
@@ -149,20 +149,20 @@ def challenge_routes(ctx: Context) -> APIRouter:
         challenge = service.assign(challenge_id, behandelaar=body.behandelaar, actor=caller.actor,
                                    expected_version=version)
         response.headers["ETag"] = etag(challenge.version)
-        return ChallengeOut.of(challenge)
+        return ChallengeOut.model_validate(challenge)
 
     @router.get("/{challenge_id}/timeline", response_model=list[HistoryOut], response_model_by_alias=True,
                 summary="Tijdlijn", responses=responses(401, 403, 404))
     def timeline(challenge_id: str, caller: Caller = Depends(ctx.staff)) -> list[HistoryOut]:
         """Alles wat er met de uitdaging gebeurde, oudste eerst (voor medewerkers)."""
-        return [HistoryOut.of(e) for e in service.timeline(challenge_id, actor=caller.actor)]
+        return [HistoryOut.model_validate(e) for e in service.timeline(challenge_id, actor=caller.actor)]
 
     @router.get("/{challenge_id}/terms", response_model=list[TermOut], response_model_by_alias=True,
                 summary="Termijnen met uitleg", responses=responses(401, 403, 404))
     def terms(challenge_id: str, caller: Caller = Depends(ctx.caller)) -> list[TermOut]:
         """De termijnen van de uitdaging, elk met de berekening van de einddatum (Awb, Atw)."""
         caller.require_challenge(challenge_id)
-        return [TermOut.of(t) for t in service.terms(challenge_id, actor=caller.actor)]
+        return [TermOut.model_validate(t) for t in service.terms(challenge_id, actor=caller.actor)]
 
     @router.post("/{challenge_id}/statuslink", response_model=StatusLinkOut, response_model_by_alias=True,
                  status_code=201, summary="Nieuwe statuslink", responses=responses(401, 403, 404))

@@ -79,7 +79,7 @@ def file_routes(ctx: Context) -> APIRouter:
     def documents(challenge_id: str, caller: Caller = Depends(ctx.caller)) -> list[DocumentOut]:
         """De documenten van de uitdaging (een initiatiefnemer ziet de eigen stukken)."""
         caller.require_challenge(challenge_id)
-        return [DocumentOut.of(d) for d in service.documents_of(challenge_id, actor=caller.actor)]
+        return [DocumentOut.model_validate(d) for d in service.documents_of(challenge_id, actor=caller.actor)]
 
     @router.post("/challenges/{challenge_id}/documents", response_model=DocumentOut, status_code=201,
                  response_model_by_alias=True, tags=["documenten"], summary="Document toevoegen",
@@ -103,7 +103,7 @@ def file_routes(ctx: Context) -> APIRouter:
             raise ProblemError(413, "te-groot", "Te groot", f"het bestand is groter dan {limits.document_size} bytes")
         doc = service.add_document(challenge_id, actor=caller.actor, name=naam or bestand.filename or "document",
                                    media_type=media_type, content=content)
-        return DocumentOut.of(doc)
+        return DocumentOut.model_validate(doc)
 
     @router.get("/challenges/{challenge_id}/documents/{document_id}", response_class=Response, tags=["documenten"],
                 summary="Document downloaden", responses={
@@ -124,7 +124,7 @@ def file_routes(ctx: Context) -> APIRouter:
     def letters(challenge_id: str, caller: Caller = Depends(ctx.caller)) -> list[LetterOut]:
         """De brieven die de stappen van de uitdaging maakten (een initiatiefnemer ziet de brieven aan zich)."""
         caller.require_challenge(challenge_id)
-        return [LetterOut.of(letter) for letter in service.letters_of(challenge_id, actor=caller.actor)]
+        return [LetterOut.model_validate(letter) for letter in service.letters_of(challenge_id, actor=caller.actor)]
 
     @router.get("/challenges/{challenge_id}/letters/{letter_id}", response_class=Response, tags=["brieven"],
                 summary="Brief bekijken (HTML)",

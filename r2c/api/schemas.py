@@ -10,15 +10,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from r2c.service.views import (
-    AllowedEvent, Challenge, Document, HistoryEntry, Letter, TermView,
-)
+from r2c.service.views import AllowedEvent
 
 
 class Model(BaseModel):
-    """Base: camelCase on the wire, snake_case in Python; unknown request fields are refused (typos)."""
+    """Base: camelCase on the wire, snake_case in Python; unknown request fields are refused (typos); responses
+    are read from the service's views (``Model.model_validate(view)``)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True)
 
 
 # -- requests ------------------------------------------------------------------------------------------------
@@ -80,14 +79,6 @@ class ChallengeOut(Model):
     updated_at: datetime
     closed_at: datetime | None
 
-    @classmethod
-    def of(cls, challenge: Challenge) -> ChallengeOut:
-        return cls(id=challenge.id, gemeente=challenge.gemeente, workflow=challenge.workflow,
-                   workflow_version=challenge.workflow_version, state=challenge.state,
-                   state_label=challenge.state_label, fase=challenge.fase, fase_label=challenge.fase_label,
-                   resultaat=challenge.resultaat, titel=challenge.titel, behandelaar=challenge.behandelaar,
-                   facts=dict(challenge.facts), version=challenge.version, created_at=challenge.created_at,
-                   updated_at=challenge.updated_at, closed_at=challenge.closed_at)
 
 
 class SubmittedOut(Model):
@@ -160,12 +151,6 @@ class HistoryOut(Model):
     data: dict[str, Any] | None
     erased: bool
 
-    @classmethod
-    def of(cls, entry: HistoryEntry) -> HistoryOut:
-        return cls(seq=entry.seq, kind=entry.kind, event=entry.event, transition=entry.transition,
-                   from_state=entry.from_state, to_state=entry.to_state, actor_id=entry.actor_id,
-                   actor_rol=entry.actor_rol, at=entry.at, artikel=entry.artikel, reason=entry.reason,
-                   data=None if entry.data is None else dict(entry.data), erased=entry.erased)
 
 
 class TermOut(Model):
@@ -180,11 +165,6 @@ class TermOut(Model):
     stopped_on: date | None
     uitleg: list[str]
 
-    @classmethod
-    def of(cls, term: TermView) -> TermOut:
-        return cls(name=term.name, label=term.label, status=term.status, started_on=term.started_on,
-                   einddatum=term.einddatum, suspended_from=term.suspended_from, stopped_on=term.stopped_on,
-                   uitleg=list(term.uitleg))
 
 
 class DocumentOut(Model):
@@ -198,10 +178,6 @@ class DocumentOut(Model):
     added_at: datetime
     added_by: str
 
-    @classmethod
-    def of(cls, doc: Document) -> DocumentOut:
-        return cls(id=doc.id, name=doc.name, media_type=doc.media_type, size=doc.size, sha256=doc.sha256,
-                   added_at=doc.added_at, added_by=doc.added_by)
 
 
 class LetterOut(Model):
@@ -214,10 +190,6 @@ class LetterOut(Model):
     history_seq: int
     requested_at: datetime
 
-    @classmethod
-    def of(cls, letter: Letter) -> LetterOut:
-        return cls(id=letter.id, template=letter.template, titel=letter.titel, aan=letter.aan,
-                   history_seq=letter.history_seq, requested_at=letter.requested_at)
 
 
 class WorkflowOut(Model):

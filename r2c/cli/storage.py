@@ -68,7 +68,7 @@ def _admin_for(service, challenge_id: str) -> Actor:
     """The CLI acts as beheerder of the challenge's own gemeente (whoever runs it can reach the database)."""
     from r2c.service.challenges import CHALLENGE
 
-    with service._read() as session:
+    with service.reading() as session:
         gemeente = session.execute(select(CHALLENGE.c.gemeente).where(CHALLENGE.c.id == challenge_id)).scalar()
     if gemeente is None:
         raise NotFound(f"geen uitdaging '{challenge_id}'")

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ROOT, run_r2c
 from tests.integration.conftest import IN_CI
-from tests.integration.test_serve import free_port, wait_for
+from tests.integration.test_serve import free_port, wait_until_answering
 
 SCRIPT = ROOT / "docs" / "examples" / "levensloop.sh"
 
@@ -40,16 +40,8 @@ def server(tmp_path):
     port = free_port()
     process = serve(env, port, tmp_path)
     base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert process.poll() is None, process.stdout.read()
-        try:
-            return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
     try:
-        wait_for(answers, "the server answering /api/v1/health")
+        wait_until_answering(process, base)
         yield base, env, demo.stdout, tmp_path
     finally:
         process.send_signal(signal.SIGINT)

@@ -35,6 +35,18 @@ def wait_for(condition, what: str, seconds: float = 60) -> None:
         time.sleep(0.1)
 
 
+def wait_until_answering(process: subprocess.Popen, base: str) -> None:
+    """Wait for ``r2c serve`` (started by the test) to answer /api/v1/health; fail with its output if it died."""
+    def answers() -> bool:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(answers, "the server answering /api/v1/health")
+
+
 def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(tmp_path: Path, catalog) -> None:
     url = f"sqlite:///{tmp_path / 'r2c.db'}"
     database = Database.connect(url)
@@ -49,15 +61,7 @@ def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
-
-        def answers() -> bool:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                return httpx.get(f"{base}/health", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_for(answers, "the server answering /api/v1/health")
+        wait_until_answering(server, f"http://127.0.0.1:{port}")
         ready = httpx.get(f"{base}/ready", timeout=5)
         assert ready.status_code == 200 and ready.json() == {"status": "gereed", "planner": True}
         assert httpx.get(f"{base}/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
