@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,20 @@ run: install
 	$(BIN)/r2c demo
 	$(BIN)/r2c serve --host 127.0.0.1 --port 8000
 
+## chromium: Debian's chromium for the browser tests, installed with apt-get when it is missing and we may (root);
+## otherwise say so (the browser tests then skip, or fail when CI=true)
+CHROMIUM ?= $(or $(R2C_CHROMIUM),/usr/bin/chromium)
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests (apt-get)"; \
+	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
+	  else \
+	    echo "$(CHROMIUM) is missing: install it (apt-get install chromium) or set R2C_CHROMIUM, else the browser tests skip"; \
+	  fi; }
+
 ## test: install the dev extras and run every test (exit code 5, "no tests", fails)
-test: install
+test: install chromium
 	$(BIN)/python -m pytest
 
 ## bench: the benchmarks whose figures are in docs/performance.md
