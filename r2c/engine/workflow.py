@@ -3,20 +3,22 @@
 The machine holds no case: each ``fire`` hands it a short-lived run object carrying the case's state, so a
 single machine serves all challenges on that version. Firing touches no database; it returns an Outcome.
 
-Phases are hierarchical in the definition (``fasen`` with ``staten``; a transition from a phase leaves from
-each of its states). The machine itself is flat, its state names 'fase.staat': transitions' nested machine
-costs 5 to 10 times more per event (docs/performance.md), and the hierarchy is already resolved by the loader.
+Phases are hierarchical states of the machine (transitions' ``HierarchicalMachine``): each phase is a parent
+state whose children are its states, named 'fase.staat' with '.' as the separator. A transition whose ``van``
+names a whole phase leaves from that parent state; the loader has already resolved which edges exist
+(switched-off phases, ``anders_naar``), so the machine and the graph agree edge for edge.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from transitions import Machine
+from transitions.extensions.nesting import HierarchicalMachine, NestedState
 
 from r2c.clock import Clock
 from r2c.definitions.graph import Edge
@@ -30,6 +32,16 @@ from r2c.engine.data import check_data, merge_facts
 from r2c.errors import EventNotAllowed, GuardFailed, InvalidEventData, MigrationError, UnknownEvent
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class _Staat(NestedState):
+    """A state of the machine: a phase, or a state within a phase ('fase.staat')."""
+
+    separator = "."
+
+
+class _Machine(HierarchicalMachine):
+    state_cls = _Staat
 
 
 class _Run:
@@ -52,7 +64,7 @@ class Workflow:
     Attributes:
         loaded: the definition with its graph and origins.
         definition: shortcut to ``loaded.definition``.
-        machine: the shared ``transitions.Machine``.
+        machine: the shared ``transitions`` hierarchical machine (phases with their states as children).
     """
 
     def __init__(self, loaded: Loaded):
@@ -71,19 +83,45 @@ class Workflow:
                 events = self._by_state_role[(edge.source, rol)]
                 if edge.event not in events:
                     events.append(edge.event)
-        self.machine = Machine(
+        phases: dict[str, list[str]] = defaultdict(list)
+        for name in self._states:
+            phases[self._phase_of[name]].append(name.split(".", 1)[1])
+        self.machine = _Machine(
             model=None,
-            states=list(self._states),
-            transitions=[self._transition(edge) for edge in graph.edges],
+            states=[{"name": fase, "children": staten} for fase, staten in phases.items()],
+            transitions=self._transitions(graph.edges),
             initial=self.definition.initieel,
             auto_transitions=False,
             send_event=True,
             ignore_invalid_triggers=False,
         )
-        self._machine_events = self.machine.events
+        # The nested machine keeps its scope on a stack while it processes an event: one event at a time per
+        # machine, so that threads firing on cases of the same version do not share that stack.
+        self._firing = threading.Lock()
 
-    def _transition(self, edge: Edge) -> dict[str, Any]:
-        """The machine's transition for one edge: the role and the voorwaarden are its condition."""
+    def _transitions(self, edges: tuple[Edge, ...]) -> list[dict[str, Any]]:
+        """The machine's transitions: one per edge, or one from the parent state where ``van`` names a phase.
+
+        A phase-wide transition stays per state when another transition with the same event leaves from a
+        state of that phase: the nested machine tries a child's transitions before its parent's, and the
+        definition's file order must decide which of them is tried first.
+        """
+        sources_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for edge in edges:
+            sources_of[(edge.event, self._phase_of[edge.source])].add(edge.transition)
+        made: set[tuple[str, str]] = set()
+        out = []
+        for edge in edges:
+            phase = self._phase_of[edge.source]
+            whole = phase in edge.spec.van and sources_of[(edge.event, phase)] == {edge.transition}
+            source = phase if whole else edge.source
+            if (edge.transition, source) not in made:
+                made.add((edge.transition, source))
+                out.append(self._transition(edge, source))
+        return out
+
+    def _transition(self, edge: Edge, source: str) -> dict[str, Any]:
+        """The machine's transition for one edge (leaving ``source``): the role and voorwaarden are its condition."""
         definition = self.definition
         guards = [VOORWAARDEN[name] for name in edge.spec.voorwaarden]
         roles = frozenset(edge.spec.rollen)
@@ -99,7 +137,7 @@ class Workflow:
         def record(event_data) -> None:
             event_data.model.edge = edge
 
-        return {"trigger": edge.event, "source": edge.source, "dest": edge.dest,
+        return {"trigger": edge.event, "source": source, "dest": edge.dest,
                 "conditions": [allowed], "after": [record]}
 
     # -- questions -------------------------------------------------------------------------------------------
@@ -170,7 +208,9 @@ class Workflow:
             raise InvalidEventData(f"gegevens bij '{event}' kloppen niet: {detail}", fields=problems)
         facts = merge_facts(case.facts, fields, data)
         run = _Run(case.state, actor, facts, reason)
-        if not self._machine_events[event].trigger(run):
+        with self._firing:
+            passed = self.machine.trigger_event(run, event)
+        if not passed:
             allowed = self.allowed_events(case, actor.rol)
             reasons = list(dict.fromkeys(run.failures))
             raise GuardFailed(

@@ -168,3 +168,37 @@ def test_a_snapshot_of_an_unknown_format_is_refused() -> None:
 
     with pytest.raises(R2CError, match="onbekend formaat"):
         Case.from_dict({"formaat": 99, "workflow": "x", "versie": "1", "state": "a.b", "facts": {}})
+
+
+def test_phases_are_parent_states_of_the_machine(engine) -> None:
+    """The machine nests each phase's states under it; 'intrekken' (van: phases) leaves from the parent."""
+    wf = engine.workflow("vng-model-2024")
+    toetsing = wf.machine.get_state("toetsing")
+    assert set(toetsing.states) == {s.split(".", 1)[1] for s in wf.loaded.graph.states if s.startswith("toetsing.")}
+    sources = set(wf.machine.events["intrekken"].transitions)
+    assert "toetsing" in sources and not any(s.startswith("toetsing.") for s in sources)
+    d = Driver(engine, "vng-model-2024", wf.definition.versie)
+    d.submit()
+    d.fire("in_behandeling_nemen")
+    assert d.case.state.startswith("toetsing.")
+    assert d.fire("intrekken").case.state == "afgesloten.ingetrokken"
+
+
+def test_threads_firing_on_one_shared_workflow_each_get_their_own_outcome(engine) -> None:
+    """Cases of one version share one machine; concurrent firing from threads must not mix them up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    versie = engine.workflow("vng-model-2024").definition.versie
+
+    def lifecycle(i: int) -> tuple[str, ...]:
+        d = Driver(engine, "vng-model-2024", versie)
+        for _ in range(20):
+            d.case = d.workflow.start()
+            d.to_besluit()
+            d.fire("afwijzen" if i % 2 else "toekennen", reason="Besluit van het college.")
+        return (d.case.state, d.case.fase)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lifecycle, range(16)))
+    assert results == [("overname.voorbereiden", "overname") if i % 2 == 0 else results[1] for i in range(16)]
+    assert results[1][1] in {"bezwaar", "afgesloten"}
