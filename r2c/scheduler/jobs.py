@@ -1,7 +1,8 @@
 """Idempotent jobs, each a plain function of the service and a clock; the database is the source of truth.
 
 - ``sweep_terms``: for running terms with something due (``term.next_due <= today``): queue reminders and
-  escalations in the outbox and fire the term's ``bij_verstrijken`` event the day after its end date.
+  escalations in the outbox and fire the term's ``bij_verstrijken`` event the day after its end date. A term
+  that cannot be handled is logged and put off to the next day; it blocks no other term.
 - ``distribute``: turn new outbox rows into deliveries (one per channel and recipient; r2c.notify.routing).
 - ``deliver``: send due deliveries, retry with backoff, give up after ``max_pogingen``.
 - ``weekly_digest``: once per ISO week per gemeente, an overview of what is due.
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from r2c.clock import Clock, today
 from r2c.engine.case import Actor
@@ -50,6 +52,7 @@ _DUE_TERM = (
     .with_for_update(of=(CHALLENGE, TERM), skip_locked=True))
 _MARK_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(
     processed_until=bindparam("b_until"), next_due=bindparam("b_next"))
+_PUT_OFF_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(next_due=bindparam("b_next"))
 _NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
                .order_by(OUTBOX.c.id).limit(bindparam("b_limit")).with_for_update(skip_locked=True))
 _MARK_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(status="verdeeld")
@@ -66,10 +69,11 @@ class Report:
     """What a job did.
 
     Attributes:
-        done: how many items it handled (terms, outbox rows or deliveries).
+        done: how many items it handled (terms, outbox rows or deliveries), including those it put off.
         queued: outbox rows or deliveries it wrote.
         fired: events fired, as 'challenge_id: event'.
         refused: events the workflow refused (the challenge had moved on), as 'challenge_id: event: reason'.
+        skipped: terms that could not be handled and were put off to the next day, as 'challenge_id: term: reason'.
         sent, retried, failed: delivery outcomes.
     """
 
@@ -77,6 +81,7 @@ class Report:
     queued: int = 0
     fired: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -95,7 +100,14 @@ def _insert_ignoring_duplicates(connection: Connection, table: Any, rows: list[d
 # -- terms ---------------------------------------------------------------------------------------------------
 
 def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = None) -> Report:
-    """Handle every running term with something due by today; one transaction per term."""
+    """Handle every running term with something due by today; one transaction per term.
+
+    A term that cannot be handled (its workflow version is no longer loaded, its stored Termijn is unreadable,
+    a bug) is rolled back to a savepoint, logged as an error and put off to the next day: its ``next_due``
+    becomes tomorrow and its ``processed_until`` stays, so it does not come back in this day's sweeps and, once
+    repaired, catches up on every reminder it missed (each with its own day in its key). Trouble with the
+    database itself is not the term's: it ends the sweep, and the next tick tries again.
+    """
     report = Report()
     on = today(clock)
     while limit is None or report.done < limit:
@@ -104,9 +116,32 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
             term = connection.execute(_DUE_TERM, {"b_today": on}).one_or_none()
             if term is None:
                 break
-            _handle_term(service, session, connection, term, on, report)
+            part = Report()
+            try:
+                with session.begin_nested():  # one term's problem leaves the other terms' work standing
+                    _handle_term(service, session, connection, term, on, part)
+            except OperationalError:  # the database, not the term: the sweep ends, the next tick tries again
+                raise
+            except Exception as error:  # noqa: BLE001 - whatever it is, the terms after this one must go on
+                _put_off(connection, term, on, error, report)
+            else:
+                report.queued += part.queued
+                report.fired += part.fired
+                report.refused += part.refused
         report.done += 1
     return report
+
+
+def _put_off(connection: Connection, term: Any, on: date, error: Exception, report: Report) -> None:
+    retry = on + timedelta(days=1)
+    connection.execute(_PUT_OFF_TERM, {"b_id": term.id, "b_next": retry})
+    expected = isinstance(error, R2CError)
+    reason = str(error) if expected else f"{type(error).__name__}: {error}"
+    report.skipped.append(f"{term.challenge_id}: {term.name}: {reason}")
+    LOG.error("termijn %s van uitdaging %s (%s, workflow %s versie %s) niet behandeld: %s. Herinneringen, "
+              "escalatie en verstrijken van deze termijn wachten; de planner probeert het %s opnieuw",
+              term.name, term.challenge_id, term.gemeente, term.workflow, term.workflow_version, reason,
+              retry.isoformat(), exc_info=not expected)
 
 
 def _handle_term(service: ChallengeService, session: Any, connection: Connection, term: Any, on: date,

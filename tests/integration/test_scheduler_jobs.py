@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select, text
+import pytest
+from sqlalchemy import func, select, text, update
 
 from r2c.engine.case import Actor
 from r2c.notify.channels import DeliveryError, Message
@@ -13,7 +14,7 @@ from r2c.notify.log import LogChannel
 from r2c.notify.routing import Router
 from r2c.scheduler.jobs import deliver, distribute, sweep_terms, tick
 from r2c.settings import Settings
-from r2c.store.tables import DeliveryRow, OutboxRow
+from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow, TermRow
 from tests.integration.helpers import behandelaar, submit
 
 
@@ -166,3 +167,86 @@ def test_the_beslistermijn_escalates_to_the_teamleider_one_working_day_after_it_
             DeliveryRow.__table__.c.template == "escalatie")).all()
     assert [(r.channel, r.recipient) for r in rows] == [("email", "teamleider@gouda.example")]
     assert rows[0].context["termijn"]["einddatum"] == "2026-04-28"
+
+
+def _remove_version(database, challenge_id: str) -> object:
+    """The challenge's workflow version is gone from the catalog (removed while its challenges still run)."""
+    with database.sessions() as session, session.begin():
+        table = ChallengeRow.__table__
+        old = session.execute(select(table.c.workflow_version).where(table.c.id == challenge_id)).scalar_one()
+        session.execute(update(table).where(table.c.id == challenge_id).values(workflow_version="2023.9"))
+    return old
+
+
+def _restore_version(database, challenge_id: str, old: object) -> None:
+    with database.sessions() as session, session.begin():
+        table = ChallengeRow.__table__
+        session.execute(update(table).where(table.c.id == challenge_id).values(workflow_version=old))
+
+
+def _garble_termijn(database, challenge_id: str, garbled: object) -> object:
+    """The term's stored Termijn cannot be read (a hand edit, a bug in an older version)."""
+    with database.sessions() as session, session.begin():
+        table = TermRow.__table__
+        old = session.execute(select(table.c.termijn).where(table.c.challenge_id == challenge_id)).scalar_one()
+        session.execute(update(table).where(table.c.challenge_id == challenge_id).values(termijn=garbled))
+    return old
+
+
+def _restore_termijn(database, challenge_id: str, old: object) -> None:
+    with database.sessions() as session, session.begin():
+        table = TermRow.__table__
+        session.execute(update(table).where(table.c.challenge_id == challenge_id).values(termijn=old))
+
+
+BREAKAGES = {  # how the term is broken, how it is repaired, a word the log gives as the reason
+    "workflowversie verwijderd": (_remove_version, _restore_version, "2023.9"),
+    "termijn onleesbaar": (lambda db, c: _garble_termijn(db, c, {"duur": "?"}), _restore_termijn, "onbekende versie"),
+    # not an R2CError: an unexpected failure is put off the same way (and logged with its traceback)
+    "termijn geen object": (lambda db, c: _garble_termijn(db, c, ["kapot"]), _restore_termijn, "AttributeError"),
+}
+
+
+def terms_of(database) -> dict[str, tuple]:
+    with database.read_sessions() as session:
+        table = TermRow.__table__
+        return {r.challenge_id: (r.processed_until, r.next_due) for r in session.execute(select(table))}
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+def test_a_term_that_cannot_be_handled_blocks_no_other_and_is_put_off_to_the_next_day(
+        service, database, clock, caplog, breakage) -> None:
+    """Three challenges submitted on Monday 2 March 2026; their beslistermijn's first reminder is due on 13 April.
+    The first term in the planner's order cannot be handled: the other two are handled in the same sweep, the
+    broken one is logged (challenge, term, why) and put off to the next day, so a second sweep that day finds
+    nothing. Once repaired, it catches up the next day: the reminder of 13 April is queued then."""
+    remove, restore, why = BREAKAGES[breakage]
+    first, *others = [submit(service, titel=f"Uitdaging {i}").challenge.id for i in range(3)]
+    old = remove(database, first)
+    due = date(2026, 4, 13)
+    clock.set(morning(due))
+    with caplog.at_level("INFO", logger="r2c.planner"):
+        report = sweep_terms(service, clock)
+    assert (report.done, report.queued) == (3, 2)
+    assert len(report.skipped) == 1 and report.skipped[0].startswith(f"{first}: beslistermijn: ")
+    terms = terms_of(database)
+    assert terms[first] == (None, due + timedelta(days=1)), "put off to the next day, nothing marked as done"
+    assert all(terms[c][0] == due and terms[c][1] > due for c in others)
+    assert [outbox_topics(database, c) for c in others] == [[("uitdaging.transitie", ""),
+                                                             ("termijn.herinnering", "beslistermijn")]] * 2
+    assert outbox_topics(database, first) == [("uitdaging.transitie", "")]
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(logged) == 1 and all(part in logged[0].getMessage() for part in (first, "beslistermijn", why))
+
+    again = sweep_terms(service, clock)
+    assert (again.done, again.queued, again.skipped) == (0, 0, []), "the broken term does not come back today"
+
+    restore(database, first, old)
+    clock.set(morning(due + timedelta(days=1)))
+    late = sweep_terms(service, clock)
+    assert (late.done, late.queued, late.skipped) == (1, 1, [])
+    with database.read_sessions() as session:
+        key = session.execute(select(OutboxRow.__table__.c.idempotency_key).where(
+            OutboxRow.__table__.c.challenge_id == first, OutboxRow.__table__.c.topic == "termijn.herinnering")
+        ).scalar_one()
+    assert key.endswith(":2026-04-13"), "the reminder of the day it was due, caught up"
