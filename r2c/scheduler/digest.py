@@ -6,23 +6,27 @@ that week find the key and write nothing; a scheduler that was down on Monday ca
 router sends it to the gemeente's teamleider and team address (r2c.notify.routing) and to every webhook.
 
 Listed: every running term of the gemeente whose einddatum is at most 7 days ahead, and every running term whose
-einddatum has passed (``verlopen``: the deadline was missed and nothing has stopped the term yet).
+einddatum has passed (``verlopen``: the deadline was missed and nothing has stopped the term yet). A term whose
+workflow version is no longer loaded is listed under its name instead of its label (the sweep logs it).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, select
 
 from r2c.clock import Clock, today
+from r2c.errors import R2CError
 from r2c.service.challenges import ChallengeService
 from r2c.store.tables import ChallengeRow, OutboxRow, TermRow
 
 if TYPE_CHECKING:
     from r2c.scheduler.jobs import Report
 
+LOG = logging.getLogger("r2c.planner")
 TOPIC = "overzicht.week"
 HORIZON = timedelta(days=7)
 
@@ -75,11 +79,21 @@ def _row(service: ChallengeService, connection: Connection, gemeente: str, week:
          clock: Clock) -> dict[str, Any]:
     termijnen = []
     for term in connection.execute(_DUE, {"b_gemeente": gemeente, "b_until": on + HORIZON}):
-        spec = service.catalog.get(term.workflow, term.workflow_version).definition.termijnen.get(term.name)
         termijnen.append({"uitdaging": term.challenge_id, "titel": term.titel, "termijn": term.name,
-                          "label": spec.label if spec else term.name, "einddatum": term.einddatum.isoformat(),
+                          "label": _label(service, term), "einddatum": term.einddatum.isoformat(),
                           "verlopen": term.einddatum < on})
     now = clock.now()
     return {"challenge_id": None, "gemeente": gemeente, "topic": TOPIC, "idempotency_key": digest_key(gemeente, week),
             "payload": {"gemeente": gemeente, "week": week, "termijnen": termijnen}, "status": "wachtend",
             "attempts": 0, "created_at": now, "next_attempt_at": now}
+
+
+def _label(service: ChallengeService, term: Any) -> str:
+    """The term's label in its definition; its name when that version is gone (the overview goes out anyway)."""
+    try:
+        spec = service.catalog.get(term.workflow, term.workflow_version).definition.termijnen.get(term.name)
+    except R2CError as error:
+        LOG.warning("weekoverzicht: termijn %s van uitdaging %s staat er zonder label in: %s", term.name,
+                    term.challenge_id, error)
+        return term.name
+    return spec.label if spec else term.name

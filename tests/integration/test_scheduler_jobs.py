@@ -250,3 +250,26 @@ def test_a_term_that_cannot_be_handled_blocks_no_other_and_is_put_off_to_the_nex
             OutboxRow.__table__.c.challenge_id == first, OutboxRow.__table__.c.topic == "termijn.herinnering")
         ).scalar_one()
     assert key.endswith(":2026-04-13"), "the reminder of the day it was due, caught up"
+
+
+def test_a_challenge_whose_workflow_version_is_gone_stops_no_round_of_the_scheduler(service, database, clock,
+                                                                                    catalog, tmp_path) -> None:
+    """tick with the weekly digest, on the day a reminder is due, with one challenge's workflow version removed:
+    the other challenge's reminder is queued, the digest lists both terms (the broken one under its name), and
+    everything queued is distributed and sent in the same round."""
+    router = Router(Settings(kanalen=["log"], huisstijl=tmp_path), catalog)
+    broken, good = [submit(service, titel=f"Uitdaging {i}").challenge.id for i in range(2)]
+    _remove_version(database, broken)
+    clock.set(morning(date(2026, 4, 27)))  # a Monday, the day before the beslistermijn ends
+    reports = tick(service, clock, {"log": LogChannel()}, router, digest=True)
+    assert [s.split(":")[0] for s in reports["termijnen"].skipped] == [broken]
+    assert reports["termijnen"].queued == 2, "the good term's reminders '10' and '2 werkdagen voor'"
+    assert reports["overzicht"].queued == 1
+    with database.read_sessions() as session:
+        outbox = OutboxRow.__table__
+        digest = session.execute(select(outbox.c.payload).where(outbox.c.topic == "overzicht.week")).scalar_one()
+        statuses = set(session.execute(select(outbox.c.status)).scalars())
+        deliveries = set(session.execute(select(DeliveryRow.__table__.c.status)).scalars())
+    assert sorted((t["uitdaging"], t["label"]) for t in digest["termijnen"]) == sorted(
+        [(broken, "beslistermijn"), (good, "Beslistermijn")])
+    assert statuses == {"verdeeld"} and deliveries == {"verzonden"}
