@@ -188,7 +188,7 @@ class ChallengeService:
             raise InvalidInput(f"reden: {problems['reden']}", fields=problems)
         with self._write() as session:
             row, definition = self._load(session, challenge_id, actor, lock=True)
-            self._expect(session, row, expected_version)
+            self._expect(session, row, expected_version, actor)
             case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
             outcome = self.engine.fire(case, event, actor=actor, data=data, reason=reason)
             return self._apply(session, row, definition, outcome, actor, data, reason)
@@ -198,7 +198,7 @@ class ChallengeService:
         """Move a running challenge to another version of its definition, by that version's state mapping."""
         with self._write() as session:
             row, _ = self._load(session, challenge_id, actor, lock=True)
-            self._expect(session, row, expected_version)
+            self._expect(session, row, expected_version, actor)
             case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
             outcome = self.engine.migrate(case, versie, actor=actor, reason=reason)
             definition = self.catalog.get(row.workflow, versie).definition
@@ -222,7 +222,7 @@ class ChallengeService:
             problems = check_text("behandelaar", behandelaar, 200, required=True)
             if problems:
                 raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
-            self._expect(session, row, expected_version)
+            self._expect(session, row, expected_version, actor)
             after = self._append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
                                  actor=actor, artikel=None, payload={"behandelaar": behandelaar},
                                  changes={"behandelaar": behandelaar})
@@ -248,7 +248,7 @@ class ChallengeService:
             row, _ = self._load(session, challenge_id, actor, lock=True)  # first: another gemeente's is NotFound
             if actor.rol in READ_ONLY_ROLES:
                 raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
-            self._expect(session, row, expected_version)
+            self._expect(session, row, expected_version, actor)
             digest = self.documents.put(content)
             doc = Document(str(uuid.uuid4()), row.id, name.strip(), media_type, len(content), digest,
                            self.clock.now(), actor.id)
@@ -285,7 +285,7 @@ class ChallengeService:
                              changes=changes, outbox={"brieven": [letter.template for letter in letters],
                                                       "termijnen": terms.summaries, "resultaat": new.resultaat},
                              letters=letter_rows, terms=terms)
-        return Fired(challenge_view(after, definition), outcome)
+        return Fired(challenge_view(after, definition, rol=actor.rol), outcome)
 
     def _append(self, session: Connection, row: Any, *, kind: str, event: str | None, transition: str | None,
                 to_state: str, actor: Actor, artikel: str | None, payload: dict[str, Any],
@@ -318,7 +318,7 @@ class ChallengeService:
                            "laatste); er is niets vastgelegd, probeer opnieuw", expected=row.version)
         return SimpleNamespace(**after)
 
-    def _expect(self, session: Connection, row: Any, expected_version: int | None) -> None:
+    def _expect(self, session: Connection, row: Any, expected_version: int | None, actor: Actor) -> None:
         if expected_version is None or expected_version == row.version:
             return
         newer = session.execute(
@@ -326,7 +326,8 @@ class ChallengeService:
                    HISTORY.c.at, HISTORY.c.to_state)
             .where(HISTORY.c.challenge_id == row.id, HISTORY.c.seq > expected_version)
             .order_by(HISTORY.c.seq)).all()
-        changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol} {h.actor_id} op "
+        named = actor.rol != "initiatiefnemer"  # who at the gemeente did it is not for the initiatiefnemer
+        changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol}{f' {h.actor_id}' if named else ''} op "
                    f"{h.at:%Y-%m-%d %H:%M}, daarna in '{h.to_state}'" for h in newer]
         raise Conflict(
             f"uitdaging {row.id} is gewijzigd sinds versie {expected_version}: nu versie {row.version}, staat "
@@ -339,7 +340,7 @@ class ChallengeService:
         """The challenge, if the actor may see it."""
         with self._read() as session:
             row, definition = self._load(session, challenge_id, actor)
-            return challenge_view(row, definition)
+            return challenge_view(row, definition, rol=actor.rol)
 
     def search(self, *, actor: Actor, filters: SearchFilters | None = None, limit: int = 50,
                offset: int = 0) -> Page[Challenge]:
@@ -366,7 +367,7 @@ class ChallengeService:
             rows = session.execute(
                 select(CHALLENGE, INITIATOR).where(*where).order_by(CHALLENGE.c.created_at.desc(), CHALLENGE.c.id)
                 .limit(limit).offset(offset)).all()
-            items = [challenge_view(r, self._definition_of(r)) for r in rows]
+            items = [challenge_view(r, self._definition_of(r), rol=actor.rol) for r in rows]
         return Page(items, total, limit, offset)
 
     def timeline(self, challenge_id: str, *, actor: Actor) -> list[HistoryEntry]:

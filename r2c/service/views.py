@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Generic, Mapping, TypeVar
@@ -244,14 +244,36 @@ class RetentionDue:
 
 # -- building views from rows ----------------------------------------------------------------------------
 
-def challenge_view(row: Any, definition: Definition) -> Challenge:
-    """The Challenge view of a challenge row (with its initiatiefnemer column)."""
+def challenge_view(row: Any, definition: Definition, *, rol: str | None = None) -> Challenge:
+    """The Challenge view of a challenge row (with its initiatiefnemer column), as the role ``rol`` may see it:
+    an initiatiefnemer gets ``for_initiatiefnemer``, every other role (and None) everything."""
     fase, staat = row.state.split(".", 1)
-    return Challenge(
+    view = Challenge(
         row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
         definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
         row.behandelaar, row.initiatiefnemer, MappingProxyType(dict(row.facts)), row.version,
         as_utc(row.created_at), as_utc(row.updated_at), as_utc(row.closed_at))
+    return for_initiatiefnemer(view, definition) if rol == "initiatiefnemer" else view
+
+
+def initiatiefnemer_facts(definition: Definition) -> frozenset[str]:
+    """The facts meant for the initiatiefnemer: those recorded (``gegevens``, ``zet``) by a step they may take
+    themselves, or by a step that sends them a letter (``aan: initiatiefnemer``)."""
+    names: set[str] = set()
+    for step in definition.transities.values():
+        if "initiatiefnemer" in step.rollen or any(
+                b in definition.brieven and definition.brieven[b].aan == "initiatiefnemer" for b in step.brieven):
+            names.update(step.gegevens, step.zet)
+    return frozenset(names)
+
+
+def for_initiatiefnemer(challenge: Challenge, definition: Definition) -> Challenge:
+    """The challenge as its initiatiefnemer sees it (status page, status link, a host's own portal): no
+    behandelaar, and only ``initiatiefnemer_facts``; the assessments, advice and other working facts of the
+    gemeente stay inside (docs/status-pagina.md)."""
+    shown = initiatiefnemer_facts(definition)
+    return replace(challenge, behandelaar=None,
+                   facts=MappingProxyType({k: v for k, v in challenge.facts.items() if k in shown}))
 
 
 def entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] | None:

@@ -293,3 +293,46 @@ def test_the_openapi_document_says_exactly_which_media_types_come_back(api) -> N
     pdf = spec["paths"]["/api/v1/challenges/{challenge_id}/letters/{letter_id}/pdf"]["get"]["responses"]["200"]
     assert set(pdf["content"]) == {"application/pdf"}
     assert wrong == []
+
+
+def test_the_status_link_shows_the_resident_only_what_is_meant_for_them(api, service) -> None:
+    """No behandelaar, no assessments, no internal facts: only what the resident supplied and what their letters
+    told them (docs/status-pagina.md). Staff with a key see everything."""
+    vereisten = all_vereisten(service, "gouda")
+    submitted = api.submit(data={"omschrijving": "Wij onderhouden het park zelf.", "vereisten": vereisten})
+    challenge, resident = submitted["challenge"], status_headers(submitted)
+    ident = challenge["id"]
+    teamleider, behandelaar = api.key("teamleider"), api.key("behandelaar")
+    assigned = api.client.put(f"/api/v1/challenges/{ident}/behandelaar", headers={**teamleider, "If-Match": '"1"'},
+                              json={"behandelaar": "b.jansen@gouda.example"})
+    assert assigned.status_code == 200, assigned.text
+    assessed = criteria(service)
+    for event, data, reden in (("in_behandeling_nemen", None, None), ("beoordelen", assessed, None),
+                               ("zienswijze_vragen", None, "Wij willen uw reactie op de begroting.")):
+        assert api.fire(challenge, event, behandelaar, data=data, reden=reden).status_code == 200, event
+    own = {"omschrijving": "Wij onderhouden het park zelf.", "vereisten": vereisten, "zienswijze_gevraagd": True}
+
+    seen = api.client.get(f"/api/v1/challenges/{ident}", headers=resident).json()
+    assert seen["behandelaar"] is None and seen["facts"] == own
+
+    answered = api.fire(challenge, "zienswijze_ontvangen", resident, data={"zienswijze": "De begroting klopt."})
+    assert answered.status_code == 200, answered.text
+    own["zienswijze"] = "De begroting klopt."
+    assert answered.json()["behandelaar"] is None and answered.json()["facts"] == own
+    assert api.fire(challenge, "voorleggen", teamleider, data={"weigering_op_andere_feiten": False}).status_code == 200
+
+    seen = api.client.get(f"/api/v1/challenges/{ident}", headers=resident).json()
+    assert seen["state"] == "besluit.voorgelegd" and seen["behandelaar"] is None and seen["facts"] == own
+    staff = api.client.get(f"/api/v1/challenges/{ident}", headers=api.key("lezer")).json()
+    assert staff["behandelaar"] == "b.jansen@gouda.example"
+    assert staff["facts"]["beoordelingen"] == {k: dict(v) for k, v in assessed["beoordelingen"].items()}
+    assert staff["facts"]["weigering_op_andere_feiten"] is False
+
+    stale = api.fire(challenge, "intrekken", resident, version=1)  # 412 lists the changes since, without names
+    assert stale.status_code == 412 and "toewijzing door teamleider" in stale.json()["changes"][0], stale.text
+    internal = ("b.jansen", "teamleider@", "behandelaar@", "lezer@", "beoordelingen", "motivering",
+                "weigering_op_andere_feiten", "Het plan laat zien")
+    for path in ("", "/events", "/terms", "/documents", "/letters"):
+        body = api.client.get(f"/api/v1/challenges/{ident}{path}", headers=resident).text
+        assert not [word for word in internal if word in body], (path, body[:300])
+    assert not [word for word in internal if word in stale.text], stale.text

@@ -196,6 +196,28 @@ def test_staff_data_and_personal_data_never_appear(service, client):
         assert secret not in body, secret
 
 
+def test_the_page_and_a_host_read_the_same_view_meant_for_the_initiatiefnemer(service, client):
+    """One rule, in the service: an initiatiefnemer actor gets no behandelaar and only the facts they supplied or
+    their letters told them (``for_initiatiefnemer``); the page reads with that actor, and so does a host."""
+    fired = submit(service, complete=True)
+    ident = fired.challenge.id
+    service.assign(ident, behandelaar=STAFF_ID, actor=behandelaar(ident=STAFF_ID))
+    service.fire(ident, "in_behandeling_nemen", actor=behandelaar())
+    definition = service.catalog.get(fired.challenge.workflow, fired.challenge.workflow_version).definition
+    service.fire(ident, "beoordelen", actor=behandelaar(), data={"beoordelingen": {
+        k: {"oordeel": "voldoet", "motivering": STAFF_REASON} for k in definition.criteria}})
+    service.fire(ident, "voorleggen", actor=behandelaar(), data={"weigering_op_andere_feiten": False})
+    me = Actor(fired.challenge.initiatiefnemer, "initiatiefnemer", "gouda")
+    staff = service.get(ident, actor=behandelaar())
+    assert staff.behandelaar == STAFF_ID and {"beoordelingen", "weigering_op_andere_feiten"} <= set(staff.facts)
+    mine = service.get(ident, actor=me)
+    assert mine.behandelaar is None and set(mine.facts) == {"omschrijving", "vereisten"}
+    [listed] = service.search(actor=me).items
+    assert listed == mine
+    body = client.get(f"/status/{fired.status_token}").text
+    assert STAFF_ID not in body and STAFF_REASON not in body and "Voldoet" not in body
+
+
 def test_a_closed_challenge_shows_its_result_in_words(service, client):
     fired = submit(service)
     me = Actor(fired.challenge.initiatiefnemer, "initiatiefnemer", "gouda")
