@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import select
 
 from r2c.engine.case import Actor
-from r2c.errors import NotFound
+from r2c.errors import NotFound, UnknownGemeente
 from r2c.store.db import Database
 
 db_app = typer.Typer(help="De database: schema bijwerken en controleren.", no_args_is_help=True)
@@ -47,7 +47,8 @@ def status() -> None:
 
 
 @audit_app.command()
-def verify(gemeente: Annotated[Optional[str], typer.Option(help="Alleen deze gemeente.")] = None) -> None:
+def verify(gemeente: Annotated[Optional[str], typer.Option(
+        help="Alleen deze gemeente; een onbekende gemeente is een fout.")] = None) -> None:
     """Controleer de hashketen van elke uitdaging; elke afwijking op een regel, exit 1 als er een is."""
     from r2c.store.audit import verify_database
 
@@ -55,6 +56,8 @@ def verify(gemeente: Annotated[Optional[str], typer.Option(help="Alleen deze gem
     database.require_current()
     with database.read_sessions() as session:
         report = verify_database(session, gemeente=gemeente)
+    if gemeente is not None and not report.challenges:
+        _require_known(gemeente)
     for finding in report.findings:
         typer.echo(str(finding))
     summary = f"{report.challenges} uitdaging(en), {report.records} record(s) gecontroleerd"
@@ -62,6 +65,20 @@ def verify(gemeente: Annotated[Optional[str], typer.Option(help="Alleen deze gem
         typer.echo(f"{summary}: {len(report.findings)} afwijking(en) gevonden", err=True)
         raise typer.Exit(1)
     typer.echo(f"{summary}: in orde. Vingerafdruk (bewaar die elders): {report.digest}")
+
+
+def _require_known(gemeente: str) -> None:
+    """UnknownGemeente when ``gemeente`` has no definition: a typing error must not pass for a clean check.
+
+    Only asked when the database holds no challenge of that gemeente, so verifying never depends on the definitions
+    and the history of a gemeente whose definition was removed can still be checked.
+    """
+    from r2c.definitions.catalog import load_catalog
+
+    known = load_catalog().ids(soort="gemeente")
+    if gemeente not in known:
+        raise UnknownGemeente(f"onbekende gemeente '{gemeente}': geen definitie en geen uitdagingen in de database; "
+                              f"bekend: {', '.join(known) or 'geen'}")
 
 
 def _admin_for(service, challenge_id: str) -> Actor:

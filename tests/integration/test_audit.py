@@ -6,6 +6,7 @@ Also ``r2c audit verify`` as a beheerder runs it, on a SQLite file.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
@@ -19,7 +20,7 @@ from r2c.service import ChallengeService, erase
 from r2c.store import Database, DocumentStore
 from r2c.store.audit import Report, genesis, new_salt, payload_hash, row_hash, verify_database
 from r2c.store.tables import ChallengeRow, HistoryRow
-from tests.conftest import run_r2c
+from tests.conftest import MODEL_DIR, WORKFLOW_DIR, run_r2c
 from tests.integration.helpers import behandelaar, submit
 
 CHALLENGE = ChallengeRow.__table__
@@ -386,3 +387,39 @@ def test_cli_verify_on_an_unmigrated_database_says_to_upgrade(sqlite_url) -> Non
     assert "r2c db upgrade" in result.stderr
     assert result.stderr.startswith("fout: ")
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_cli_verify_refuses_an_unknown_gemeente_and_names_the_known_ones(sqlite_file, catalog) -> None:
+    url, _, service, _ = sqlite_file
+    four_records(service, "gouda")
+    known = catalog.ids(soort="gemeente")
+    assert "gouda" in known and "amsterdam" in known
+    result = run_r2c("audit", "verify", "--gemeente", "goud", env={"R2C_DATABASE_URL": url})
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == ("fout: onbekende gemeente 'goud': geen definitie en geen uitdagingen in de "
+                                     f"database; bekend: {', '.join(known)}")
+
+
+def test_cli_verify_of_a_known_gemeente_without_challenges_is_in_order(sqlite_file) -> None:
+    url, _, service, _ = sqlite_file
+    four_records(service, "gouda")
+    result = run_r2c("audit", "verify", "--gemeente", "amsterdam", env={"R2C_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0 uitdaging(en), 0 record(s) gecontroleerd: in orde.")
+
+
+def test_cli_verify_checks_a_gemeente_whose_definition_is_gone_by_its_challenges(sqlite_file) -> None:
+    """The trail outlives the definition: with only vught defined, gouda's history is still verified."""
+    url, path, service, _ = sqlite_file
+    gouda = four_records(service, "gouda")
+    env = {"R2C_DATABASE_URL": url,
+           "R2C_DEFINITIES": os.pathsep.join([str(MODEL_DIR), str(WORKFLOW_DIR / "vught.yaml")])}
+    intact = run_r2c("audit", "verify", "--gemeente", "gouda", env=env)
+    assert intact.returncode == 0, intact.stderr
+    assert intact.stdout.startswith("1 uitdaging(en), 4 record(s) gecontroleerd: in orde.")
+    sql(path, "UPDATE history SET actor_id = 'iemand.anders' WHERE challenge_id = ? AND seq = 2", gouda)
+    altered = run_r2c("audit", "verify", "--gemeente", "gouda", env=env)
+    assert altered.returncode == 1 and altered.stdout.splitlines() == [f"{gouda}#2: {CHANGED}"]
+    unknown = run_r2c("audit", "verify", "--gemeente", "amsterdam", env=env)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip().endswith("bekend: vught") and "Traceback" not in unknown.stderr
