@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from r2c.clock import local_date, today
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
-from r2c.errors import AccessDenied, InvalidInput, ServiceError
+from r2c.errors import AccessDenied, InvalidInput, ServiceError, UnknownGemeente
 from r2c.service.access import revoke_status_links
 from r2c.service.challenges import CHALLENGE, DOCUMENT, HISTORY, PARTY, PERSONAL, ChallengeService
 from r2c.service.views import RetentionDue
@@ -75,7 +75,9 @@ def _without_text(definition: Definition, facts: dict[str, Any]) -> dict[str, An
 
 def retention_due(service: ChallengeService, *, on: date | None = None,
                   gemeente: str | None = None) -> list[RetentionDue]:
-    """Closed, not yet erased challenges whose bewaartermijn ended before ``on`` (default: today)."""
+    """Closed, unerased challenges whose bewaartermijn ended before ``on`` (default today); a gemeente must be known."""
+    if gemeente is not None and gemeente not in (known := service.catalog.ids(soort="gemeente")):
+        raise UnknownGemeente(f"onbekende gemeente '{gemeente}'; bekend: {', '.join(known) or 'geen'}")
     on = on or today(service.clock)
     query = select(CHALLENGE.c.id, CHALLENGE.c.gemeente, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version,
                    CHALLENGE.c.resultaat, CHALLENGE.c.closed_at).where(

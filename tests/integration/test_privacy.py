@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from r2c.engine.case import Actor
-from r2c.errors import AccessDenied, InvalidInput, NotFound, ServiceError
+from r2c.errors import AccessDenied, InvalidInput, NotFound, ServiceError, UnknownGemeente
 from r2c.service import ChallengeService, Initiatiefnemer, RetentionDue, erase, retention_due
 from r2c.service.privacy import ERASED
 from r2c.store import Database, DocumentStore
@@ -277,6 +277,14 @@ def test_retention_is_listed_per_gemeente(service, clock) -> None:
     assert due(service, on=date(2027, 3, 10)) == [gouda, vught]  # oldest closing first
 
 
+def test_retention_of_an_unknown_gemeente_is_an_error_not_an_empty_list(service) -> None:
+    withdrawn(service, "gouda")
+    known = ", ".join(service.catalog.ids(soort="gemeente"))
+    with pytest.raises(UnknownGemeente) as raised:
+        retention_due(service, on=date(2027, 3, 10), gemeente="Gouda")
+    assert str(raised.value) == f"onbekende gemeente 'Gouda'; bekend: {known}"
+
+
 # -- r2c privacy -----------------------------------------------------------------------------------------
 
 
@@ -350,6 +358,19 @@ def test_cli_refuses_an_unknown_challenge_or_an_open_one_in_dutch(cli) -> None:
     assert running.returncode == 1
     assert running.stderr.startswith(f"fout: uitdaging {open_id} loopt nog")
     assert snapshot(database) == before
+
+
+def test_cli_due_refuses_an_unknown_gemeente_and_names_the_known_ones(cli) -> None:
+    service, _, env = cli
+    withdrawn(service, "gouda")
+    known = service.catalog.ids(soort="gemeente")
+    assert "gouda" in known
+    result = r2c(env, "privacy", "due", "--datum", "2027-03-10", "--gemeente", "goud")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == f"fout: onbekende gemeente 'goud'; bekend: {', '.join(known)}"
+    empty = r2c(env, "privacy", "due", "--datum", "2027-03-10", "--gemeente", "amsterdam")
+    assert empty.returncode == 0 and empty.stdout == "", empty.stderr
+    assert "0 uitdaging(en) voorbij de bewaartermijn" in empty.stderr
 
 
 def test_cli_due_refuses_a_bad_date(cli) -> None:
