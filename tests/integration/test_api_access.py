@@ -28,6 +28,8 @@ READ = {**{r: (200, 404) for r in (*KEY_ROLES, "initiatiefnemer")}, "anoniem": (
 
 EXPECTED: dict[str, dict[str, tuple[int, int]]] = {
     "get": READ, "events": READ, "terms": READ, "letters": READ, "documents": READ, "letter_preview": READ,
+    "letter_pdf": READ, "download": READ,
+    "download_staff": {**{r: (200, 404) for r in KEY_ROLES}, "initiatiefnemer": (404, 404), "anoniem": (401, 401)},
     "timeline": {**{r: (200, 404) for r in KEY_ROLES}, "initiatiefnemer": (403, 403), "anoniem": (401, 401)},
     "fire": {"behandelaar": (200, 404), **{r: (409, 404) for r in ("teamleider", "college", "systeem")},
              **{r: (403, 403) for r in READERS}, "initiatiefnemer": (409, 404), "anoniem": (401, 401)},
@@ -48,7 +50,10 @@ ENDPOINTS = {
     "terms": ("GET", "/api/v1/challenges/{id}/terms"),
     "letters": ("GET", "/api/v1/challenges/{id}/letters"),
     "letter_preview": ("GET", "/api/v1/challenges/{id}/letters/{letter}"),
+    "letter_pdf": ("GET", "/api/v1/challenges/{id}/letters/{letter}/pdf"),
     "documents": ("GET", "/api/v1/challenges/{id}/documents"),
+    "download": ("GET", "/api/v1/challenges/{id}/documents/{document}"),  # the resident's own upload
+    "download_staff": ("GET", "/api/v1/challenges/{id}/documents/{document}"),  # a working paper of the gemeente
     "timeline": ("GET", "/api/v1/challenges/{id}/timeline"),
     "fire": ("POST", "/api/v1/challenges/{id}/events/aanvulling_vragen"),
     "assign": ("PUT", "/api/v1/challenges/{id}/behandelaar"),
@@ -82,11 +87,16 @@ def headers_of(api: Api, caller: str, own: dict) -> dict[str, str]:
 def request(api: Api, endpoint: str, caller: str, headers: dict[str, str], target: dict):
     method, path = ENDPOINTS[endpoint]
     ident = target["challenge"]["id"]
-    letter = 1
-    if endpoint == "letter_preview":  # the target's own ontvangstbevestiging, read with the owner's rights
+    letter, document = 1, "geen"
+    if endpoint in ("letter_preview", "letter_pdf"):  # the target's own ontvangstbevestiging, read as its owner
         owner = status_headers(target)
         letter = api.client.get(f"/api/v1/challenges/{ident}/letters", headers=owner).json()[0]["id"]
-    url = path.format(id=ident, letter=letter)
+    if endpoint in ("download", "download_staff"):  # uploaded by the target's resident, or by its behandelaar
+        uploader = status_headers(target) if endpoint == "download" else api.key(
+            "behandelaar", target["challenge"]["gemeente"])
+        document = api.client.post(f"/api/v1/challenges/{ident}/documents", headers=uploader, files={
+            "bestand": ("stuk.txt", b"inhoud", "text/plain")}).json()["id"]
+    url = path.format(id=ident, letter=letter, document=document)
     extra: dict = {}
     if endpoint in ("fire", "assign"):
         headers = {**headers, "If-Match": '"1"'}
@@ -115,6 +125,10 @@ def test_access_to_a_challenge(api, caller, endpoint) -> None:
             assert "Plan elders" not in response.text and "Plan van een ander" not in response.text
     if expected_own < 300 and endpoint in ("get", "events", "terms", "letters", "documents"):
         assert "Plan elders" not in got_own.text and "Plan van een ander" not in got_own.text
+    if expected_own == 200 and endpoint in ("download", "download_staff"):
+        assert got_own.content == b"inhoud"
+    if expected_own == 200 and endpoint == "letter_pdf":
+        assert got_own.content.startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -156,10 +170,40 @@ def test_who_may_submit(api, caller) -> None:
     assert (for_own.status_code, for_other.status_code) == expected, (for_own.text, for_other.text)
 
 
+VERSIONS = {"gouda": "2024.1", "vught": "2025.1"}
+"""An explicit version per gemeente's workflow (gouda's is the older of its two)."""
+
+WORKFLOW_ENDPOINTS = {
+    "list": ("/api/v1/workflows", {}, 200),
+    "definition": ("/api/v1/workflows/{workflow}", {}, 200),
+    "definition_version": ("/api/v1/workflows/{workflow}", {"versie": "{versie}"}, 200),
+    "diagram": ("/api/v1/workflows/{workflow}/diagram", {}, 200),
+    "diagram_version": ("/api/v1/workflows/{workflow}/diagram", {"versie": "{versie}"}, 200),
+    "diagram_svg_version": ("/api/v1/workflows/{workflow}/diagram", {"versie": "{versie}", "formaat": "svg"}, 200),
+    "unknown_version": ("/api/v1/workflows/{workflow}", {"versie": "1999.1"}, 404),
+    "diagram_unknown_version": ("/api/v1/workflows/{workflow}/diagram", {"versie": "1999.1"}, 404),
+}
+"""Workflows are public, like the verordening they encode: the same answer for every caller, for the own
+gemeente's workflow and another's (path, query, expected status)."""
+
+
+@pytest.mark.parametrize("endpoint", sorted(WORKFLOW_ENDPOINTS))
 @pytest.mark.parametrize("caller", CALLERS)
-def test_workflows_are_public(api, caller) -> None:
+def test_workflows_are_public(api, caller, endpoint) -> None:
     own = api.submit("gouda")
-    assert api.client.get("/api/v1/workflows/gouda", headers=headers_of(api, caller, own)).status_code == 200
+    headers = headers_of(api, caller, own)
+    path, query, expected = WORKFLOW_ENDPOINTS[endpoint]
+    got = {}
+    for workflow in ("gouda", "vught"):  # own and other gemeente
+        params = {k: v.format(versie=VERSIONS[workflow]) for k, v in query.items()}
+        got[workflow] = api.client.get(path.format(workflow=workflow), params=params, headers=headers)
+    assert (got["gouda"].status_code, got["vught"].status_code) == (expected, expected), got["gouda"].text[:300]
+    for workflow, response in got.items():
+        if expected >= 400:
+            assert response.headers["content-type"] == "application/problem+json"
+        elif endpoint.startswith("definition"):
+            assert response.json()["id"] == workflow
+            assert "versie" not in query or response.json()["versie"] == VERSIONS[workflow]
 
 
 def test_a_revoked_key_opens_nothing_and_a_key_cannot_take_a_role_it_lacks(api) -> None:
