@@ -99,3 +99,38 @@ def test_a_running_challenge_moves_to_a_new_version_only_by_an_explicit_recorded
     assert service.get(c.id, actor=teamleider).workflow_version == "2026.1"
     with service._read() as connection:
         assert verify_database(connection).ok
+
+
+def test_open_terms_by_a_day_are_the_running_terms_ending_on_or_before_it(service, clock) -> None:
+    """``due_before`` is inclusive; a suspended term has no end date, so it only shows without a day."""
+    from datetime import datetime, timezone
+
+    b = behandelaar()
+    early = submit(service).challenge  # Monday 2 March: beslistermijn to 28 April (27 April is Koningsdag)
+    paused = submit(service).challenge
+    service.fire(paused.id, "aanvulling_vragen", actor=b)  # beslistermijn suspended, hersteltermijn 2 weeks
+    clock.set(datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc))
+    late = submit(service).challenge  # Monday 9 March: beslistermijn to 4 May
+
+    def listed(actor: Actor = b, **kwargs) -> list[tuple[str, str, str, date | None]]:
+        return [(t.challenge_id, t.name, t.status, t.einddatum) for t in service.open_terms(actor=actor, **kwargs)]
+
+    herstel = (paused.id, "hersteltermijn", "lopend", date(2026, 3, 16))
+    first = (early.id, "beslistermijn", "lopend", date(2026, 4, 28))
+    last = (late.id, "beslistermijn", "lopend", date(2026, 5, 4))
+    suspended = (paused.id, "beslistermijn", "opgeschort", None)
+    assert listed() == [herstel, first, last, suspended]  # soonest end first, suspended at the end
+    assert listed(due_before=date(2026, 3, 15)) == []
+    assert listed(due_before=date(2026, 3, 16)) == [herstel]  # the end day itself counts
+    assert listed(due_before=date(2026, 4, 27)) == [herstel]
+    assert listed(due_before=date(2026, 4, 28)) == [herstel, first]
+    assert listed(due_before=date(2099, 1, 1)) == [herstel, first, last]  # never the suspended one
+    mine = Actor(early.initiatiefnemer, "initiatiefnemer", "gouda")
+    assert listed(mine, due_before=date(2099, 1, 1)) == [first]
+
+    clock.set(datetime(2026, 3, 12, 8, 0, tzinfo=timezone.utc))  # the aanvulling arrives: the term runs again
+    service.fire(paused.id, "aanvullen", actor=Actor(paused.initiatiefnemer, "initiatiefnemer", "gouda"),
+                 data={"vereisten": ["contactgegevens"]})
+    resumed = (paused.id, "beslistermijn", "lopend", date(2026, 5, 6))  # 28 April + 9 suspended days (Awb 4:15)
+    assert listed(due_before=date(2026, 5, 6)) == [first, last, resumed]
+    assert listed(due_before=date(2026, 5, 5)) == [first, last]
