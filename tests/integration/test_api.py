@@ -238,6 +238,40 @@ def test_health_readiness_and_the_openapi_document(api) -> None:
     assert api.client.get("/api/v1/docs").status_code == 200
 
 
+def _closed_port() -> int:
+    """A local TCP port nobody listens on (bound, then closed again)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
+def test_ready_is_503_problem_json_when_the_database_cannot_be_reached(kind, catalog, clock, tmp_path) -> None:
+    """A real driver against a database that is not there: PostgreSQL on a port nobody listens on, SQLite in a
+    folder that does not exist. The process is alive (health 200), but not ready (503)."""
+    from r2c.service import ChallengeService
+    from r2c.store import Database
+
+    url = (f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/r2c?connect_timeout=5" if kind == "postgresql"
+           else f"sqlite:///{tmp_path / 'weg' / 'r2c.db'}")
+    database = Database.connect(url)
+    try:
+        service = ChallengeService(database.sessions, catalog, clock, read_session_factory=database.read_sessions)
+        api = make_api(service, database, tmp_path)
+        assert api.client.get("/api/v1/health").json() == {"status": "ok"}
+        ready = api.client.get("/api/v1/ready")
+        assert ready.status_code == 503 and ready.headers["content-type"] == PROBLEM, ready.text
+        assert ready.headers["API-Version"] == "1.0.0"
+        body = ready.json()
+        assert body["type"].endswith("/niet-gereed") and body["status"] == 503 and body["instance"] == "/api/v1/ready"
+        assert body["detail"].startswith("de database is niet bereikbaar")
+        assert str(tmp_path) not in body["detail"] and "postgres@" not in body["detail"]
+    finally:
+        database.engine.dispose()
+
+
 def test_anonymous_submissions_and_wrong_keys_are_rate_limited(service, database, tmp_path) -> None:
     api = make_api(service, database, tmp_path, inzend_limiet="2/hour", publieke_limiet="5/minute")
     api.submit()
