@@ -7,7 +7,6 @@ loses and doubles nothing. On SQLite run a single scheduler.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -41,22 +40,28 @@ def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None
     return run
 
 
-def schedule(scheduler, run, interval: int) -> None:
-    """Add the tick to an APScheduler scheduler: every ``interval`` seconds, first run now."""
+def schedule(scheduler, run, interval: int, *, clock: Clock | None = None) -> None:
+    """Add the tick to an APScheduler scheduler: every ``interval`` seconds, first run now (by ``clock``).
+
+    Coalesced, one at a time: ticks missed while a long round ran (or the machine slept) become one round, and a
+    round never starts while the previous one is still busy.
+    """
     scheduler.add_job(run, IntervalTrigger(seconds=interval), id=JOB_ID, coalesce=True, max_instances=1,
-                      next_run_time=datetime.now(timezone.utc), replace_existing=True)
+                      next_run_time=(clock or SystemClock()).now(), replace_existing=True)
 
 
 def run_blocking(service: ChallengeService, settings: Settings) -> None:
     """Run the scheduler in the foreground until interrupted (``r2c scheduler``)."""
+    clock = SystemClock()
     scheduler = BlockingScheduler(timezone="Europe/Amsterdam")
-    schedule(scheduler, make_tick(service, settings), settings.planner_interval)
+    schedule(scheduler, make_tick(service, settings, clock), settings.planner_interval, clock=clock)
     scheduler.start()
 
 
 def start_background(service: ChallengeService, settings: Settings) -> BackgroundScheduler:
     """Start the scheduler in a thread of the current process (the server does this); returns it to shut down."""
+    clock = SystemClock()
     scheduler = BackgroundScheduler(timezone="Europe/Amsterdam")
-    schedule(scheduler, make_tick(service, settings), settings.planner_interval)
+    schedule(scheduler, make_tick(service, settings, clock), settings.planner_interval, clock=clock)
     scheduler.start()
     return scheduler
