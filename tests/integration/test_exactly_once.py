@@ -316,7 +316,7 @@ def test_two_workers_deliver_every_message_exactly_once(scene_factory) -> None:
 
 @pytest.mark.parametrize("kill", ["sweep:40", "before-send:60"])
 def test_a_worker_killed_outside_the_send_window_loses_and_doubles_nothing(scene_factory, kill) -> None:
-    """Worker A runs alone until it has made progress, then B joins; A is SIGKILLed at its hook (the 30th term it
+    """Worker A runs alone until it has made progress, then B joins; A is SIGKILLed at its hook (the 40th term it
     sweeps, inside that transaction; or when it is about to send its 61st message), while B runs. A new worker
     C then starts next to B. Every message arrives exactly once."""
     scene = scene_factory(150)
