@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from r2c.definitions.graph import Graph, Path
 from r2c.definitions.schema import Definition
 from r2c.definitions.voorwaarden import VOORWAARDEN
 
 
-def check_definition(definition: Definition, graph: Graph) -> list[tuple[Path, str]]:
+class Finding(NamedTuple):
+    """One problem in a resolved definition.
+
+    Attributes:
+        path: the value the problem is about.
+        message: what is wrong, in Dutch.
+        causes: other values that led to it (e.g. the ``eind: true`` that makes a transition's ``van`` wrong),
+            tried in order for the line to report when ``path`` itself was inherited unchanged.
+    """
+
+    path: Path
+    message: str
+    causes: tuple[Path, ...] = ()
+
+
+def check_definition(definition: Definition, graph: Graph) -> list[Finding]:
     """Every problem in ``definition``: references, the shape of the graph, terms."""
-    problems = list(graph.problems)
+    problems: list[tuple] = list(graph.problems)
     problems += _references(definition)
     problems += _shape(definition, graph)
     problems += _terms(definition)
     problems += _archief(definition, graph)
-    return problems
+    return [p if isinstance(p, Finding) else Finding(*p) for p in problems]
 
 
 def _references(d: Definition) -> list[tuple[Path, str]]:
@@ -30,6 +46,11 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
         for i, rol in enumerate(t.rollen):
             if rol not in d.rollen:
                 unknown(base + ("rollen", i), "rol", rol, d.rollen)
+        for field in ("rollen", "van", "voorwaarden", "brieven"):
+            names = getattr(t, field)
+            for i, naam in enumerate(names):
+                if naam in names[:i]:
+                    out.append((base + (field, i), f"'{naam}' staat twee keer in '{field}' van transitie '{tid}'"))
         if not t.rollen:
             out.append((base + ("rollen",), "geen enkele rol mag deze stap zetten"))
         for i, naam in enumerate(t.voorwaarden):
@@ -51,8 +72,8 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
     return out
 
 
-def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
-    out: list[tuple[Path, str]] = []
+def _shape(d: Definition, g: Graph) -> list[tuple]:
+    out: list[tuple] = []
     initial_phase = d.initieel.split(".")[0]
     if d.initieel not in g.states:
         reason = "ligt in een fase die uit staat" if initial_phase in d.fasen else "bestaat niet"
@@ -68,8 +89,10 @@ def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
                         f"event '{e.event}' vanuit '{e.source}' staat ook in transitie '{seen_pairs[pair]}'; "
                         "zonder voorwaarden is niet te zeggen welke geldt"))
         seen_pairs.setdefault(pair, e.transition)
+    blocked = False  # a mandatory phase switched off or a dead end: states behind it are unreached as a result
     for fase_key, fase in d.fasen.items():
         if not fase.actief and not fase.optioneel:
+            blocked = True
             out.append((("fasen", fase_key, "actief"), f"fase '{fase_key}' is niet optioneel en kan niet uit"))
     finals = [s for s, staat in g.states.items() if staat.eind]
     if not finals:
@@ -81,14 +104,16 @@ def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
             if staat.resultaat is None:
                 out.append((path, f"eindstaat '{name}' heeft geen resultaat"))
             for e in outgoing[name]:
-                out.append((("transities", e.transition, "van"),
-                            f"eindstaat '{name}' mag geen uitgaande transitie hebben ('{e.transition}')"))
+                out.append(Finding(("transities", e.transition, "van"),
+                                   f"eindstaat '{name}' mag geen uitgaande transitie hebben ('{e.transition}')",
+                                   (path + ("eind",),)))
         else:
             if staat.resultaat is not None:
                 out.append((path + ("resultaat",), f"alleen een eindstaat heeft een resultaat ('{name}' is dat niet)"))
             if not any(e.dest is not None for e in outgoing[name]):
+                blocked = True
                 out.append((path, f"staat '{name}' is geen eindstaat maar er gaat geen transitie uit"))
-    if g.problems:  # an unknown name drops its transition; unreachable states would only be follow-on noise
+    if g.problems or blocked:  # unreachable states would only be follow-on noise (fix these first)
         return out
     reached = {d.initieel}
     todo = [d.initieel]
@@ -97,11 +122,33 @@ def _shape(d: Definition, g: Graph) -> list[tuple[Path, str]]:
             if e.dest is not None and e.dest not in reached:
                 reached.add(e.dest)
                 todo.append(e.dest)
-    for name in g.states:
-        if name not in reached:
-            fase, key = name.split(".", 1)
-            out.append((("fasen", fase, "staten", key), f"staat '{name}' is vanuit '{d.initieel}' niet te bereiken"))
+    for root, behind in _unreached_groups(g, outgoing, reached):
+        fase, key = root.split(".", 1)
+        also = f" (daardoor ook niet: {', '.join(behind)})" if behind else ""
+        out.append((("fasen", fase, "staten", key), f"staat '{root}' is vanuit '{d.initieel}' niet te bereiken{also}"))
     return out
+
+
+def _unreached_groups(g: Graph, outgoing: dict[str, list], reached: set[str]) -> list[tuple[str, list[str]]]:
+    """Unreached states as (first state, the unreached states only reachable through it): one message each."""
+    unreached = [s for s in g.states if s not in reached]
+    fed = {e.dest for s in unreached for e in outgoing[s] if e.dest is not None and e.dest != s}
+    roots = [s for s in unreached if s not in fed] + [s for s in unreached if s in fed]
+    covered: set[str] = set()
+    groups = []
+    for root in roots:
+        if root in covered:
+            continue
+        covered.add(root)
+        behind, todo = [], [root]
+        while todo:
+            for e in outgoing[todo.pop()]:
+                if e.dest is not None and e.dest not in reached and e.dest not in covered:
+                    covered.add(e.dest)
+                    behind.append(e.dest)
+                    todo.append(e.dest)
+        groups.append((root, [s for s in g.states if s in behind]))
+    return groups
 
 
 def _terms(d: Definition) -> list[tuple[Path, str]]:

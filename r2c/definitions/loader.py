@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from r2c.bulk import collector_paused
+from r2c.definitions.causes import Causes
 from r2c.definitions.checks import check_definition
 from r2c.definitions.graph import Graph, build_graph
 from r2c.definitions.merge import Origins, merge, origins_of, plain
@@ -192,6 +193,8 @@ class _Resolver:
     def _validate(self, source: Source, tree: dict[str, Any], origins: Origins, chain: tuple[str, ...]):
         """Validate, then check the graph; with shape errors, check what remains so all problems show at once."""
         broken = False
+        resolved = tree
+        reported: list[tuple[Any, ...]] = []
         for _ in range(5):
             try:
                 definition = Definition.model_validate(tree)
@@ -200,13 +203,18 @@ class _Resolver:
                 broken = True
                 errors = error.errors()
                 for e in errors:
-                    self._at(origins, tuple(e["loc"]), _explain(e, Definition), source)
-                tree = _without(tree, [tuple(e["loc"]) for e in errors])
+                    loc = tuple(e["loc"])
+                    if e["type"] == "missing" and any(r[:len(loc)] == loc for r in reported):
+                        continue  # missing only because a wrong value there was taken out after reporting it
+                    self._at(origins, loc, _explain(e, Definition), source)
+                locs = [tuple(e["loc"]) for e in errors]
+                reported += locs
+                tree = _without(tree, locs)
         else:
             return None
         graph = build_graph(definition)
-        for path, message in check_definition(definition, graph):
-            self._at(origins, path, message, source)
+        for path, message, causes in check_definition(definition, graph):
+            self._at(origins, path, message, source, Causes(causes, resolved))
         return None if broken else Loaded(definition, graph, origins, source.file, chain)
 
     def _check_versions(self, loaded: list[Loaded]) -> None:
@@ -247,12 +255,19 @@ class _Resolver:
     def _add(self, file: str, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(file, line, key, message))
 
-    def _at(self, origins: Origins, path: tuple[Any, ...], message: str, source: Source | None = None) -> None:
-        """Report at the value's file and line; an inherited value is reported in the inheriting file."""
+    def _at(self, origins: Origins, path: tuple[Any, ...], message: str, source: Source | None = None,
+            causes: Causes | None = None) -> None:
+        """Report at the value's file and line; an inherited value is reported in the inheriting file.
+
+        There, at the line that caused the problem when it can be told (a value the check names as cause,
+        or a transition this file changed or removed that touches the state concerned), else at the section.
+        """
         node = origins.locate(path)
         key = ".".join(str(p) for p in path)
         if source is not None and source.data is not None and node.file != source.file:
-            line = source.data.lines.get(path[0], 1) if path else 1
+            line = causes.line(origins, path, source.file) if causes else None
+            if line is None:
+                line = source.data.lines.get(path[0], 1) if path else 1
             self._add(source.file, line, key, f"{message} (geërfd uit {node.file}:{node.line})")
             return
         self._add(node.file, node.line, key, message)

@@ -23,11 +23,14 @@ class Origins:
         file: the file the value was written in.
         line: its 1-based line.
         children: origins of the keys (mappings) or indexes (lists) below it.
+        removed: keys this file removed with ``null``: key -> (line of the ``null``, the value it removed);
+            for messages that name the line causing a problem in what is left.
     """
 
     file: str
     line: int
     children: dict[Any, Origins] = field(default_factory=dict)
+    removed: dict[Any, tuple[int, Any]] = field(default_factory=dict)
 
     def locate(self, path: tuple[Any, ...]) -> Origins:
         """The deepest known origin along ``path`` (a missing key is reported at its parent)."""
@@ -75,6 +78,8 @@ def _merge_into(data: dict[str, Any], origins: Origins, child: LineDict, file: s
     for key, value in child.items():
         line = child.lines.get(key, child.line)
         if value is None:
+            if key in data:
+                origins.removed[key] = (line, data[key])
             data.pop(key, None)
             origins.children.pop(key, None)
         elif isinstance(value, LineDict) and not value.replace and isinstance(data.get(key), dict):

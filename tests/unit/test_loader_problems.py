@@ -53,10 +53,50 @@ def test_validate_command_exits_1_with_file_line_messages(target: Path) -> None:
         assert f"{Path(file).relative_to(ROOT)}:{line}:" in result.stdout
 
 
-def test_a_problem_in_an_inherited_value_is_reported_in_the_inheriting_file() -> None:
-    _, problems = load_all([BROKEN / "geen_uitweg.yaml"], base_paths=[MODEL_DIR])
-    assert problems and all(p.file.endswith("geen_uitweg.yaml") for p in problems)
-    assert any("geërfd uit" in p.message and "vng-model-2024.yaml" in p.message for p in problems)
+def _where(name: str) -> list[tuple[str, int, str]]:
+    _, problems = load_all([BROKEN / name], base_paths=[MODEL_DIR])
+    return [(Path(p.file).name, p.line, p.message) for p in problems]
+
+
+def test_a_problem_in_an_inherited_value_is_reported_at_the_line_that_caused_it() -> None:
+    # line 9 removes the only transition out of uitvoering.verantwoording; the states behind it are follow-on
+    [(file, line, message)] = _where("geen_uitweg.yaml")
+    assert (file, line) == ("geen_uitweg.yaml", 9)
+    assert "'uitvoering.verantwoording' is geen eindstaat" in message
+    assert "geërfd uit model_verordening/vng-model-2024.yaml:" in message
+
+
+def test_a_state_made_final_is_blamed_for_its_inherited_outgoing_transition() -> None:
+    [(file, line, message)] = _where("eindstaat_gemaakt.yaml")
+    assert (file, line) == ("eindstaat_gemaakt.yaml", 11)
+    assert "mag geen uitgaande transitie hebben ('verantwoording_beoordeeld')" in message
+
+
+def test_a_mandatory_phase_switched_off_gives_only_that_message() -> None:
+    assert _where("verplichte_fase_uit.yaml") == [
+        ("verplichte_fase_uit.yaml", 9, "fase 'toetsing' is niet optioneel en kan niet uit")]
+
+
+def test_unreachable_states_behind_an_unreachable_state_are_named_in_its_message() -> None:
+    assert _where("onbereikbaar.yaml") == [("onbereikbaar.yaml", 11, (
+        "staat 'toetsing.wachtkamer' is vanuit 'indiening.concept' niet te bereiken "
+        "(daardoor ook niet: toetsing.gang)"))]
+
+
+def test_a_version_of_the_wrong_type_is_not_also_reported_missing() -> None:
+    assert _where("versie_als_getal.yaml") == [("versie_als_getal.yaml", 4, "moet tekst zijn (nu: 1)")]
+
+
+def test_a_wrong_nested_key_does_not_also_report_its_parent_missing(tmp_path: Path) -> None:
+    path = tmp_path / "bron.yaml"
+    path.write_text('soort: gemeente\nid: bron\nnaam: x\nversie: "1"\ngeldig_vanaf: 2025-01-01\n'
+                    "extends: vng-model-2024@2024.1\nbron: {titl: testbestand}\n", encoding="utf-8")
+    _, problems = load_all([path], base_paths=[MODEL_DIR])
+    assert sorted((p.line, p.key) for p in problems) == [(7, "bron.titel"), (7, "bron.titl")]
+
+
+def test_a_role_named_twice_is_reported_at_the_repeat() -> None:
+    assert [(f, n) for f, n, _ in _where("dubbele_rol.yaml")] == [("dubbele_rol.yaml", 10), ("dubbele_rol.yaml", 15)]
 
 
 def test_an_unknown_target_state_does_not_flood_with_follow_on_messages() -> None:
