@@ -138,8 +138,8 @@ def _put_off(connection: Connection, term: Any, on: date, error: Exception, repo
     expected = isinstance(error, R2CError)
     reason = str(error) if expected else f"{type(error).__name__}: {error}"
     report.skipped.append(f"{term.challenge_id}: {term.name}: {reason}")
-    LOG.error("termijn %s van uitdaging %s (%s, workflow %s versie %s) niet behandeld: %s. Herinneringen, "
-              "escalatie en verstrijken van deze termijn wachten; de planner probeert het %s opnieuw",
+    LOG.error("termijn %s van uitdaging %s (gemeente %s, workflow %s versie %s) niet behandeld: %s. Herinneringen, "
+              "escalatie en verstrijken van deze termijn wachten; de planner probeert het op %s opnieuw",
               term.name, term.challenge_id, term.gemeente, term.workflow, term.workflow_version, reason,
               retry.isoformat(), exc_info=not expected)
 
