@@ -30,8 +30,7 @@ def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ro
         reports = tick(service, SystemClock(), load_channels(settings), Router(settings, service.catalog),
                        max_attempts=settings.max_pogingen, digest=True)
         for name, report in reports.items():
-            typer.echo(f"{name}: {report.done} behandeld, {report.queued} in de wachtrij, {report.sent} verstuurd, "
-                       f"{report.retried} later opnieuw, {report.failed} mislukt, {len(report.fired)} event(s)")
+            typer.echo(f"{name}: {report.summary()}")
         return
     typer.echo(f"planner draait elke {settings.planner_interval} s op {settings.database_url} (Ctrl-C stopt)")
     run_blocking(service, settings)

@@ -86,6 +86,12 @@ class Report:
     retried: int = 0
     failed: int = 0
 
+    def summary(self) -> str:
+        """One Dutch line for a beheerder: what the job did, and whether anything was put off."""
+        line = (f"{self.done} behandeld, {self.queued} in de wachtrij, {self.sent} verstuurd, "
+                f"{self.retried} later opnieuw, {self.failed} mislukt, {len(self.fired)} event(s)")
+        return line + (f", {len(self.skipped)} overgeslagen (zie het log)" if self.skipped else "")
+
 
 def _insert_ignoring_duplicates(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
     """Insert rows whose ``idempotency_key`` is new; a key already there is left alone (a job run twice)."""

@@ -35,7 +35,7 @@ def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None
         except Exception:  # noqa: BLE001 - a failing round must not stop the scheduler; the work stays queued
             LOG.exception("ronde van de planner mislukt; de volgende ronde probeert het opnieuw")
             return
-        LOG.info("planner: %s", {name: (r.done, r.sent, r.failed) for name, r in reports.items()})
+        LOG.info("planner: %s", "; ".join(f"{name}: {r.summary()}" for name, r in reports.items()))
 
     return run
 
