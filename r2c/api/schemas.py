@@ -72,8 +72,9 @@ class ChallengeOut(Model):
     fase_label: str
     resultaat: str | None
     titel: str
-    behandelaar: str | None
-    facts: dict[str, Any] = Field(description="Wat de events vastlegden")
+    behandelaar: str | None = Field(description="Wie de uitdaging behandelt; met een statuslink altijd leeg")
+    facts: dict[str, Any] = Field(description="Wat de events vastlegden; met een statuslink alleen wat de "
+                                  "initiatiefnemer zelf gaf en wat in brieven aan de initiatiefnemer staat")
     version: int = Field(description="Wijzigingsteller; geef haar mee als If-Match")
     created_at: datetime
     updated_at: datetime
