@@ -371,9 +371,16 @@ class ChallengeService:
         return Page(items, total, limit, offset)
 
     def timeline(self, challenge_id: str, *, actor: Actor) -> list[HistoryEntry]:
-        """Everything that happened to the challenge, oldest first."""
+        """Everything that happened to the challenge, oldest first; for the gemeente's staff only.
+
+        The history names the staff and their reasons and data; an initiatiefnemer sees their challenge through
+        ``get`` (``for_initiatiefnemer``), its terms and the letters addressed to them, not through this.
+        """
         with self._read() as session:
-            row, _ = self._load(session, challenge_id, actor)
+            row, _ = self._load(session, challenge_id, actor)  # first: another gemeente's challenge is not found
+            if actor.rol == "initiatiefnemer":
+                raise AccessDenied("de geschiedenis van een uitdaging is alleen voor medewerkers van de gemeente; "
+                                   "de initiatiefnemer ziet de stand van zaken op de statuspagina")
             rows = session.execute(select(HISTORY).where(HISTORY.c.challenge_id == row.id)
                                    .order_by(HISTORY.c.seq)).all()
         return [HistoryEntry(h.seq, h.kind, h.event, h.transition, h.from_state, h.to_state, h.actor_id, h.actor_rol,
@@ -388,7 +395,8 @@ class ChallengeService:
         return [term_view(t, definition) for t in rows]
 
     def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
-        """The running and suspended terms of the actor's gemeente, soonest end first (optionally ending by a day)."""
+        """Running and suspended terms of the actor's gemeente, soonest end first; with due_before only running terms
+        ending on or before that day."""
         gemeente = self._gemeente_of(actor)
         where = [TERM.c.gemeente == gemeente, TERM.c.status.in_(OPEN)]
         if due_before is not None:

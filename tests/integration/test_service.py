@@ -134,3 +134,15 @@ def test_open_terms_by_a_day_are_the_running_terms_ending_on_or_before_it(servic
     resumed = (paused.id, "beslistermijn", "lopend", date(2026, 5, 6))  # 28 April + 9 suspended days (Awb 4:15)
     assert listed(due_before=date(2026, 5, 6)) == [first, last, resumed]
     assert listed(due_before=date(2026, 5, 5)) == [first, last]
+
+
+def test_the_history_is_for_staff_only_not_for_the_initiatiefnemer(service) -> None:
+    """The timeline names staff, their reasons and data; the initiatiefnemer reads their challenge through get."""
+    from r2c.errors import AccessDenied
+
+    c = submit(service).challenge
+    resident = Actor(c.initiatiefnemer, "initiatiefnemer", "gouda")
+    with pytest.raises(AccessDenied, match="alleen voor medewerkers"):
+        service.timeline(c.id, actor=resident)
+    assert service.get(c.id, actor=resident).id == c.id
+    assert [e.event for e in service.timeline(c.id, actor=behandelaar())] == ["indienen"]
