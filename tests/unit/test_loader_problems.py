@@ -102,3 +102,11 @@ def test_a_role_named_twice_is_reported_at_the_repeat() -> None:
 def test_an_unknown_target_state_does_not_flood_with_follow_on_messages() -> None:
     _, problems = load_all([BROKEN / "onbekende_staat.yaml"], base_paths=[MODEL_DIR])
     assert [p.line for p in problems] == [10]
+
+
+def test_every_shipped_step_requirement_and_criterion_names_the_article_it_rests_on(catalog) -> None:
+    # an article that was not checked against the text carries geverifieerd: false, not a blank
+    missing = [f"{item.definition.key}: {section}.{key}" for item in catalog
+               for section in ("transities", "vereisten", "criteria")
+               for key, value in getattr(item.definition, section).items() if not value.artikel]
+    assert missing == []
