@@ -37,7 +37,7 @@ class Causes:
             names = {f"{path[1]}.{path[3]}", str(path[1])}
             return self._transition_touching(origins, file, names)
         if len(path) >= 2 and path[0] == "transities":
-            return self._state_removed_for(origins, file, self.tree.get("transities", {}).get(path[1]))
+            return self._state_removed_for(origins, file, self._transitions().get(path[1]))
         return None
 
     def _transition_touching(self, origins: Origins, file: str, names: set[str]) -> int | None:
@@ -48,11 +48,16 @@ class Causes:
         for line, value in node.removed.values():
             if _names_in(value) & names:
                 return line
-        current = self.tree.get("transities", {})
+        current = self._transitions()
         for tid, child in node.children.items():
             if child.file == file and _names_in(current.get(tid)) & names:
                 return child.line
         return None
+
+    def _transitions(self) -> dict[Any, Any]:
+        """The resolved tree's transitions; empty when that part is not a mapping (already reported)."""
+        found = self.tree.get("transities") if isinstance(self.tree, dict) else None
+        return found if isinstance(found, dict) else {}
 
     @staticmethod
     def _state_removed_for(origins: Origins, file: str, transition: Any) -> int | None:
