@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from r2c.errors import TermijnError
 
@@ -113,6 +114,13 @@ def parse_duur(text: str) -> Duur:
         return text
     if not isinstance(text, str) or not text.strip():
         raise TermijnError(f"geen termijn opgegeven: {text!r}; schrijf bijvoorbeeld '8 weken' of 'P8W'")
+    return _parse_duur_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_duur_text(text: str) -> Duur:
+    """The parse of one text, cached: every stored term is read back from its texts on every change (the result is
+    immutable; errors are not cached)."""
     iso = _ISO.match(text)
     if iso:
         amount = int(iso.group(1))
@@ -180,6 +188,12 @@ def parse_herinnering(text: str) -> Herinnering:
         return text
     if not isinstance(text, str) or not text.strip():
         raise TermijnError(f"geen herinnering opgegeven: {text!r}; schrijf bijvoorbeeld '2 werkdagen voor'")
+    return _parse_herinnering_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_herinnering_text(text: str) -> Herinnering:
+    """The parse of one text, cached as ``_parse_duur_text`` is."""
     clean = " ".join(text.lower().split())
     if clean in _OP_DE_DAG:
         return Herinnering("op")
