@@ -84,6 +84,30 @@ def _motivering(definition, facts, reason):
     return None if (reason or "").strip() else "geef een motivering (reden) bij deze stap (Awb 3:46)"
 
 
+BESTREDEN = {"afwijzing": "de afwijzing", "buiten_behandeling": "het buiten behandeling stellen",
+             "toekenning_met_wijziging": "de toekenning met wijziging"}
+"""The besluiten a bezwaar can be against (fact ``bestreden_besluit``, set by the besluit's ``zet``), in words."""
+
+
+def _bezwaar_tegen(besluit: str) -> CheckFn:
+    """A check that the bezwaar is against ``besluit``; a case without the fact predates it and was an afwijzing."""
+
+    def check(definition, facts, reason):
+        bestreden = facts.get("bestreden_besluit") or "afwijzing"
+        if bestreden == besluit:
+            return None
+        return (f"deze stap is voor bezwaar tegen {BESTREDEN[besluit]}; "
+                f"dit bezwaar is tegen {BESTREDEN.get(bestreden, bestreden)}")
+
+    return check
+
+
+def _bezwaartermijn_loopt(definition, facts, reason):
+    if facts.get("bezwaartermijn_loopt"):
+        return None
+    return "de bezwaartermijn loopt niet (meer), of er is al bezwaar gemaakt"
+
+
 VOORWAARDEN: dict[str, Voorwaarde] = {
     v.naam: v
     for v in (
@@ -101,6 +125,10 @@ VOORWAARDEN: dict[str, Voorwaarde] = {
         Voorwaarde("wijziging_omschreven", "De wijziging van het voorstel is omschreven.", "Awb 3:46",
                    _wijziging_omschreven),
         Voorwaarde("motivering", "Een motivering is gegeven.", "Awb 3:46", _motivering),
+        *(Voorwaarde(f"bezwaar_tegen_{besluit}", f"Het bezwaar is gemaakt tegen {tekst}.", "Awb 6:4, 7:11",
+                     _bezwaar_tegen(besluit)) for besluit, tekst in BESTREDEN.items()),
+        Voorwaarde("bezwaartermijn_loopt", "De bezwaartermijn loopt nog en er is nog geen bezwaar gemaakt.",
+                   "Awb 6:7", _bezwaartermijn_loopt),
     )
 }
 """Every voorwaarde a definition may name."""

@@ -53,8 +53,8 @@ PHASE_TEXT: dict[str, str] = {
     "toetsing": "In deze stap bekijkt de gemeente uw plan. Zij kijkt of uw plan past bij de regels voor het "
                 "uitdaagrecht.",
     "besluit": "In deze stap neemt het college van burgemeester en wethouders een besluit over uw aanvraag.",
-    "bezwaar": "Het college heeft een besluit genomen. Bent u het daar niet mee eens? Dan kunt u in deze stap "
-               "bezwaar maken.",
+    "bezwaar": "De gemeente heeft een besluit genomen over uw aanvraag. Bent u het daar niet mee eens? Dan kunt u "
+               "in deze stap bezwaar maken.",
     "overname": "Het college heeft ja gezegd tegen uw plan. In deze stap maken u en de gemeente afspraken. "
                 "Bijvoorbeeld over het geld en de datum waarop u begint.",
     "uitvoering": "In deze stap voert u de taak zelf uit. U laat de gemeente weten hoe het gaat.",
