@@ -74,6 +74,15 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "besluit_afwijzing": letter("besluit_afwijzing", "Besluit op uw uitdaging (afgewezen)",
                                 [{"termijn": "beslistermijn", "actie": "stop", "einddatum": "2026-06-23"},
                                  {"termijn": "bezwaartermijn", "actie": "start", "einddatum": "2026-06-09"}]),
+    "buiten_behandeling": letter("buiten_behandeling", "Besluit buiten behandeling stellen",
+                                 [{"termijn": "beslistermijn", "actie": "stop", "einddatum": None},
+                                  {"termijn": "buiten_behandeling", "actie": "stop", "einddatum": "2026-05-26"},
+                                  {"termijn": "bezwaartermijn", "actie": "start", "einddatum": "2026-06-09"}],
+                                 ontbreekt=["Begroting en gevraagd budget", "Draagvlak in de buurt"],
+                                 reden="Wij vroegen op 13 april om de begroting en het draagvlak. Die hebben wij "
+                                       "niet gekregen."),
+    "subsidiebeschikking": letter("subsidiebeschikking", "Subsidiebeschikking uitdaagrecht",
+                                  [{"termijn": "uitvoeringsperiode", "actie": "start", "einddatum": "2027-04-28"}]),
     "brief": letter("intrekking", "Bevestiging van de intrekking",
                     [{"termijn": "beslistermijn", "actie": "stop", "einddatum": "2026-06-23"}]),
     "herinnering": {"uitdaging": UITDAGING, "ontvanger": {"naam": "behandelaar"},
@@ -102,8 +111,13 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "opgeschort": ("verdagingsbericht", {"termijnen": [{"termijn": "beslistermijn", "actie": "verlengen",
                                                          "einddatum": None}],
                                          "reden": "Wij willen de wijkraad om advies vragen over uw plan."}),
+    # a toekenning met wijziging is partly a refusal: it starts a bezwaartermijn, so the letter names the last day
     "met_wijziging": ("besluit_toekenning", {"wijziging": "U voert het onderhoud uit van april tot en met "
-                                                          "oktober. In de winter doet de gemeente het."}),
+                                                          "oktober. In de winter doet de gemeente het.",
+                                             "termijnen": [{"termijn": "beslistermijn", "actie": "stop",
+                                                            "einddatum": "2026-06-23"},
+                                                           {"termijn": "bezwaartermijn", "actie": "start",
+                                                            "einddatum": "2026-06-09"}]}),
     "met_reden": ("besluit_afwijzing", {"reden": "Het onderhoud van de speeltuin moet voldoen aan het "
                                                  "Warenwetbesluit attractie- en speeltoestellen. Uw plan zegt niet "
                                                  "wie de keuring doet."}),
@@ -314,10 +328,12 @@ EXPECTED_TEXT = {
     "besluit_toekenning": ["toegekend", "binnen 6 weken", "Awb 6:7 en 6:8"],
     "besluit_afwijzing": ["afgewezen", "binnen 6 weken", "Awb 6:7 en 6:8", "uiterlijk op dinsdag 9 juni 2026",
                           "Stuur uw bezwaarschrift naar"],
+    "buiten_behandeling": ["behandelen wij uw aanvraag niet", "Awb 4:5", "Draagvlak in de buurt", "binnen 6 weken",
+                           "uiterlijk op dinsdag 9 juni 2026", "Stuur uw bezwaarschrift naar"],
 }
 
 
-def test_the_letters_are_the_five_of_the_model_at_least() -> None:
+def test_the_letters_are_the_six_of_the_model_at_least() -> None:
     assert set(EXPECTED_TEXT) <= set(LETTERS)
 
 
