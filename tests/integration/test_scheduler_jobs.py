@@ -95,6 +95,29 @@ class Flaky:
         self.accepted.append(message)
 
 
+def test_the_lapse_of_the_bezwaartermijn_after_buiten_behandeling_closes_the_case(service, clock) -> None:
+    """Buiten behandeling gesteld on Wednesday 29 April 2026 (Awb 4:5, a besluit): the case waits in the bezwaar
+    phase. The 6 weken end on Wednesday 10 June; on Thursday 11 June the system fires bezwaartermijn_verstreken, which
+    now closes the case buiten behandeling instead of being refused, and no term runs on the closed case."""
+    clock.set(morning(date(2026, 4, 13)))
+    c = submit(service).challenge
+    service.fire(c.id, "aanvulling_vragen", actor=behandelaar())
+    clock.set(morning(date(2026, 4, 29)))
+    assert sweep_terms(service, clock).fired == [f"{c.id}: hersteltermijn_verstreken"]
+    service.fire(c.id, "buiten_behandeling_stellen", actor=behandelaar(), reason="Begroting en draagvlak ontbreken.")
+    assert service.get(c.id, actor=behandelaar()).state == "bezwaar.termijn"
+    running = {t.name: t for t in service.terms(c.id, actor=behandelaar()) if t.status == "lopend"}
+    assert list(running) == ["bezwaartermijn"] and running["bezwaartermijn"].einddatum == date(2026, 6, 10)
+    clock.set(morning(date(2026, 6, 10)))
+    assert sweep_terms(service, clock).fired == []
+    clock.set(morning(date(2026, 6, 11)))
+    report = sweep_terms(service, clock)
+    assert (report.fired, report.refused) == ([f"{c.id}: bezwaartermijn_verstreken"], [])
+    closed = service.get(c.id, actor=behandelaar())
+    assert (closed.state, closed.resultaat) == ("afgesloten.buiten_behandeling", "buiten_behandeling")
+    assert [t.name for t in service.terms(c.id, actor=behandelaar()) if t.status == "lopend"] == []
+
+
 def test_outbox_becomes_deliveries_sent_once_and_retried_with_backoff(service, database, clock, catalog,
                                                                       tmp_path) -> None:
     settings = Settings(kanalen=["log"], huisstijl=tmp_path)
