@@ -51,4 +51,5 @@ def test_the_show_excerpt_in_step_10_is_part_of_what_workflows_show_prints() -> 
     assert result.returncode == 0, result.stderr
     shown = result.stdout.splitlines()
     missing = [line for line in excerpt if line not in shown]
-    assert not missing, "lines in docs/workflows.md that `workflows show voorbeeldstad` does not print:\n" + "\n".join(missing)
+    assert not missing, ("lines in docs/workflows.md that `workflows show voorbeeldstad` does not print:\n"
+                         + "\n".join(missing))
