@@ -152,8 +152,10 @@ def assert_one_winner(db: Database, challenge_id: str, outcomes: list[Outcome], 
         assert (conflict.expected, conflict.current, conflict.state) == (expected, expected + 1, last.to_state), (
             loser.label, str(conflict))
         assert len(conflict.changes) == 1, conflict.changes
-        assert conflict.changes[0].startswith(f"versie {expected + 1}: {recorded} door {last.actor_rol} "
-                                              f"{last.actor_id} op "), conflict.changes
+        # staff see who won; an initiatiefnemer sees only the role (who at the gemeente did it is not for them)
+        who = last.actor_rol if loser.label.split()[2] == "initiatiefnemer" else f"{last.actor_rol} {last.actor_id}"
+        assert conflict.changes[0].startswith(f"versie {expected + 1}: {recorded} door {who} op "), (
+            loser.label, conflict.changes)
         assert f"versie {expected + 1}: {recorded} door" in str(conflict)
     return winner
 
