@@ -416,7 +416,7 @@ def _breakdown(url: str, folder: Path, fixture: dict[str, Any]) -> dict[str, dic
         "fire: the whole app, ASGI": fire_http,
         "fire: verify the API key": lambda: keys.verify(fixture["key"]),
         "fire: ChallengeService.fire": fire,
-        "fire: ChallengeOut of the result, as JSON": lambda: ChallengeOut.of(fired[0]).model_dump_json(by_alias=True),
+        "fire: ChallengeOut of the result, as JSON": lambda: ChallengeOut.model_validate(fired[0]).model_dump_json(by_alias=True),
     }
     ping = None
     if db.is_postgresql:  # r2c's engine pings on every checkout (pool_pre_ping); the same read without
