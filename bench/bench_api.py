@@ -44,7 +44,8 @@ On SQLite (a temporary file) and on PostgreSQL (a fresh schema, dropped afterwar
 server does not answer).
 
 Run: ``.venv/bin/python -m bench.bench_api`` (or ``make bench`` for every benchmark); ``R2C_BENCH_API_SECONDS``
-changes MEASURE_S, ``R2C_BENCH_API_USERS`` the user counts (e.g. ``8,32``). PostgreSQL: ``R2C_BENCH_POSTGRES_URL``,
+changes MEASURE_S, ``R2C_BENCH_API_WARMUP_SECONDS`` WARMUP_S, ``R2C_BENCH_API_PARTS_SAMPLES`` PARTS_SAMPLES,
+``R2C_BENCH_API_USERS`` the user counts (e.g. ``8,32``). PostgreSQL: ``R2C_BENCH_POSTGRES_URL``,
 else ``R2C_TEST_POSTGRES_URL``, else postgresql+psycopg://postgres@127.0.0.1:5432/test. The machine has 2 cores,
 shared between the server, the load generator (and PostgreSQL) and other jobs: medians and ratios only.
 """
@@ -71,10 +72,10 @@ PYTHON = sys.executable
 PG_URL = os.environ.get("R2C_BENCH_POSTGRES_URL") or os.environ.get(
     "R2C_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 USERS = tuple(int(n) for n in os.environ.get("R2C_BENCH_API_USERS", "8,32").split(","))
-WARMUP_S = 3.0
+WARMUP_S = float(os.environ.get("R2C_BENCH_API_WARMUP_SECONDS", "3"))
 MEASURE_S = float(os.environ.get("R2C_BENCH_API_SECONDS", "12"))
-PARTS_SAMPLES = 300  # per part of the in-process breakdown, after PARTS_WARMUP
-PARTS_WARMUP = 30
+PARTS_SAMPLES = int(os.environ.get("R2C_BENCH_API_PARTS_SAMPLES", "300"))  # per part of the breakdown
+PARTS_WARMUP = PARTS_SAMPLES // 10  # 30 by default
 ENDPOINTS = ("bare", "status", "fire")
 LIMIT = "1000000/minute"
 GEMEENTE = "gouda"
@@ -623,7 +624,7 @@ def _databases(kind: str, folder: Path) -> Iterator[str]:
 def _bench(kind: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="r2c-bench-api-") as name, _databases(kind, Path(name)) as url:
         folder = Path(name)
-        fixture = _prepare(url, folder, max(USERS))
+        fixture = _prepare(url, folder, max(*USERS, 2))  # the breakdown fires on two challenges of its own
         server = fixture.pop("server")
         with _server(url, folder) as base:
             phases = _load(base, fixture, folder)

@@ -22,7 +22,9 @@ d. ``search``: 100,000 challenges over six gemeenten and every phase, inserted w
 
 Run: ``.venv/bin/python -c "import bench.bench_store as b; b.main()"`` (or ``make bench`` for every benchmark).
 PostgreSQL: ``R2C_BENCH_POSTGRES_URL``, else ``R2C_TEST_POSTGRES_URL``, else
-postgresql+psycopg://postgres@127.0.0.1:5432/test. The machine is shared and noisy: medians and ratios only.
+postgresql+psycopg://postgres@127.0.0.1:5432/test. Sizes: ``R2C_BENCH_STORE_SAMPLES`` (FIRE_SAMPLES; the warm-up and
+PROFILE_EVENTS follow it), ``R2C_BENCH_STORE_CHALLENGES`` (SEARCH_CHALLENGES). The machine is shared and noisy:
+medians and ratios only.
 """
 
 from __future__ import annotations
@@ -58,11 +60,11 @@ PG_URL = os.environ.get("R2C_BENCH_POSTGRES_URL") or os.environ.get(
     "R2C_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 
-FIRE_SAMPLES = 600
-FIRE_WARMUP = 60
-PROFILE_EVENTS = 300
+FIRE_SAMPLES = int(os.environ.get("R2C_BENCH_STORE_SAMPLES", "600"))
+FIRE_WARMUP = FIRE_SAMPLES // 10  # 60 by default
+PROFILE_EVENTS = FIRE_SAMPLES // 2  # 300 by default
 THROUGHPUT_EVENTS = 480  # in total per measurement: 1 x 480, or 8 x 60
-SEARCH_CHALLENGES = 100_000
+SEARCH_CHALLENGES = int(os.environ.get("R2C_BENCH_STORE_CHALLENGES", "100000"))
 SEARCH_REPEATS = 5
 RATIO_TARGET = 2.0
 SEARCH_TARGET_MS = 50.0

@@ -13,7 +13,9 @@ d. ``hierarchy``: the same lifecycle on a bare ``HierarchicalMachine`` (phases a
    the machine class r2c builds on, against the flat ``Machine``: what the hierarchy costs, and the ratio
    r2c / the bare machine of its own kind.
 
-Run: ``.venv/bin/python -m bench.bench_workflows`` (or ``make bench`` for every benchmark).
+Run: ``.venv/bin/python -m bench.bench_workflows`` (or ``make bench`` for every benchmark). Sizes:
+``R2C_BENCH_WORKFLOWS_FILES`` (N_FILES), ``R2C_BENCH_WORKFLOWS_SAMPLES`` (samples per fire measurement; the warm-up
+is a tenth of it).
 The machine these run on is shared and noisy: every figure is a median over many samples, after a warm-up.
 """
 
@@ -36,10 +38,12 @@ MODEL_DIR = ROOT / "model_verordening"
 MODEL_ID = "vng-model-2024"
 MODEL_REF = "vng-model-2024@2024.1"
 
-N_FILES = 400
+N_FILES = int(os.environ.get("R2C_BENCH_WORKFLOWS_FILES", "400"))
 LOAD_REPEATS = 5
 LOAD_TARGET_S = 2.0
 FIRE_TARGET_US = 100.0
+SAMPLES = int(os.environ.get("R2C_BENCH_WORKFLOWS_SAMPLES", "2000"))  # per fire measurement
+WARMUP = SAMPLES // 10  # 200 by default
 
 # -- a. generated gemeente files -----------------------------------------------------------------------------
 
@@ -539,7 +543,7 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def main(samples: int = 2000, warmup: int = 200) -> dict[str, Any]:
+def main(samples: int = SAMPLES, warmup: int = WARMUP) -> dict[str, Any]:
     """Run every measurement once, print a table, return the figures."""
     load = bench_load()
     r2c = bench_fire_r2c(samples, warmup)
