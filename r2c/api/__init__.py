@@ -47,7 +47,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     ``keys``: where API keys are checked (default: the service's own database, via its session factory).
     """
     settings = settings or Settings()
-    keys = keys or KeyStore(service._read_sessions, service.clock, gemeenten=service.catalog.ids(soort="gemeente"))
+    keys = keys or KeyStore(service.units.read_sessions, service.clock, gemeenten=service.catalog.ids(soort="gemeente"))
     public = RateLimit(settings.publieke_limiet)
     letters = Letters(service, Router(settings, service.catalog))
     ctx = make_context(service, Authenticator(service, keys, public), letters, settings)

@@ -64,9 +64,9 @@ class Deadline:
 
 def open_deadlines(service: ChallengeService, *, gemeente: str, behandelaar: str | None = None) -> list[Deadline]:
     """The running terms of ``gemeente`` (of one behandelaar's challenges), soonest end first."""
-    service._gemeente_of(Actor(AGENDA_ACTOR, "lezer", gemeente))  # an unknown gemeente is an error, not a blank
+    service.gemeente_of(Actor(AGENDA_ACTOR, "lezer", gemeente))  # an unknown gemeente is an error, not a blank
     statement = _RUNNING if behandelaar is None else _RUNNING.where(CHALLENGE.c.behandelaar == behandelaar)
-    with service._read() as connection:
+    with service.units.read() as connection:
         rows = connection.execute(statement, {"b_gemeente": gemeente}).all()
     out = []
     for row in rows:

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
 from r2c.clock import Clock, today
 from r2c.errors import R2CError
+from r2c.scheduler.report import Report
 from r2c.service.challenges import ChallengeService
+from r2c.store.queue import insert_once
 from r2c.store.tables import ChallengeRow, OutboxRow, TermRow
-
-if TYPE_CHECKING:
-    from r2c.scheduler.jobs import Report
 
 LOG = logging.getLogger("r2c.planner")
 TOPIC = "overzicht.week"
@@ -55,23 +54,17 @@ def digest_key(gemeente: str, week: str) -> str:
 
 def weekly_digest(service: ChallengeService, clock: Clock) -> Report:
     """Queue this ISO week's digest for every gemeente with running terms that has none yet; one transaction."""
-    from r2c.scheduler.jobs import (  # here: jobs.tick imports this module
-        Report,
-        _insert_ignoring_duplicates,
-    )
-
     report = Report()
     on = today(clock)
     week = iso_week(on)
-    with service._sessions() as session, session.begin():
-        connection = session.connection()
+    with service.units.write() as connection:
         gemeenten = sorted(set(connection.execute(_ACTIVE).scalars()) & set(service.catalog.ids(soort="gemeente")))
         keys = {digest_key(g, week): g for g in gemeenten}
         written = set(connection.execute(_WRITTEN, {"b_keys": list(keys)}).scalars()) if keys else set()
         rows = [_row(service, connection, gemeente, week, on, clock) for key, gemeente in keys.items()
                 if key not in written]
         report.done = len(rows)
-        report.queued = _insert_ignoring_duplicates(connection, OUTBOX, rows)
+        report.queued = insert_once(connection, OUTBOX, rows)
     return report
 
 

@@ -16,13 +16,12 @@ stored with the work).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from r2c.clock import Clock, today
 from r2c.engine.case import Actor
@@ -30,8 +29,11 @@ from r2c.errors import R2CError
 from r2c.notify.channels import Channel, DeliveryError, Message
 from r2c.notify.render import RenderError, letter_attachment, render_email
 from r2c.notify.routing import Router
+from r2c.scheduler.digest import weekly_digest
+from r2c.scheduler.report import Report
 from r2c.service.challenges import ChallengeService
 from r2c.service.terms import moments, next_due
+from r2c.store.queue import insert_once
 from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow, TermRow
 from r2c.termijnen import Termijn
 
@@ -64,45 +66,6 @@ _DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
 _UPDATE_DELIVERY = update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
 
 
-@dataclass
-class Report:
-    """What a job did.
-
-    Attributes:
-        done: how many items it handled (terms, outbox rows or deliveries), including those it put off.
-        queued: outbox rows or deliveries it wrote.
-        fired: events fired, as 'challenge_id: event'.
-        refused: events the workflow refused (the challenge had moved on), as 'challenge_id: event: reason'.
-        skipped: terms that could not be handled and were put off to the next day, as 'challenge_id: term: reason'.
-        sent, retried, failed: delivery outcomes.
-    """
-
-    done: int = 0
-    queued: int = 0
-    fired: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-
-    def summary(self) -> str:
-        """One Dutch line for a beheerder: what the job did, and whether anything was put off."""
-        line = (f"{self.done} behandeld, {self.queued} in de wachtrij, {self.sent} verstuurd, "
-                f"{self.retried} later opnieuw, {self.failed} mislukt, {len(self.fired)} event(s)")
-        return line + (f", {len(self.skipped)} overgeslagen (zie het log)" if self.skipped else "")
-
-
-def _insert_ignoring_duplicates(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Insert rows whose ``idempotency_key`` is new; a key already there is left alone (a job run twice)."""
-    if not rows:
-        return 0
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-                 .returning(table.c.id))
-    return len(connection.execute(statement, rows).all())  # (executemany's rowcount is -1 on psycopg)
-
-
 # -- terms ---------------------------------------------------------------------------------------------------
 
 def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = None) -> Report:
@@ -117,7 +80,7 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
     report = Report()
     on = today(clock)
     while limit is None or report.done < limit:
-        with service._sessions() as session, session.begin():
+        with service.units.session() as session:
             connection = session.connection()
             term = connection.execute(_DUE_TERM, {"b_today": on}).one_or_none()
             if term is None:
@@ -125,7 +88,7 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
             part = Report()
             try:
                 with session.begin_nested():  # one term's problem leaves the other terms' work standing
-                    _handle_term(service, session, connection, term, on, part)
+                    _handle_term(service, session, term, on, part)
             except OperationalError:  # the database, not the term: the sweep ends, the next tick tries again
                 raise
             except Exception as error:  # noqa: BLE001 - whatever it is, the terms after this one must go on
@@ -150,8 +113,8 @@ def _put_off(connection: Connection, term: Any, on: date, error: Exception, repo
               retry.isoformat(), exc_info=not expected)
 
 
-def _handle_term(service: ChallengeService, session: Any, connection: Connection, term: Any, on: date,
-                 report: Report) -> None:
+def _handle_term(service: ChallengeService, session: Session, term: Any, on: date, report: Report) -> None:
+    connection = session.connection()
     definition = service.catalog.get(term.workflow, term.workflow_version).definition
     spec = definition.termijnen.get(term.name)
     termijn = Termijn.uit_dict(term.termijn)
@@ -172,7 +135,7 @@ def _handle_term(service: ChallengeService, session: Any, connection: Connection
                                     "grondslag": termijn.grondslag}},
             "status": "wachtend", "attempts": 0, "created_at": service.clock.now(),
             "next_attempt_at": service.clock.now()})
-    report.queued += _insert_ignoring_duplicates(connection, OUTBOX, rows)
+    report.queued += insert_once(connection, OUTBOX, rows)
     connection.execute(_MARK_TERM, {"b_id": term.id, "b_until": on,
                                     "b_next": next_due(term.termijn, "lopend", term.einddatum, on)})
     lapsed = any(m.kind == "verlopen" for m in due)
@@ -193,8 +156,7 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
     """Turn every new outbox row into deliveries; a row and its deliveries are written in one transaction."""
     report = Report()
     while True:
-        with service._sessions() as session, session.begin():
-            connection = session.connection()
+        with service.units.write() as connection:
             now = clock.now()
             rows = connection.execute(_NEW_OUTBOX, {"b_limit": batch, "b_now": now}).all()
             for row in rows:
@@ -206,7 +168,7 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
                              "idempotency_key": f"{row.idempotency_key}|{d.channel}|{d.recipient}"[:300],
                              "status": "wachtend", "attempts": 0, "next_attempt_at": now}
                             for d in router.route(connection, row)]
-                        report.queued += _insert_ignoring_duplicates(connection, DELIVERY, deliveries)
+                        report.queued += insert_once(connection, DELIVERY, deliveries)
                         connection.execute(_MARK_OUTBOX, {"b_id": row.id})
                 except R2CError as error:  # e.g. a broken gemeente.yaml: try again after it is fixed
                     LOG.warning("bericht %s niet verdeeld: %s", row.idempotency_key, error)
@@ -234,8 +196,7 @@ def deliver(service: ChallengeService, clock: Clock, channels: dict[str, Channel
     """
     report = Report()
     while limit is None or report.done < limit:
-        with service._sessions() as session, session.begin():
-            connection = session.connection()
+        with service.units.write() as connection:
             row = connection.execute(_DUE_DELIVERY, {"b_now": clock.now()}).one_or_none()
             if row is None:
                 break
@@ -296,8 +257,6 @@ def tick(service: ChallengeService, clock: Clock, channels: dict[str, Channel], 
     ``digest``: also queue this week's digest where it is missing (r2c.scheduler.digest); the scheduler
     (``r2c scheduler``, ``r2c serve``) passes True.
     """
-    from r2c.scheduler.digest import weekly_digest
-
     reports = {"termijnen": sweep_terms(service, clock)}
     if digest:
         reports["overzicht"] = weekly_digest(service, clock)

@@ -79,13 +79,14 @@ class KeyStore:
     """Create, verify, list and revoke API keys.
 
     Attributes:
+        sessions: the session factory of the database the keys are in.
         clock: the time keys are created and revoked.
         gemeenten: the gemeenten a key may be bound to (None: any).
     """
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock, *,
                  gemeenten: Iterable[str] | None = None):
-        self._sessions = session_factory
+        self.sessions = session_factory
         self.clock = clock
         self.gemeenten = None if gemeenten is None else frozenset(gemeenten)
 
@@ -105,7 +106,7 @@ class KeyStore:
             raise InvalidInput("; ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
         secret = new_secret("key")
         key = ApiKey(str(uuid.uuid4()), secret[:16], gemeente, rollen, naam.strip(), self.clock.now(), None)
-        with self._sessions() as session, session.begin():
+        with self.sessions() as session, session.begin():
             session.execute(insert(KEY).values(
                 id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,
                 rollen=list(key.rollen), naam=key.naam, created_at=key.created_at))
@@ -113,7 +114,7 @@ class KeyStore:
 
     def verify(self, secret: str) -> ApiKey | None:
         """The key behind ``secret``, or None when it is unknown or revoked."""
-        with self._sessions() as session:
+        with self.sessions() as session:
             row = session.execute(_KEY_BY_HASH, {"b_hash": token_hash(secret)}).one_or_none()
         return None if row is None else _key(row)
 
@@ -122,12 +123,12 @@ class KeyStore:
         query = select(KEY).order_by(KEY.c.created_at, KEY.c.id)
         if gemeente is not None:
             query = query.where(KEY.c.gemeente == gemeente)
-        with self._sessions() as session:
+        with self.sessions() as session:
             return [_key(row) for row in session.execute(query)]
 
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke a key by id or prefix: from now on it opens nothing."""
-        with self._sessions() as session, session.begin():
+        with self.sessions() as session, session.begin():
             rows = session.execute(select(KEY).where((KEY.c.id == key_id) | (KEY.c.prefix == key_id))).all()
             if len(rows) != 1:
                 raise NotFound(f"geen (eenduidige) sleutel '{key_id}'; `r2c keys list` toont ze")

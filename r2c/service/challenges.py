@@ -16,7 +16,6 @@ from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from r2c.clock import Clock, as_utc, today
@@ -30,13 +29,14 @@ from r2c.errors import (
 from r2c.service.access import add_status_link, challenge_of_link, revoke_status_links
 from r2c.service.terms import OPEN, TERM, TermPlan, plan_term_changes
 from r2c.service.writes import write_change
-from r2c.service.inputs import check_party, check_text, database_error, jsonable, party_values
+from r2c.service.inputs import check_party, check_text, jsonable, party_values
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, SearchFilters, TermView,
     challenge_view, entry_data, term_view,
 )
 from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
+from r2c.store.unit import UnitOfWork
 from r2c.store.tables import (
     ChallengeRow, DocumentRow, HistoryRow, LetterRow, OutboxRow, PartyRow, PersonalDataRow,
 )
@@ -91,6 +91,7 @@ class ChallengeService:
         clock: where every timestamp and 'today' comes from.
         documents: where document contents are kept.
         limits: input limits.
+        units: the unit of work: every transaction of the service, and of the adapters built on it.
     """
 
     def __init__(self, session_factory: Callable[[], Session], definitions: Catalog | Engine, clock: Clock, *,
@@ -100,9 +101,7 @@ class ChallengeService:
         self.clock = clock
         self.documents = documents
         self.limits = limits or Limits()
-        self._sessions = session_factory
-        self._read_sessions = read_session_factory or session_factory
-        self._host: Session | None = None
+        self.units = UnitOfWork(session_factory, read_session_factory)
         self._gemeenten = frozenset(self.catalog.ids(soort="gemeente"))
 
     @property
@@ -113,39 +112,8 @@ class ChallengeService:
     def joined(self, host: Session | Connection) -> ChallengeService:
         """A service that works inside the host's session or connection (its transaction; r2c uses a savepoint)."""
         other = copy.copy(self)
-        other._host = host if isinstance(host, Session) else Session(
-            bind=host, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        other.units = self.units.joined(host)
         return other
-
-    # -- transactions ----------------------------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One transaction (a savepoint inside a host's); r2c runs Core statements on its connection."""
-        try:
-            if self._host is not None:
-                with self._host.begin_nested():
-                    yield self._host.connection()
-                return
-            with self._sessions() as session, session.begin():
-                yield session.connection()
-        except IntegrityError:
-            # Only a writer that got in between (same history seq or outbox key) can break a constraint here.
-            raise Conflict("de uitdaging is tegelijk door iemand anders gewijzigd; er is niets vastgelegd, "
-                           "lees haar opnieuw en probeer het nog eens") from None
-        except DBAPIError as error:
-            raise database_error(error, "er is niets vastgelegd") from None
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        if self._host is not None:
-            yield self._host.connection()
-            return
-        try:
-            with self._read_sessions() as session, session.begin():
-                yield session.connection()
-        except DBAPIError as error:
-            raise database_error(error, "er is niets gelezen") from None
 
     # -- changes ---------------------------------------------------------------------------------------------
 
@@ -172,7 +140,7 @@ class ChallengeService:
             state=start, fase=workflow.phase_of(start), resultaat=None, titel=titel.strip(), behandelaar=None,
             facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now, closed_at=None,
             erased_at=None)
-        with self._write() as session:
+        with self.units.write() as session:
             session.execute(_INSERT_CHALLENGE, vars(row))
             session.execute(_INSERT_PARTY, {"id": party_id, "challenge_id": challenge_id, "rol": "initiatiefnemer"})
             session.execute(_INSERT_PERSONAL, {"party_id": party_id, **party_values(initiatiefnemer)})
@@ -186,8 +154,8 @@ class ChallengeService:
         problems = check_text("reden", reason, self.limits.reason_length)
         if problems:
             raise InvalidInput(f"reden: {problems['reden']}", fields=problems)
-        with self._write() as session:
-            row, definition = self._load(session, challenge_id, actor, lock=True)
+        with self.units.write() as session:
+            row, definition = self.load(session, challenge_id, actor, lock=True)
             self._expect(session, row, expected_version, actor)
             case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
             outcome = self.engine.fire(case, event, actor=actor, data=data, reason=reason)
@@ -196,15 +164,15 @@ class ChallengeService:
     def migrate(self, challenge_id: str, *, versie: str, actor: Actor, reason: str,
                 expected_version: int | None = None) -> Fired:
         """Move a running challenge to another version of its definition, by that version's state mapping."""
-        with self._write() as session:
-            row, _ = self._load(session, challenge_id, actor, lock=True)
+        with self.units.write() as session:
+            row, _ = self.load(session, challenge_id, actor, lock=True)
             self._expect(session, row, expected_version, actor)
             case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
             outcome = self.engine.migrate(case, versie, actor=actor, reason=reason)
             definition = self.catalog.get(row.workflow, versie).definition
             migrated = outcome.events[0]
             dest = outcome.case.state
-            after = self._append(
+            after = self.append(
                 session, row, kind="migratie", event=None, transition=None, to_state=dest, actor=actor, artikel=None,
                 payload={"reden": reason, "van_versie": migrated.from_versie, "naar_versie": migrated.to_versie},
                 changes={"workflow_version": versie, "state": dest,
@@ -214,8 +182,8 @@ class ChallengeService:
     def assign(self, challenge_id: str, *, behandelaar: str, actor: Actor,
                expected_version: int | None = None) -> Challenge:
         """Make ``behandelaar`` the challenge's behandelaar (a teamleider, or a behandelaar taking it on)."""
-        with self._write() as session:
-            row, definition = self._load(session, challenge_id, actor, lock=True)
+        with self.units.write() as session:
+            row, definition = self.load(session, challenge_id, actor, lock=True)
             himself = actor.rol == "behandelaar" and behandelaar == actor.id
             if actor.rol != "teamleider" and not himself:
                 raise AccessDenied("alleen een teamleider wijst een behandelaar toe; een behandelaar alleen zichzelf")
@@ -223,7 +191,7 @@ class ChallengeService:
             if problems:
                 raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
             self._expect(session, row, expected_version, actor)
-            after = self._append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
+            after = self.append(session, row, kind="toewijzing", event=None, transition=None, to_state=row.state,
                                  actor=actor, artikel=None, payload={"behandelaar": behandelaar},
                                  changes={"behandelaar": behandelaar})
             return challenge_view(after, definition)
@@ -244,8 +212,8 @@ class ChallengeService:
         if problems:
             raise InvalidInput("document niet aangenomen: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
                                fields=problems)
-        with self._write() as session:
-            row, _ = self._load(session, challenge_id, actor, lock=True)  # first: another gemeente's is NotFound
+        with self.units.write() as session:
+            row, _ = self.load(session, challenge_id, actor, lock=True)  # first: another gemeente's is NotFound
             if actor.rol in READ_ONLY_ROLES:
                 raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
             self._expect(session, row, expected_version, actor)
@@ -255,7 +223,7 @@ class ChallengeService:
             session.execute(insert(DOCUMENT).values(
                 id=doc.id, challenge_id=doc.challenge_id, name=doc.name, media_type=doc.media_type, size=doc.size,
                 sha256=doc.sha256, added_at=doc.added_at, added_by=doc.added_by))
-            self._append(session, row, kind="document", event=None, transition=None, to_state=row.state, actor=actor,
+            self.append(session, row, kind="document", event=None, transition=None, to_state=row.state, actor=actor,
                          artikel=None, payload={"document": doc.id, "naam": doc.name, "sha256": digest,
                                                 "grootte": doc.size}, changes={})
             return doc
@@ -280,17 +248,17 @@ class ChallengeService:
         if outcome.of(CaseClosed):
             changes["closed_at"] = changed.at
         payload = {"reden": reason, "gegevens": jsonable(dict(data or {}))}
-        after = self._append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
+        after = self.append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
                              to_state=new.state, actor=actor, artikel=changed.artikel, payload=payload,
                              changes=changes, outbox={"brieven": [letter.template for letter in letters],
                                                       "termijnen": terms.summaries, "resultaat": new.resultaat},
                              letters=letter_rows, terms=terms)
         return Fired(challenge_view(after, definition, rol=actor.rol), outcome)
 
-    def _append(self, session: Connection, row: Any, *, kind: str, event: str | None, transition: str | None,
-                to_state: str, actor: Actor, artikel: str | None, payload: dict[str, Any],
-                changes: dict[str, Any], outbox: dict[str, Any] | None = None,
-                letters: list[dict[str, Any]] | None = None, terms: TermPlan | None = None) -> SimpleNamespace:
+    def append(self, session: Connection, row: Any, *, kind: str, event: str | None, transition: str | None,
+               to_state: str, actor: Actor, artikel: str | None, payload: dict[str, Any],
+               changes: dict[str, Any], outbox: dict[str, Any] | None = None,
+               letters: list[dict[str, Any]] | None = None, terms: TermPlan | None = None) -> SimpleNamespace:
         """Add one hash-chained history row, update the challenge row (version + 1) and queue an outbox message.
 
         Returns the challenge row as it is after the change.
@@ -338,14 +306,14 @@ class ChallengeService:
 
     def get(self, challenge_id: str, *, actor: Actor) -> Challenge:
         """The challenge, if the actor may see it."""
-        with self._read() as session:
-            row, definition = self._load(session, challenge_id, actor)
+        with self.units.read() as session:
+            row, definition = self.load(session, challenge_id, actor)
             return challenge_view(row, definition, rol=actor.rol)
 
     def search(self, *, actor: Actor, filters: SearchFilters | None = None, limit: int = 50,
                offset: int = 0) -> Page[Challenge]:
         """The actor's gemeente's challenges matching ``filters``, newest first, one page at a time."""
-        gemeente = self._gemeente_of(actor)
+        gemeente = self.gemeente_of(actor)
         if not 1 <= limit <= 500 or offset < 0:
             raise InvalidInput("limit moet tussen 1 en 500 liggen en offset 0 of meer zijn",
                                fields={"limit": "1 tot en met 500", "offset": "0 of meer"})
@@ -360,7 +328,7 @@ class ChallengeService:
             if bound is not None:
                 due = TERM.c.einddatum < bound if strict else TERM.c.einddatum <= bound
                 where.append(exists().where(TERM.c.challenge_id == CHALLENGE.c.id, TERM.c.status == "lopend", due))
-        with self._read() as session:
+        with self.units.read() as session:
             if actor.rol == "initiatiefnemer":
                 where.append(exists().where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.id == actor.id))
             total = session.execute(select(func.count()).select_from(CHALLENGE).where(*where)).scalar_one()
@@ -376,8 +344,8 @@ class ChallengeService:
         The history names the staff and their reasons and data; an initiatiefnemer sees their challenge through
         ``get`` (``for_initiatiefnemer``), its terms and the letters addressed to them, not through this.
         """
-        with self._read() as session:
-            row, _ = self._load(session, challenge_id, actor)  # first: another gemeente's challenge is not found
+        with self.units.read() as session:
+            row, _ = self.load(session, challenge_id, actor)  # first: another gemeente's challenge is not found
             if actor.rol == "initiatiefnemer":
                 raise AccessDenied("de geschiedenis van een uitdaging is alleen voor medewerkers van de gemeente; "
                                    "de initiatiefnemer ziet de stand van zaken op de statuspagina")
@@ -389,19 +357,19 @@ class ChallengeService:
 
     def terms(self, challenge_id: str, *, actor: Actor) -> list[TermView]:
         """Every term of the challenge (running, suspended and ended) with the derivation of its end date."""
-        with self._read() as session:
-            row, definition = self._load(session, challenge_id, actor)
+        with self.units.read() as session:
+            row, definition = self.load(session, challenge_id, actor)
             rows = session.execute(select(TERM).where(TERM.c.challenge_id == row.id).order_by(TERM.c.id)).all()
         return [term_view(t, definition) for t in rows]
 
     def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
         """Running and suspended terms of the actor's gemeente, soonest end first; with due_before only running terms
         ending on or before that day."""
-        gemeente = self._gemeente_of(actor)
+        gemeente = self.gemeente_of(actor)
         where = [TERM.c.gemeente == gemeente, TERM.c.status.in_(OPEN)]
         if due_before is not None:
             where.append(and_(TERM.c.status == "lopend", TERM.c.einddatum <= due_before))
-        with self._read() as session:
+        with self.units.read() as session:
             if actor.rol == "initiatiefnemer":
                 where.append(exists().where(PARTY.c.challenge_id == TERM.c.challenge_id, PARTY.c.id == actor.id))
             rows = session.execute(
@@ -412,8 +380,8 @@ class ChallengeService:
 
     def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
         """The events the actor's role may fire now, each with the conditions that still block it."""
-        with self._read() as session:
-            row, definition = self._load(session, challenge_id, actor)
+        with self.units.read() as session:
+            row, definition = self.load(session, challenge_id, actor)
         case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
         labels = {t.event or key: t.label for key, t in definition.transities.items()}
         return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(case, event, actor.rol)))
@@ -421,8 +389,8 @@ class ChallengeService:
 
     def documents_of(self, challenge_id: str, *, actor: Actor) -> list[Document]:
         """The documents of the challenge."""
-        with self._read() as session:
-            row, _ = self._load(session, challenge_id, actor)
+        with self.units.read() as session:
+            row, _ = self.load(session, challenge_id, actor)
             query = select(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id).order_by(DOCUMENT.c.added_at)
             if actor.rol == "initiatiefnemer":  # their own uploads; the gemeente's working papers are not for them
                 query = query.where(DOCUMENT.c.added_by == actor.id)
@@ -441,8 +409,8 @@ class ChallengeService:
 
     def letters_of(self, challenge_id: str, *, actor: Actor) -> list[Letter]:
         """The letters the challenge's transitions produced; an initiatiefnemer sees only those addressed to them."""
-        with self._read() as session:
-            row, definition = self._load(session, challenge_id, actor)
+        with self.units.read() as session:
+            row, definition = self.load(session, challenge_id, actor)
             query = select(LETTER).where(LETTER.c.challenge_id == row.id).order_by(LETTER.c.history_seq, LETTER.c.id)
             if actor.rol == "initiatiefnemer":
                 query = query.where(LETTER.c.aan == "initiatiefnemer")
@@ -455,7 +423,7 @@ class ChallengeService:
 
     def status_actor(self, token: str) -> tuple[str, Actor] | None:
         """The challenge and initiatiefnemer behind an open status link token, or None (unknown or revoked)."""
-        with self._read() as session:
+        with self.units.read() as session:
             challenge_id = challenge_of_link(session, token)
             found = None if challenge_id is None else session.execute(
                 select(CHALLENGE.c.gemeente, INITIATOR).where(CHALLENGE.c.id == challenge_id)).one_or_none()
@@ -466,8 +434,8 @@ class ChallengeService:
     def renew_status_link(self, challenge_id: str, *, actor: Actor) -> str:
         """Revoke the challenge's status links and give a new one (staff who act on the challenge)."""
         self._require_staff(actor)
-        with self._write() as session:
-            row, _ = self._load(session, challenge_id, actor, lock=True)
+        with self.units.write() as session:
+            row, _ = self.load(session, challenge_id, actor, lock=True)
             now = self.clock.now()
             revoke_status_links(session, challenge_id=row.id, now=now)
             return add_status_link(session, challenge_id=row.id, now=now)
@@ -475,8 +443,8 @@ class ChallengeService:
     def revoke_status_links(self, challenge_id: str, *, actor: Actor) -> int:
         """Revoke every status link of the challenge (staff who act on it); the number revoked."""
         self._require_staff(actor)
-        with self._write() as session:
-            row, _ = self._load(session, challenge_id, actor, lock=True)
+        with self.units.write() as session:
+            row, _ = self.load(session, challenge_id, actor, lock=True)
             return revoke_status_links(session, challenge_id=row.id, now=self.clock.now())
 
     @staticmethod
@@ -487,12 +455,13 @@ class ChallengeService:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read-only connection for adapters that render from the database (letters, feeds, readiness)."""
-        with self._read() as connection:
+        with self.units.read() as connection:
             yield connection
 
     # -- scoping ---------------------------------------------------------------------------------------------
 
-    def _gemeente_of(self, actor: Actor) -> str:
+    def gemeente_of(self, actor: Actor) -> str:
+        """The actor's gemeente, once it is known and the actor is valid there (AccessDenied, UnknownGemeente)."""
         if not actor.gemeente:
             raise AccessDenied("geef bij de actor aan voor welke gemeente die werkt")
         definition = self._definition_in_force(actor.gemeente)
@@ -528,10 +497,10 @@ class ChallengeService:
                                 {"b_id": challenge_id, "b_gemeente": gemeente}).one_or_none()
         return None if found is None else SimpleNamespace(**found._mapping)
 
-    def _load(self, session: Connection, challenge_id: str, actor: Actor, *,
-              lock: bool = False) -> tuple[Any, Definition]:
+    def load(self, session: Connection, challenge_id: str, actor: Actor, *,
+             lock: bool = False) -> tuple[Any, Definition]:
         """The challenge row and its definition, if ``actor`` may see it; NotFound otherwise (no existence leak)."""
-        gemeente = self._gemeente_of(actor)
+        gemeente = self.gemeente_of(actor)
         valid = isinstance(challenge_id, str) and len(challenge_id) <= 36 and "\x00" not in challenge_id
         row = self._row(session, challenge_id, gemeente, lock=lock) if valid else None
         if row is not None and actor.rol == "initiatiefnemer" and row.initiatiefnemer != actor.id:

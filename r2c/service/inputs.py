@@ -1,4 +1,4 @@
-"""Checking what callers hand the service, and turning driver errors into r2c errors (no SQL, no parameters)."""
+"""Checking what callers hand the service."""
 
 from __future__ import annotations
 
@@ -7,21 +7,9 @@ import re
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy.exc import DataError, DBAPIError
-
-from r2c.errors import InvalidInput, R2CError, StorageError
 from r2c.service.views import Initiatiefnemer
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def database_error(error: DBAPIError, consequence: str) -> R2CError:
-    """A driver error as an r2c error, without the SQL statement or its parameters (they may hold personal data)."""
-    if isinstance(error, DataError):
-        return InvalidInput(f"een waarde past niet in de database ({consequence}); controleer op vreemde tekens",
-                            fields={})
-    reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
-    return StorageError(f"de database weigerde ({consequence}): {reason}")
 
 
 def check_text(name: str, value: Any, longest: int, *, required: bool = False) -> dict[str, str]:

@@ -32,8 +32,8 @@ def erase(service: ChallengeService, challenge_id: str, *, actor: Actor, reason:
     if not (reason or "").strip():
         raise InvalidInput("geef een reden voor het wissen; die komt in de geschiedenis",
                            fields={"reden": "verplicht, maar leeg"})
-    with service._write() as session:
-        row, definition = service._load(session, challenge_id, actor, lock=True)
+    with service.units.write() as session:
+        row, definition = service.load(session, challenge_id, actor, lock=True)
         if row.resultaat is None:
             raise ServiceError(f"uitdaging {row.id} loopt nog ({row.state}): wis persoonsgegevens pas na afsluiten")
         if row.erased_at is not None:
@@ -47,7 +47,7 @@ def erase(service: ChallengeService, challenge_id: str, *, actor: Actor, reason:
         revoke_status_links(session, challenge_id=row.id, now=service.clock.now())  # nobody left to show it to
         shared = {r.sha256 for r in session.execute(select(DOCUMENT.c.sha256).where(DOCUMENT.c.sha256.in_(shas)))}
         orphans = set(shas) - shared
-        service._append(session, row, kind=ERASURE_KIND, event=None, transition=None, to_state=row.state,
+        service.append(session, row, kind=ERASURE_KIND, event=None, transition=None, to_state=row.state,
                         actor=actor, artikel="AVG art. 17; Archiefwet 1995", payload={"reden": reason.strip()},
                         changes={"titel": f"Uitdaging {row.id[:8]}", "facts": _without_text(definition, row.facts),
                                  "erased_at": service.clock.now()})
@@ -85,7 +85,7 @@ def retention_due(service: ChallengeService, *, on: date | None = None,
     if gemeente is not None:
         query = query.where(CHALLENGE.c.gemeente == gemeente)
     due: list[RetentionDue] = []
-    with service._read() as session:
+    with service.units.read() as session:
         for r in session.execute(query.order_by(CHALLENGE.c.closed_at)):
             regel = service.catalog.get(r.workflow, r.workflow_version).definition.archief.get(r.resultaat)
             if regel is None or regel.archiefnominatie != "vernietigen" or regel.bewaartermijn is None:

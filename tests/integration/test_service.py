@@ -97,7 +97,7 @@ def test_a_running_challenge_moves_to_a_new_version_only_by_an_explicit_recorded
     assert (entry.kind, entry.reason, dict(entry.data)) == (
         "migratie", "Nieuwe verordening per 1 juli", {"van_versie": "2024.1", "naar_versie": "2026.1"})
     assert service.get(c.id, actor=teamleider).workflow_version == "2026.1"
-    with service._read() as connection:
+    with service.reading() as connection:
         assert verify_database(connection).ok
 
 

@@ -52,22 +52,18 @@ def upgrade() -> None:
 
 
 def _fill_next_due() -> None:
-    """Running terms get the first day something is due for them, as r2c now computes it on every change."""
-    import json
+    """Running terms become due on the day they started, so the planner's first sweep after this upgrade handles
+    each once and stores its exact next due day.
 
-    from r2c.service.terms import next_due
-
-    connection = op.get_bind()
-    term = sa.table("term", sa.column("id", sa.Integer), sa.column("termijn", sa.JSON),
-                    sa.column("status", sa.String), sa.column("einddatum", sa.Date), sa.column("next_due", sa.Date))
-    rows = connection.execute(sa.select(term.c.id, term.c.termijn, term.c.einddatum)
-                              .where(term.c.status == "lopend", term.c.einddatum.is_not(None))).all()
-    for row in rows:
-        stored = json.loads(row.termijn) if isinstance(row.termijn, str) else row.termijn
-        connection.execute(sa.update(term).where(term.c.id == row.id)
-                           .values(next_due=next_due(stored, "lopend", row.einddatum, None)))
-
-
+    A migration is history: it carries this rule itself rather than calling r2c's live reminder arithmetic. The
+    outcome is the one that arithmetic would give: with ``processed_until`` empty, the first sweep queues every
+    moment (reminder, escalation, lapse) up to that day, exactly as a ``next_due`` on the first moment would,
+    and a term whose first moment is still ahead gets that moment as its ``next_due`` and nothing else.
+    """
+    term = sa.table("term", sa.column("status", sa.String), sa.column("einddatum", sa.Date),
+                    sa.column("started_on", sa.Date), sa.column("next_due", sa.Date))
+    op.get_bind().execute(sa.update(term).where(term.c.status == "lopend", term.c.einddatum.is_not(None))
+                          .values(next_due=term.c.started_on))
 
 
 def downgrade() -> None:
