@@ -3,7 +3,7 @@ and a two-process exactly-once run. PostgreSQL only (skipped with a note when it
 
 a. ``sweep``: 1,000,000 running terms (status 'lopend') of 250,000 challenges, loaded with COPY, their next due
    day spread over two years (each term started on a day in that range; ``next_due`` as r2c computes it). Median
-   of the sweep's claim query (``r2c.scheduler.jobs._DUE_TERM``: the first due term, its challenge locked
+   of the sweep's claim query (``r2c.scheduler.jobs.DUE_TERM``: the first due term, its challenge locked
    ``FOR UPDATE SKIP LOCKED``, in a transaction rolled back afterwards) and of ``SELECT count(*) ... WHERE
    next_due <= today AND status = 'lopend'``, with their plans (EXPLAIN ANALYZE): target under 100 ms, and an
    index scan, not a sequential one. Also on a day a year on, when half of the terms are due (a backlog).
@@ -216,7 +216,7 @@ def _plan(db, statement, params: dict[str, Any]) -> list[str]:
 
 def bench_sweep(catalog) -> dict[str, Any]:
     """Load the terms, then time the claim and the count on TODAY and on a day a year on (a backlog)."""
-    from r2c.scheduler.jobs import _DUE_TERM
+    from r2c.scheduler.jobs import DUE_TERM
 
     with _schema() as db:
         loaded = _load_terms(db, catalog, TERMS, rng=random.Random(2026))
@@ -224,9 +224,9 @@ def bench_sweep(catalog) -> dict[str, Any]:
         by_day = {}
         for label, day in days.items():
             params = {"b_today": day}
-            claim_ms, claimed = _time_query(db, _DUE_TERM, params, scalar=False)
+            claim_ms, claimed = _time_query(db, DUE_TERM, params, scalar=False)
             count_ms, due = _time_query(db, _count_due(), params, scalar=True)
-            plans = {"claim": _plan(db, _DUE_TERM, params), "count": _plan(db, _count_due(), params)}
+            plans = {"claim": _plan(db, DUE_TERM, params), "count": _plan(db, _count_due(), params)}
             by_day[label] = {
                 "day": day.isoformat(), "due": due, "claim_ms": round(claim_ms, 2), "count_ms": round(count_ms, 2),
                 "claimed": claimed is not None, "plans": plans,
@@ -238,9 +238,9 @@ def bench_sweep(catalog) -> dict[str, Any]:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("CREATE INDEX bench_ix_term_due_id ON term (next_due, id)"))
             connection.execute(text("ANALYZE term"))
-        experiment = {label: round(_time_query(db, _DUE_TERM, {"b_today": day}, scalar=False)[0], 2)
+        experiment = {label: round(_time_query(db, DUE_TERM, {"b_today": day}, scalar=False)[0], 2)
                       for label, day in days.items()}
-        experiment_plan = _plan(db, _DUE_TERM, {"b_today": TODAY})
+        experiment_plan = _plan(db, DUE_TERM, {"b_today": TODAY})
     return {**loaded, "term_table_size": size, "repeats": QUERY_REPEATS, "target_ms": QUERY_TARGET_MS,
             "by_day": by_day, "claim_ms_with_index_next_due_id": experiment,
             "claim_plan_with_index_next_due_id": experiment_plan}
@@ -413,9 +413,9 @@ def bench_throughput(catalog, folder: Path) -> dict[str, Any]:
         now = _morning(due)
         clock = FixedClock(now)
         service = ChallengeService(db.sessions, catalog, clock, read_session_factory=db.read_sessions)
-        from r2c.scheduler.jobs import _DUE_DELIVERY, _DUE_TERM
+        from r2c.scheduler.jobs import DUE_DELIVERY, DUE_TERM
 
-        claim_term_ms = _time_query(db, _DUE_TERM, {"b_today": due}, scalar=False)[0]
+        claim_term_ms = _time_query(db, DUE_TERM, {"b_today": due}, scalar=False)[0]
         t0 = time.perf_counter()
         swept = sweep_terms(service, clock)
         sweep_s = time.perf_counter() - t0
@@ -426,11 +426,11 @@ def bench_throughput(catalog, folder: Path) -> dict[str, Any]:
         delivery = DeliveryRow.__table__
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE delivery"))
-        claim_delivery_ms = _time_query(db, _DUE_DELIVERY, {"b_now": now}, scalar=False)[0]
+        claim_delivery_ms = _time_query(db, DUE_DELIVERY, {"b_now": now}, scalar=False)[0]
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("CREATE INDEX bench_ix_delivery_due_id ON delivery (status, next_attempt_at, id)"))
             connection.execute(text("ANALYZE delivery"))
-        claim_delivery_indexed_ms = _time_query(db, _DUE_DELIVERY, {"b_now": now}, scalar=False)[0]
+        claim_delivery_indexed_ms = _time_query(db, DUE_DELIVERY, {"b_now": now}, scalar=False)[0]
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("DROP INDEX bench_ix_delivery_due_id"))  # the runs measure r2c's own schema
         for n in (1, 2):
@@ -545,7 +545,7 @@ def _print(results: dict[str, Any]) -> None:
     print(f"bench_notify  (nproc={os.cpu_count()}; {results['server'][:40]}; medians)")
     print(f"\na. sweep over {s['terms']:,} running terms of {s['challenges']:,} challenges (term table "
           f"{s['term_table_size']}; COPY {s['copy_s']:.0f} s, VACUUM ANALYZE {s['vacuum_analyze_s']:.0f} s)")
-    print(f"{'day':<24}{'due':>10}{'claim (_DUE_TERM)':>20}{'count(*)':>12}{'target':>9}{'met':>5}  seq scan")
+    print(f"{'day':<24}{'due':>10}{'claim (DUE_TERM)':>20}{'count(*)':>12}{'target':>9}{'met':>5}  seq scan")
     for label, d in s["by_day"].items():
         print(f"{label:<24}{d['due']:>10,}{d['claim_ms']:>17.2f} ms{d['count_ms']:>9.2f} ms{s['target_ms']:>6.0f} ms"
               f"{'yes' if d['meets_target'] else 'NO':>5}  {'YES' if d['seq_scan'] else 'no'}")

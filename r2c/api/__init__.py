@@ -24,7 +24,7 @@ from r2c.api.problems import add_problem_schemas, install, problem, responses
 from r2c.api.resources import file_routes, workflow_routes
 from r2c.api.schemas import HealthOut, ReadyOut
 from r2c.api.security import Authenticator, RateLimit
-from r2c.notify.letters import Letters
+from r2c.exports.letters import Letters
 from r2c.notify.routing import Router
 from r2c.service.access import KeyStore
 from r2c.service.challenges import ChallengeService
@@ -47,7 +47,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     ``keys``: where API keys are checked (default: the service's own database, via its session factory).
     """
     settings = settings or Settings()
-    keys = keys or KeyStore(service.units.read_sessions, service.clock, gemeenten=service.catalog.ids(soort="gemeente"))
+    keys = keys or KeyStore(service.units.read_sessions, service.clock, roles=service.policy.key_roles(service.catalog))
     public = RateLimit(settings.publieke_limiet)
     letters = Letters(service, Router(settings, service.catalog))
     ctx = make_context(service, Authenticator(service, keys, public), letters, settings)

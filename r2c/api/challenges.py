@@ -57,8 +57,8 @@ def challenge_routes(ctx: Context) -> APIRouter:
         if caller is None:
             ctx.submit_limit.hit(request, "indienen")
             gemeente = body.gemeente
-        elif caller.is_initiatiefnemer or caller.actor.rol in ("lezer", "beheerder"):
-            raise forbidden(f"een {caller.actor.rol} dient geen uitdaging in")
+        elif caller.is_initiatiefnemer or not service.policy.may_change(caller.actor):
+            raise forbidden(f"een {caller.actor.rol} dient geen uitdaging in")  # (the status link: one challenge)
         else:
             gemeente = caller.actor.gemeente
             if body.gemeente not in (None, gemeente):

@@ -11,8 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from r2c.api.problems import ProblemError
 from r2c.api.security import Authenticator, Caller, RateLimit, api_key_header, bearer, forbidden, unauthorized
-from r2c.notify.letters import Letters
-from r2c.service.challenges import READ_ONLY_ROLES, ChallengeService
+from r2c.exports.letters import Letters
+from r2c.service.challenges import ChallengeService
 from r2c.settings import Settings
 
 _ETAG = re.compile(r'\s*(?:W/)?"?(\d{1,9})"?\s*')
@@ -70,7 +70,7 @@ def _bind(ctx: Context) -> None:
 
     async def writer(found: Caller = Depends(caller)) -> Caller:
         """A caller who may change things (not a lezer or beheerder)."""
-        if found.actor.rol in READ_ONLY_ROLES:
+        if not ctx.service.policy.may_change(found.actor):
             raise forbidden(f"de rol {found.actor.rol} mag alleen lezen")
         return found
 

@@ -166,7 +166,7 @@ def file_routes(ctx: Context) -> APIRouter:
         if found.is_initiatiefnemer:
             raise forbidden("de agenda is voor medewerkers van de gemeente")
         caller = found
-        from r2c.notify.agenda import calendar
+        from r2c.exports.agenda import calendar
 
         naam = ctx.letters.router.huisstijl(caller.actor.gemeente or "").naam
         body = calendar(service, service.clock, gemeente=caller.actor.gemeente or "", behandelaar=behandelaar,

@@ -19,7 +19,7 @@ def agenda(
 ) -> None:
     """Schrijf de lopende termijnen als agenda (iCalendar, .ics) naar stdout: één hele dag per laatste dag."""
     from r2c.clock import SystemClock
-    from r2c.notify.agenda import calendar
+    from r2c.exports.agenda import calendar
     from r2c.notify.huisstijl import load_huisstijl
     from r2c.service.setup import open_service
     from r2c.settings import Settings

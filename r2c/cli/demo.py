@@ -35,4 +35,4 @@ def _key_store(db: Any, service: Any) -> Any:
         if missing.name != "r2c.service.access":
             raise
         return None
-    return KeyStore(db.sessions, service.clock, gemeenten=service.catalog.ids(soort="gemeente"))
+    return KeyStore(db.sessions, service.clock, roles=service.policy.key_roles(service.catalog))

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from r2c.service.access import KEY_ROLES, KeyStore
+from r2c.engine.access import POLICY
+from r2c.service.access import KeyStore
 
 keys_app = typer.Typer(help="API-sleutels: maken, tonen, intrekken.", no_args_is_help=True)
 
@@ -23,12 +24,13 @@ def _store() -> KeyStore:
 
     database = Database.connect()
     database.require_current()
-    return KeyStore(database.sessions, SystemClock(), gemeenten=load_catalog().ids(soort="gemeente"))
+    return KeyStore(database.sessions, SystemClock(), roles=POLICY.key_roles(load_catalog()))
 
 
 @keys_app.command()
 def create(gemeente: Annotated[str, typer.Option(help="De gemeente waarvoor de sleutel werkt.")],
-           rol: Annotated[list[str], typer.Option(help=f"Rol ({', '.join(KEY_ROLES)}); mag vaker.")],
+           rol: Annotated[list[str], typer.Option(help="Rol: een rol uit de verordening van de gemeente (behandelaar, teamleider, college, ...), "
+                                                    "of lezer of beheerder; mag vaker.")],
            naam: Annotated[str | None, typer.Option(help="Wie of wat de sleutel gebruikt (komt in de historie).")]
            = None) -> None:
     """Maak een sleutel; de sleutel zelf staat op de eerste regel en wordt nooit meer getoond."""

@@ -64,6 +64,12 @@ def load_huisstijl(root: Path, gemeente: str, *, default_naam: str, default_afze
     return _load(Path(root).resolve(), gemeente, default_naam, default_afzender)
 
 
+def reload_huisstijlen() -> None:
+    """Forget the huisstijlen read so far (they are cached per folder): the next read takes the files as they are,
+    as after a restart."""
+    _load.cache_clear()
+
+
 @lru_cache(maxsize=256)
 def _load(root: Path, gemeente: str, default_naam: str, default_afzender: str) -> Huisstijl:
     folder = root / gemeente

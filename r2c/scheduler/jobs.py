@@ -32,7 +32,7 @@ from r2c.notify.routing import Router
 from r2c.scheduler.digest import weekly_digest
 from r2c.scheduler.report import Report
 from r2c.service.challenges import ChallengeService
-from r2c.service.terms import moments, next_due
+from r2c.termijnen import moments, next_due
 from r2c.store.queue import insert_once
 from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow, TermRow
 from r2c.termijnen import Termijn
@@ -43,7 +43,7 @@ SYSTEEM_ID = "r2c:planner"
 TERM, CHALLENGE = TermRow.__table__, ChallengeRow.__table__
 OUTBOX, DELIVERY = OutboxRow.__table__, DeliveryRow.__table__
 
-_DUE_TERM = (
+DUE_TERM = (
     select(TERM.c.id, TERM.c.challenge_id, TERM.c.gemeente, TERM.c.name, TERM.c.termijn, TERM.c.einddatum,
            TERM.c.processed_until, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
     .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
@@ -60,7 +60,7 @@ _NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next
 _MARK_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(status="verdeeld")
 _POSTPONE_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(
     attempts=OUTBOX.c.attempts + 1, next_attempt_at=bindparam("b_next"), last_error=bindparam("b_error"))
-_DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
+DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
                                         DELIVERY.c.next_attempt_at <= bindparam("b_now"))
                  .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id).limit(1).with_for_update(skip_locked=True))
 _UPDATE_DELIVERY = update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
@@ -82,7 +82,7 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
     while limit is None or report.done < limit:
         with service.units.session() as session:
             connection = session.connection()
-            term = connection.execute(_DUE_TERM, {"b_today": on}).one_or_none()
+            term = connection.execute(DUE_TERM, {"b_today": on}).one_or_none()
             if term is None:
                 break
             part = Report()
@@ -197,7 +197,7 @@ def deliver(service: ChallengeService, clock: Clock, channels: dict[str, Channel
     report = Report()
     while limit is None or report.done < limit:
         with service.units.write() as connection:
-            row = connection.execute(_DUE_DELIVERY, {"b_now": clock.now()}).one_or_none()
+            row = connection.execute(DUE_DELIVERY, {"b_now": clock.now()}).one_or_none()
             if row is None:
                 break
             report.done += 1

@@ -7,7 +7,8 @@ Everything a host needs is exported here; see docs/embedding.md.
 """
 
 from r2c.engine.case import Actor
-from r2c.service.challenges import READ_ONLY_ROLES, ChallengeService, Limits
+from r2c.engine.access import READ_ONLY_ROLES, Policy
+from r2c.service.challenges import ChallengeService, Limits
 from r2c.service.privacy import erase, retention_due
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, RetentionDue, SearchFilters,
@@ -16,6 +17,6 @@ from r2c.service.views import (
 
 __all__ = [
     "Actor", "AllowedEvent", "Challenge", "ChallengeService", "Document", "Fired", "HistoryEntry",
-    "Initiatiefnemer", "Letter", "Limits", "Page", "READ_ONLY_ROLES", "RetentionDue", "SearchFilters", "TermView", "erase",
+    "Initiatiefnemer", "Letter", "Limits", "Page", "Policy", "READ_ONLY_ROLES", "RetentionDue", "SearchFilters", "TermView", "erase",
     "retention_due",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +25,6 @@ from r2c.store.tables import ApiKeyRow, StatusLinkRow
 KEY = ApiKeyRow.__table__
 LINK = StatusLinkRow.__table__
 
-KEY_ROLES = ("behandelaar", "teamleider", "college", "systeem", "lezer", "beheerder")
-"""Roles an API key can carry; the initiatiefnemer uses the status link, not a key."""
 
 _KEY_BY_HASH = select(KEY).where(KEY.c.secret_hash == bindparam("b_hash"), KEY.c.revoked_at.is_(None))
 _LINK_BY_HASH = select(LINK.c.challenge_id).where(LINK.c.token_hash == bindparam("b_hash"),
@@ -81,25 +79,28 @@ class KeyStore:
     Attributes:
         sessions: the session factory of the database the keys are in.
         clock: the time keys are created and revoked.
-        gemeenten: the gemeenten a key may be bound to (None: any).
+        roles: per gemeente, the roles a key may carry (``Policy.key_roles(catalog)``: the definition's roles and
+            the read-only ones; the initiatiefnemer uses the status link, not a key); only these gemeenten get keys.
     """
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock, *,
-                 gemeenten: Iterable[str] | None = None):
+                 roles: Mapping[str, Iterable[str]]):
         self.sessions = session_factory
         self.clock = clock
-        self.gemeenten = None if gemeenten is None else frozenset(gemeenten)
+        self.roles = {gemeente: tuple(names) for gemeente, names in roles.items()}
 
     def create(self, *, gemeente: str, rollen: Iterable[str], naam: str) -> IssuedKey:
         """A new key for ``gemeente`` and ``rollen``; its secret is in the result only."""
         rollen = tuple(dict.fromkeys(rollen))
         problems: dict[str, str] = {}
-        if self.gemeenten is not None and gemeente not in self.gemeenten:
-            problems["gemeente"] = f"onbekende gemeente '{gemeente}'; bekend: {', '.join(sorted(self.gemeenten))}"
-        unknown = [r for r in rollen if r not in KEY_ROLES]
+        allowed = self.roles.get(gemeente)
+        if allowed is None:  # the roles are checked against those of any gemeente, so both mistakes are named
+            problems["gemeente"] = f"onbekende gemeente '{gemeente}'; bekend: {', '.join(sorted(self.roles))}"
+            allowed = tuple(sorted({r for names in self.roles.values() for r in names}))
+        unknown = [r for r in rollen if r not in allowed]
         if unknown or not rollen:
             problems["rol"] = (f"onbekende rol {', '.join(map(repr, unknown))}; " if unknown else "geef een rol; ") \
-                + f"kies uit {', '.join(KEY_ROLES)}"
+                + f"kies uit {', '.join(allowed)}"
         if not naam.strip() or len(naam) > 200:
             problems["naam"] = "geef een naam van 1 tot 200 tekens (wie of wat de sleutel gebruikt)"
         if problems:

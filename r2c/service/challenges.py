@@ -22,16 +22,18 @@ from r2c.clock import Clock, as_utc, today
 from r2c.definitions.catalog import Catalog, UnknownWorkflow
 from r2c.definitions.schema import Definition
 from r2c.engine import Engine
+from r2c.engine.access import POLICY, Policy
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, StateChanged, TermChanged
 from r2c.errors import (
     AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
 )
-from r2c.service.access import add_status_link, challenge_of_link, revoke_status_links
-from r2c.service.terms import OPEN, TERM, TermPlan, plan_term_changes
+from r2c.service.access import LINK, add_status_link, challenge_of_link, revoke_status_links, token_hash
+from r2c.service.terms import OPEN, TERM, TermPlan, open_term_rows, plan_term_changes
 from r2c.service.writes import write_change
 from r2c.service.inputs import check_party, check_text, jsonable, party_values
 from r2c.service.views import (
-    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, SearchFilters, TermView,
+    AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, SearchFilters, StatusView,
+    TermView,
     challenge_view, entry_data, term_view,
 )
 from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
@@ -56,11 +58,15 @@ INITIATOR = (select(PARTY.c.id).where(PARTY.c.challenge_id == CHALLENGE.c.id, PA
 # Statements built once, with bound parameters: building them per call costs more than executing them.
 _SELECT_ROW = select(CHALLENGE, INITIATOR).where(CHALLENGE.c.id == bindparam("b_id"),
                                                  CHALLENGE.c.gemeente == bindparam("b_gemeente"))
+_ROW_OF_LINK = select(CHALLENGE, INITIATOR).join(LINK, LINK.c.challenge_id == CHALLENGE.c.id).where(
+    LINK.c.token_hash == bindparam("b_hash"), LINK.c.revoked_at.is_(None))
+_TERMS = select(TERM).where(TERM.c.challenge_id == bindparam("b_challenge")).order_by(TERM.c.id)
+_ALL_LETTERS = (select(LETTER).where(LETTER.c.challenge_id == bindparam("b_challenge"))
+                .order_by(LETTER.c.history_seq, LETTER.c.id))
+_LETTERS = _ALL_LETTERS.where(LETTER.c.aan == "initiatiefnemer")  # an initiatiefnemer's: those addressed to them
 _LOCK_ROW = _SELECT_ROW.with_for_update()  # a row lock on PostgreSQL; SQLite writers queue on BEGIN IMMEDIATE
 _INSERT_CHALLENGE, _INSERT_PARTY, _INSERT_PERSONAL = insert(CHALLENGE), insert(PARTY), insert(PERSONAL)
 
-READ_ONLY_ROLES = frozenset({"lezer", "beheerder"})
-"""Roles that exist in every gemeente beside the definition's own: they read, and beheerder erases (AVG)."""
 
 
 
@@ -92,6 +98,7 @@ class ChallengeService:
         documents: where document contents are kept.
         limits: input limits.
         units: the unit of work: every transaction of the service, and of the adapters built on it.
+        policy: who may do what (r2c.engine.access); the API and the pages ask the same object.
     """
 
     def __init__(self, session_factory: Callable[[], Session], definitions: Catalog | Engine, clock: Clock, *,
@@ -102,6 +109,7 @@ class ChallengeService:
         self.documents = documents
         self.limits = limits or Limits()
         self.units = UnitOfWork(session_factory, read_session_factory)
+        self.policy: Policy = POLICY
         self._gemeenten = frozenset(self.catalog.ids(soort="gemeente"))
 
     @property
@@ -124,7 +132,8 @@ class ChallengeService:
         definition = self._definition_in_force(gemeente)
         party_id = str(uuid.uuid4())
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
-        self._check_actor(definition, actor, gemeente)
+        self.policy.check_actor(definition, actor, gemeente)
+        self.policy.check_submit(actor)
         problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True)
         problems |= check_text("reden", reason, self.limits.reason_length)
         if problems:
@@ -184,9 +193,7 @@ class ChallengeService:
         """Make ``behandelaar`` the challenge's behandelaar (a teamleider, or a behandelaar taking it on)."""
         with self.units.write() as session:
             row, definition = self.load(session, challenge_id, actor, lock=True)
-            himself = actor.rol == "behandelaar" and behandelaar == actor.id
-            if actor.rol != "teamleider" and not himself:
-                raise AccessDenied("alleen een teamleider wijst een behandelaar toe; een behandelaar alleen zichzelf")
+            self.policy.check_assign(actor, behandelaar)
             problems = check_text("behandelaar", behandelaar, 200, required=True)
             if problems:
                 raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
@@ -214,8 +221,7 @@ class ChallengeService:
                                fields=problems)
         with self.units.write() as session:
             row, _ = self.load(session, challenge_id, actor, lock=True)  # first: another gemeente's is NotFound
-            if actor.rol in READ_ONLY_ROLES:
-                raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
+            self.policy.check_upload(actor)
             self._expect(session, row, expected_version, actor)
             digest = self.documents.put(content)
             doc = Document(str(uuid.uuid4()), row.id, name.strip(), media_type, len(content), digest,
@@ -236,7 +242,9 @@ class ChallengeService:
         changed: StateChanged = outcome.events[0]
         new = outcome.case
         on = today(self.clock)
-        terms = plan_term_changes(session, challenge_id=row.id, gemeente=row.gemeente, definition=definition,
+        terms = plan_term_changes(running=open_term_rows(session, row.id)  # no SELECT when no term changes
+                                  if outcome.of(TermChanged) or outcome.of(CaseClosed) else [],
+                                  challenge_id=row.id, gemeente=row.gemeente, definition=definition,
                                   changes=outcome.of(TermChanged), on=on, artikel=changed.artikel,
                                   event=changed.event, closing=bool(outcome.of(CaseClosed)))
         letters = outcome.of(LetterRequested)
@@ -294,7 +302,7 @@ class ChallengeService:
                    HISTORY.c.at, HISTORY.c.to_state)
             .where(HISTORY.c.challenge_id == row.id, HISTORY.c.seq > expected_version)
             .order_by(HISTORY.c.seq)).all()
-        named = actor.rol != "initiatiefnemer"  # who at the gemeente did it is not for the initiatiefnemer
+        named = self.policy.sees_staff_names(actor)
         changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol}{f' {h.actor_id}' if named else ''} op "
                    f"{h.at:%Y-%m-%d %H:%M}, daarna in '{h.to_state}'" for h in newer]
         raise Conflict(
@@ -329,7 +337,7 @@ class ChallengeService:
                 due = TERM.c.einddatum < bound if strict else TERM.c.einddatum <= bound
                 where.append(exists().where(TERM.c.challenge_id == CHALLENGE.c.id, TERM.c.status == "lopend", due))
         with self.units.read() as session:
-            if actor.rol == "initiatiefnemer":
+            if self.policy.is_initiatiefnemer(actor):
                 where.append(exists().where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.id == actor.id))
             total = session.execute(select(func.count()).select_from(CHALLENGE).where(*where)).scalar_one()
             rows = session.execute(
@@ -346,9 +354,7 @@ class ChallengeService:
         """
         with self.units.read() as session:
             row, _ = self.load(session, challenge_id, actor)  # first: another gemeente's challenge is not found
-            if actor.rol == "initiatiefnemer":
-                raise AccessDenied("de geschiedenis van een uitdaging is alleen voor medewerkers van de gemeente; "
-                                   "de initiatiefnemer ziet de stand van zaken op de statuspagina")
+            self.policy.check_timeline(actor)
             rows = session.execute(select(HISTORY).where(HISTORY.c.challenge_id == row.id)
                                    .order_by(HISTORY.c.seq)).all()
         return [HistoryEntry(h.seq, h.kind, h.event, h.transition, h.from_state, h.to_state, h.actor_id, h.actor_rol,
@@ -359,7 +365,7 @@ class ChallengeService:
         """Every term of the challenge (running, suspended and ended) with the derivation of its end date."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-            rows = session.execute(select(TERM).where(TERM.c.challenge_id == row.id).order_by(TERM.c.id)).all()
+            rows = session.execute(_TERMS, {"b_challenge": row.id}).all()
         return [term_view(t, definition) for t in rows]
 
     def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
@@ -370,7 +376,7 @@ class ChallengeService:
         if due_before is not None:
             where.append(and_(TERM.c.status == "lopend", TERM.c.einddatum <= due_before))
         with self.units.read() as session:
-            if actor.rol == "initiatiefnemer":
+            if self.policy.is_initiatiefnemer(actor):
                 where.append(exists().where(PARTY.c.challenge_id == TERM.c.challenge_id, PARTY.c.id == actor.id))
             rows = session.execute(
                 select(TERM, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
@@ -382,6 +388,9 @@ class ChallengeService:
         """The events the actor's role may fire now, each with the conditions that still block it."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
+        return self._allowed(row, definition, actor)
+
+    def _allowed(self, row: Any, definition: Definition, actor: Actor) -> list[AllowedEvent]:
         case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
         labels = {t.event or key: t.label for key, t in definition.transities.items()}
         return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(case, event, actor.rol)))
@@ -392,7 +401,7 @@ class ChallengeService:
         with self.units.read() as session:
             row, _ = self.load(session, challenge_id, actor)
             query = select(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id).order_by(DOCUMENT.c.added_at)
-            if actor.rol == "initiatiefnemer":  # their own uploads; the gemeente's working papers are not for them
+            if self.policy.is_initiatiefnemer(actor):  # their own uploads; the gemeente's working papers are not for them
                 query = query.where(DOCUMENT.c.added_by == actor.id)
             rows = session.execute(query).all()
         return [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at), r.added_by)
@@ -411,15 +420,35 @@ class ChallengeService:
         """The letters the challenge's transitions produced; an initiatiefnemer sees only those addressed to them."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-            query = select(LETTER).where(LETTER.c.challenge_id == row.id).order_by(LETTER.c.history_seq, LETTER.c.id)
-            if actor.rol == "initiatiefnemer":
-                query = query.where(LETTER.c.aan == "initiatiefnemer")
-            rows = session.execute(query).all()
+            return self._letters(session, row, definition, actor)
+
+    def _letters(self, session: Connection, row: Any, definition: Definition, actor: Actor) -> list[Letter]:
+        query = _LETTERS if self.policy.is_initiatiefnemer(actor) else _ALL_LETTERS
+        rows = session.execute(query, {"b_challenge": row.id}).all()
         titles = {name: spec.titel for name, spec in definition.brieven.items()}
         return [Letter(r.id, r.challenge_id, r.template, titles.get(r.template, r.template), r.aan, r.history_seq,
                        as_utc(r.requested_at)) for r in rows]
 
     # -- status links ----------------------------------------------------------------------------------------
+
+    def status_view(self, token: str) -> StatusView | None:
+        """Everything the status page shows for an open status link, or None (unknown or revoked link).
+
+        Three statements in one read transaction: the link with its challenge, the terms, the letters.
+        """
+        if not isinstance(token, str) or len(token) > 200:
+            return None
+        with self.units.read() as session:
+            found = session.execute(_ROW_OF_LINK, {"b_hash": token_hash(token)}).one_or_none()
+            if found is None or found.initiatiefnemer is None:
+                return None
+            row = SimpleNamespace(**found._mapping)
+            actor = Actor(row.initiatiefnemer, "initiatiefnemer", row.gemeente)
+            definition = self._definition_of(row)
+            terms = [term_view(t, definition) for t in session.execute(_TERMS, {"b_challenge": row.id})]
+            letters = self._letters(session, row, definition, actor)
+        return StatusView(actor, challenge_view(row, definition, rol=actor.rol), terms, letters,
+                          self._allowed(row, definition, actor), definition)
 
     def status_actor(self, token: str) -> tuple[str, Actor] | None:
         """The challenge and initiatiefnemer behind an open status link token, or None (unknown or revoked)."""
@@ -433,7 +462,7 @@ class ChallengeService:
 
     def renew_status_link(self, challenge_id: str, *, actor: Actor) -> str:
         """Revoke the challenge's status links and give a new one (staff who act on the challenge)."""
-        self._require_staff(actor)
+        self.policy.check_status_links(actor)
         with self.units.write() as session:
             row, _ = self.load(session, challenge_id, actor, lock=True)
             now = self.clock.now()
@@ -442,15 +471,10 @@ class ChallengeService:
 
     def revoke_status_links(self, challenge_id: str, *, actor: Actor) -> int:
         """Revoke every status link of the challenge (staff who act on it); the number revoked."""
-        self._require_staff(actor)
+        self.policy.check_status_links(actor)
         with self.units.write() as session:
             row, _ = self.load(session, challenge_id, actor, lock=True)
             return revoke_status_links(session, challenge_id=row.id, now=self.clock.now())
-
-    @staticmethod
-    def _require_staff(actor: Actor) -> None:
-        if actor.rol in READ_ONLY_ROLES or actor.rol == "initiatiefnemer":
-            raise AccessDenied(f"een {actor.rol} kan geen statuslinks uitgeven of intrekken")
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -465,7 +489,7 @@ class ChallengeService:
         if not actor.gemeente:
             raise AccessDenied("geef bij de actor aan voor welke gemeente die werkt")
         definition = self._definition_in_force(actor.gemeente)
-        self._check_actor(definition, actor, actor.gemeente)
+        self.policy.check_actor(definition, actor, actor.gemeente)
         return actor.gemeente
 
     def _definition_in_force(self, gemeente: str) -> Definition:
@@ -481,16 +505,6 @@ class ChallengeService:
         return self.catalog.get(row.workflow, row.workflow_version).definition
 
     @staticmethod
-    def _check_actor(definition: Definition, actor: Actor, gemeente: str) -> None:
-        if actor.gemeente != gemeente:
-            raise AccessDenied(f"actor werkt voor gemeente '{actor.gemeente}', niet voor '{gemeente}'")
-        if not isinstance(actor.id, str) or not actor.id.strip() or len(actor.id) > 200 or "\x00" in actor.id:
-            raise AccessDenied("actor zonder geldige id (1 tot 200 tekens)")
-        if actor.rol not in definition.rollen and actor.rol not in READ_ONLY_ROLES:
-            known = sorted({*definition.rollen, *READ_ONLY_ROLES})
-            raise AccessDenied(f"rol '{actor.rol}' bestaat niet bij {gemeente} (wel: {', '.join(known)})")
-
-    @staticmethod
     def _row(session: Connection, challenge_id: str, gemeente: str, *, lock: bool) -> SimpleNamespace | None:
         """The challenge row with its initiatiefnemer, locked for the transaction when ``lock``."""
         found = session.execute(_LOCK_ROW if lock else _SELECT_ROW,
@@ -503,12 +517,12 @@ class ChallengeService:
         gemeente = self.gemeente_of(actor)
         valid = isinstance(challenge_id, str) and len(challenge_id) <= 36 and "\x00" not in challenge_id
         row = self._row(session, challenge_id, gemeente, lock=lock) if valid else None
-        if row is not None and actor.rol == "initiatiefnemer" and row.initiatiefnemer != actor.id:
+        if row is not None and not self.policy.sees_challenge(actor, row.initiatiefnemer):
             row = None
         if row is None:
             raise NotFound(f"geen uitdaging '{challenge_id}' bij gemeente {gemeente}")
         definition = self._definition_of(row)
-        self._check_actor(definition, actor, gemeente)
+        self.policy.check_actor(definition, actor, gemeente)
         return row, definition
 
 

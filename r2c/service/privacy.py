@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from r2c.clock import local_date, today
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
-from r2c.errors import AccessDenied, InvalidInput, ServiceError, UnknownGemeente
+from r2c.errors import InvalidInput, ServiceError, UnknownGemeente
 from r2c.service.access import revoke_status_links
 from r2c.service.challenges import CHALLENGE, DOCUMENT, HISTORY, PARTY, PERSONAL, ChallengeService
 from r2c.service.views import RetentionDue
@@ -27,8 +27,7 @@ ERASED = "[gewist]"
 
 def erase(service: ChallengeService, challenge_id: str, *, actor: Actor, reason: str) -> int:
     """Erase the personal data of a closed challenge (role beheerder); returns the new version."""
-    if actor.rol != "beheerder":
-        raise AccessDenied("alleen een beheerder wist persoonsgegevens")
+    service.policy.check_erase(actor)
     if not (reason or "").strip():
         raise InvalidInput("geef een reden voor het wissen; die komt in de geschiedenis",
                            fields={"reden": "verplicht, maar leeg"})

@@ -1,23 +1,22 @@
 """Planning a transition's term actions (start, stop, opschorten, hervatten, verlengen) as writes to the term rows.
 
-The arithmetic is r2c.termijnen's; this module decides which day each action takes effect and what each term
-row becomes (one row per term run, with the full Termijn history in ``termijn``). It reads the open terms but
-writes nothing itself: r2c.service.writes writes the plan together with the rest of the change.
+What each action does to a term (Awb 4:14, 4:15, Atw) is r2c.termijnen.acties'; this module only maps the term
+rows (one row per term run, with the full Termijn history in ``termijn``) to term states and the results back to
+rows. It writes nothing itself: r2c.service.writes writes the plan together with the rest of the change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select
 
 from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
-from r2c.errors import TermijnError
 from r2c.store.tables import TermRow
-from r2c.termijnen import Opschorting, Termijn, Verlenging, herinneringsdata
+from r2c.termijnen import Gevolg, Termijn, TermState, apply, next_due, start, vervangen
 
 TERM = TermRow.__table__
 OPEN = ("lopend", "opgeschort")
@@ -29,37 +28,15 @@ _OPEN_TERMS = select(TERM.c.id, TERM.c.name, TERM.c.processed_until, *(TERM.c[na
 # (an IN list would be re-rendered on every call; two comparisons are compiled once)
 
 
-@dataclass(frozen=True)
-class Moment:
-    """A day on which something is due for a running term.
-
-    Attributes:
-        on: the day.
-        kind: 'herinnering' (before or on the end date), 'escalatie' (after it) or 'verlopen' (the day after the
-            end date: the term has lapsed; its ``bij_verstrijken`` event, if any, is fired).
-        label: the definition's wording, e.g. '10 werkdagen voor'.
-    """
-
-    on: date
-    kind: str
-    label: str
+def open_term_rows(connection: Connection, challenge_id: str) -> list[dict[str, Any]]:
+    """The challenge's running and suspended term rows: id, name, processed_until and the MUTABLE columns."""
+    return [dict(r._mapping) for r in connection.execute(_OPEN_TERMS, {"b_challenge": challenge_id})]
 
 
-def moments(termijn: Termijn, einddatum: date) -> list[Moment]:
-    """Every reminder, the escalation and the lapse of a term that ends on ``einddatum``, in date order."""
-    found = [Moment(day, "herinnering", str(h)) for h, day in herinneringsdata(einddatum, termijn.herinneringen)]
-    if termijn.escalatie is not None:
-        found += [Moment(day, "escalatie", str(h)) for h, day in herinneringsdata(einddatum, [termijn.escalatie])]
-    found.append(Moment(einddatum + timedelta(days=1), "verlopen", "de dag na de einddatum"))
-    return sorted(found, key=lambda m: (m.on, m.kind))
-
-
-def next_due(termijn: dict[str, Any], status: str, einddatum: date | None, processed_until: date | None) -> date | None:
-    """The first day after ``processed_until`` on which something is due for this term; None when not running."""
-    if status != "lopend" or einddatum is None:
-        return None
-    return next((m.on for m in moments(Termijn.uit_dict(termijn), einddatum)
-                 if processed_until is None or m.on > processed_until), None)
+def _state(term: dict[str, Any]) -> TermState:
+    return TermState(termijn=Termijn.uit_dict(term["termijn"]), status=term["status"], einddatum=term["einddatum"],
+                     suspended_from=term["suspended_from"], suspension_basis=term["suspension_basis"],
+                     stopped_on=term["stopped_on"])
 
 
 @dataclass
@@ -84,10 +61,10 @@ def new_termijn(definition: Definition, name: str, on: date) -> Termijn:
                    herinneringen=tuple(spec.herinneringen), escalatie=spec.escalatie)
 
 
-def plan_term_changes(connection: Connection, *, challenge_id: str, gemeente: str, definition: Definition,
+def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemeente: str, definition: Definition,
                       changes: list[TermChanged], on: date, artikel: str | None, event: str,
                       closing: bool = False) -> TermPlan:
-    """The term writes for ``changes`` on the challenge.
+    """The term writes for ``changes`` on the challenge whose open term rows are ``running`` (``open_term_rows``).
 
     ``closing``: the transition closes the challenge, so every term that ran before it stops first (no reminders
     about a closed challenge); terms the closing transition itself starts (a bezwaartermijn) do run.
@@ -95,56 +72,48 @@ def plan_term_changes(connection: Connection, *, challenge_id: str, gemeente: st
     plan = TermPlan()
     if not changes and not closing:
         return plan
-    running = {r.name: {name: getattr(r, name) for name in ("id", "name", "processed_until", *MUTABLE)}
-               for r in connection.execute(_OPEN_TERMS, {"b_challenge": challenge_id})}
+    by_name = {term["name"]: dict(term) for term in running}
 
-    def change(term: dict[str, Any], action: str, **values: Any) -> None:
-        term.update(values)
+    def record(term: dict[str, Any], old: TermState, gevolg: Gevolg) -> None:
+        new = gevolg.state
+        term.update(status=new.status, einddatum=new.einddatum, suspended_from=new.suspended_from,
+                    suspension_basis=new.suspension_basis, stopped_on=new.stopped_on)
+        if new.termijn is not old.termijn:  # an unchanged history keeps its stored dict as it is
+            term["termijn"] = new.termijn.als_dict()
         term["next_due"] = next_due(term["termijn"], term["status"], term["einddatum"], term["processed_until"])
         plan.updates[term["id"]] = {name: term[name] for name in MUTABLE}
         end = term["einddatum"]
-        plan.summaries.append({"termijn": term["name"], "actie": action, "einddatum": end.isoformat() if end else None})
+        plan.summaries.append({"termijn": term["name"], "actie": gevolg.actie,
+                               "einddatum": end.isoformat() if end else None})
+
+    def act(term: dict[str, Any], action: str) -> Gevolg | None:
+        old = _state(term)
+        verlenging = definition.termijnen[term["name"]].verlenging if action == "verlengen" else None
+        gevolg = apply(old, action, on=on, artikel=artikel, event=event, verlenging=verlenging)
+        if gevolg is not None:
+            record(term, old, gevolg)
+        return gevolg
 
     if closing:
-        for term in running.values():
-            change(term, "stop", status="gestopt", stopped_on=on)
-        running.clear()
+        for term in by_name.values():
+            act(term, "stop")
+        by_name.clear()
     for action in changes:
         name = action.termijn
-        term = running.get(name)
+        term = by_name.get(name)
         if action.action == "start":
             if term is not None:
-                change(term, "vervangen", status="vervangen", stopped_on=on)
-            termijn = new_termijn(definition, name, on)
-            end, stored = termijn.einddatum(), termijn.als_dict()
+                old = _state(term)
+                record(term, old, vervangen(old, on=on))
+            started = start(new_termijn(definition, name, on)).state
+            end, stored = started.einddatum, started.termijn.als_dict()
             plan.inserts.append({"challenge_id": challenge_id, "gemeente": gemeente, "name": name, "status": "lopend",
                                  "termijn": stored, "started_on": on, "einddatum": end,
                                  "next_due": next_due(stored, "lopend", end, None)})
-            plan.summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat()})
-            running.pop(name, None)  # the new run is not in ``running``; acting on it again in one step is a no-op
+            plan.summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat() if end else None})
+            by_name.pop(name, None)  # the new run is not in ``running``; acting on it again in one step is a no-op
         elif term is None:
             continue  # stopping or resuming a term that does not run is a no-op (e.g. already lapsed)
-        elif action.action == "stop":
-            change(term, "stop", status="gestopt", stopped_on=on)
-            del running[name]
-        elif action.action == "opschorten" and term["status"] == "lopend":
-            # Awb 4:15 lid 1: suspended from the day after the request to complete the aanvraag.
-            change(term, "opschorten", status="opgeschort", suspended_from=on + timedelta(days=1), einddatum=None,
-                   suspension_basis=f"{artikel or 'Awb 4:15'} ({event})")
-        elif action.action == "hervatten" and term["status"] == "opgeschort":
-            termijn = Termijn.uit_dict(term["termijn"])
-            if on >= term["suspended_from"]:
-                termijn = termijn.opschorten(Opschorting(
-                    term["suspended_from"], on, grondslag="Awb 4:15",
-                    omschrijving=f"opgeschort bij {term['suspension_basis'] or 'verzoek'}, hervat bij '{event}'"))
-            change(term, "hervatten", status="lopend", termijn=termijn.als_dict(), einddatum=termijn.einddatum(),
-                   suspended_from=None, suspension_basis=None)
-        elif action.action == "verlengen":
-            spec = definition.termijnen[name]
-            if spec.verlenging is None:
-                raise TermijnError(f"termijn '{name}' zegt niet met hoeveel hij verlengd wordt ('verlenging')")
-            termijn = Termijn.uit_dict(term["termijn"]).verlengen(
-                Verlenging(on, spec.verlenging, grondslag=artikel or "Awb 4:14", omschrijving=f"verdaging ({event})"))
-            end = termijn.einddatum() if term["status"] == "lopend" else term["einddatum"]
-            change(term, "verlengen", termijn=termijn.als_dict(), einddatum=end)
+        elif (gevolg := act(term, action.action)) is not None and gevolg.state.status == "gestopt":
+            del by_name[name]
     return plan

@@ -244,6 +244,27 @@ class RetentionDue:
 
 # -- building views from rows ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class StatusView:
+    """What the initiatiefnemer behind a status link may see, read in one read transaction.
+
+    Attributes:
+        actor: the initiatiefnemer (for further calls, e.g. a letter).
+        challenge: their challenge, as they may see it.
+        terms: its terms (running, suspended and ended).
+        letters: the letters addressed to them, oldest first.
+        allowed: the events they may fire now, each with what still blocks it.
+        definition: the definition the challenge runs on.
+    """
+
+    actor: Any
+    challenge: Challenge
+    terms: list[TermView]
+    letters: list[Letter]
+    allowed: list[AllowedEvent]
+    definition: Definition
+
+
 def challenge_view(row: Any, definition: Definition, *, rol: str | None = None) -> Challenge:
     """The Challenge view of a challenge row (with its initiatiefnemer column), as the role ``rol`` may see it:
     an initiatiefnemer gets ``for_initiatiefnemer``, every other role (and None) everything."""

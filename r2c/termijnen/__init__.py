@@ -7,10 +7,23 @@ Public API (keep stable):
 - ``bereken(start, duur, *, atw=True, terug=False, kalender=None) -> Uitkomst``: date with derivation.
 - ``Termijn``: a term with its history (``opschorten``, ``verlengen``, ``bereken``, ``herinneringsdata``).
 - ``feestdagen(jaar, *, kalender=None)``, ``is_werkdag(day)``, ``laad_kalender(pad=None)``.
+- Term actions (``acties``): ``TermState``, ``Gevolg``, ``start``, ``stop``, ``vervangen``, ``opschorten``,
+  ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``next_due``.
 - Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
   ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``.
 """
 
+from r2c.termijnen.acties import (
+    Gevolg,
+    TermState,
+    apply,
+    hervatten,
+    opschorten,
+    start,
+    stop,
+    verlengen,
+    vervangen,
+)
 from r2c.termijnen.awb import (
     Dwangsom,
     DwangsomTarief,
@@ -25,6 +38,7 @@ from r2c.termijnen.awb import (
 )
 from r2c.termijnen.duur import Duur, Herinnering, Unit, atw_uitsluiting, parse_duur, parse_herinnering
 from r2c.termijnen.kalender import Feestdag, Kalender, feestdagen, is_werkdag, laad_kalender
+from r2c.termijnen.planning import Moment, moments, next_due
 from r2c.termijnen.rekenen import Uitkomst, Verschuiving, einddatum
 from r2c.termijnen.termijn import Opschorting, Termijn, Verlenging, bereken, herinneringsdata
 
@@ -33,14 +47,18 @@ __all__ = [
     "Dwangsom",
     "DwangsomTarief",
     "Feestdag",
+    "Gevolg",
     "Herinnering",
     "Kalender",
+    "Moment",
     "Opschorting",
+    "TermState",
     "Termijn",
     "Uitkomst",
     "Unit",
     "Verlenging",
     "Verschuiving",
+    "apply",
     "atw_uitsluiting",
     "bereken",
     "beslistermijn",
@@ -50,12 +68,20 @@ __all__ = [
     "einddatum",
     "feestdagen",
     "herinneringsdata",
+    "hervatten",
     "is_werkdag",
     "laad_dwangsomtarief",
     "laad_kalender",
+    "moments",
+    "next_due",
+    "opschorten",
     "opschorting_aanvulling",
     "opschorting_uitstel",
     "parse_duur",
     "parse_herinnering",
+    "start",
+    "stop",
     "verdaging",
+    "verlengen",
+    "vervangen",
 ]

@@ -32,10 +32,10 @@ from r2c.clock import local_date, today
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
 from r2c.errors import AccessDenied, NotFound, R2CError
-from r2c.notify.letters import Letters
+from r2c.exports.letters import Letters
 from r2c.notify.render import datum, has_template, logo_src
 from r2c.service.challenges import ChallengeService
-from r2c.service.views import Challenge, TermView
+from r2c.service.views import Challenge, StatusView, TermView
 
 log = logging.getLogger(__name__)
 
@@ -132,17 +132,11 @@ def sentence(text: str, day: date | None = None, **names: str) -> Sentence:
 
 # -- the page ------------------------------------------------------------------------------------------------
 
-def page_context(service: ChallengeService, letters: Letters, *, challenge_id: str, actor: Actor,
-                 token: str) -> dict[str, Any]:
-    """What the status page shows, read with the initiatiefnemer's own actor (so only what is meant for them),
-    in one read transaction (one consistent picture, one round of the database)."""
-    with service.reading() as connection:
-        reader = service.joined(connection)
-        challenge = reader.get(challenge_id, actor=actor)
-        terms = reader.terms(challenge_id, actor=actor)
-        own_letters = reader.letters_of(challenge_id, actor=actor)
-        allowed = {a.event for a in reader.allowed_events(challenge_id, actor=actor) if not a.blocked_by}
-    definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
+def page_context(service: ChallengeService, letters: Letters, *, view: StatusView, token: str) -> dict[str, Any]:
+    """What the status page shows, from what the initiatiefnemer may see (``service.status_view``: one read
+    transaction, one consistent picture)."""
+    challenge, terms, own_letters, definition = view.challenge, view.terms, view.letters, view.definition
+    allowed = {a.event for a in view.allowed if not a.blocked_by}
     huisstijl = letters.router.huisstijl(challenge.gemeente)
     now = today(service.clock)
     closed = challenge.resultaat is not None
@@ -257,7 +251,8 @@ def security_headers() -> dict[str, str]:
     }
 
 
-def _page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render_page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The page ``template`` rendered with ``context``, with the status pages' security headers."""
     env, _ = _environment()
     html = env.get_template(template).render(**context)
     return HTMLResponse(html, status_code=status_code, headers=security_headers())
@@ -273,14 +268,14 @@ class PageLimited(Exception):
 
 def limited_page(_request: Any, error: PageLimited) -> HTMLResponse:
     """The 429 page (install with ``app.add_exception_handler(PageLimited, limited_page)``)."""
-    response = _page("te_veel.html", 429, wacht=error.wait)
+    response = render_page("te_veel.html", 429, wacht=error.wait)
     response.headers["Retry-After"] = str(error.wait)
     return response
 
 
 def not_found_page() -> HTMLResponse:
     """The one 404 page for an unknown link, a revoked link and a letter that is not theirs."""
-    return _page("niet_gevonden.html", 404)
+    return render_page("niet_gevonden.html", 404)
 
 
 def status_router(service: ChallengeService, letters: Letters, *,
@@ -293,21 +288,20 @@ def status_router(service: ChallengeService, letters: Letters, *,
 
     def unavailable(error: Exception) -> HTMLResponse:
         log.error("statuspagina niet te tonen: %s: %s", type(error).__name__, error)
-        return _page("fout.html", 503)
+        return render_page("fout.html", 503)
 
     @router.get("/status/{token}", response_class=HTMLResponse, name="status_page")
     def status_page(token: str) -> Response:
         try:
-            found = resolve(token)
-            if found is None:
+            view = service.status_view(token) if TOKEN.fullmatch(token) else None
+            if view is None:
                 return not_found_page()
-            challenge_id, actor = found
-            context = page_context(service, letters, challenge_id=challenge_id, actor=actor, token=token)
+            context = page_context(service, letters, view=view, token=token)
         except (NotFound, AccessDenied):
             return not_found_page()
         except R2CError as error:
             return unavailable(error)
-        return _page("status.html", **context)
+        return render_page("status.html", **context)
 
     @router.get("/status/{token}/brieven/{letter_id}", name="status_letter")
     def status_letter(token: str, letter_id: str) -> Response:

@@ -71,7 +71,7 @@ def site(tmp_path, catalog) -> Iterator[Site]:
     from fastapi import FastAPI
 
     from r2c.clock import FixedClock
-    from r2c.notify.letters import Letters
+    from r2c.exports.letters import Letters
     from r2c.notify.routing import Router
     from r2c.service import ChallengeService
     from r2c.settings import Settings

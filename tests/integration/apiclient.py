@@ -57,5 +57,5 @@ def make_api(service, database, tmp_path, **settings: Any) -> Api:
     """The app on ``service`` (limits high unless given), keys in ``database``."""
     config = Settings(database_url="sqlite://", documenten=tmp_path / "documenten",
                       **{"publieke_limiet": "100000/minute", "inzend_limiet": "100000/minute", **settings})
-    keys = KeyStore(database.sessions, service.clock, gemeenten=service.catalog.ids(soort="gemeente"))
+    keys = KeyStore(database.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
     return Api(TestClient(create_app(service, settings=config, keys=keys)), keys)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from r2c.cli.agenda import register
 from r2c.engine.case import Actor
 from r2c.errors import UnknownGemeente
-from r2c.notify.agenda import calendar
+from r2c.exports.agenda import calendar
 from tests.integration.helpers import behandelaar, submit
 
 JANSEN, DEKKER = "b.jansen@gouda.nl", "s.dekker@gouda.nl"

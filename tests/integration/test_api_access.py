@@ -227,3 +227,19 @@ def test_keys_are_stored_only_as_hashes(api) -> None:
         stored = [str(v) for row in session.execute(select(ApiKeyRow.__table__)) for v in row]
         stored += [str(v) for row in session.execute(select(StatusLinkRow.__table__)) for v in row]
     assert not any(issued.secret in v or token in v for v in stored)
+
+
+def test_a_key_carries_the_roles_of_its_gemeentes_verordening(api) -> None:
+    """Vught's verordening adds the raad: a Vught key may carry it and the raad may see Vught's challenges; a Gouda
+    key may not (Gouda has no raad), and the refusal names the roles Gouda does have."""
+    from r2c.errors import InvalidInput
+
+    issued = api.keys.create(gemeente="vught", rollen=["raad"], naam="griffie")
+    assert issued.key.rollen == ("raad",)
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    assert api.client.get("/api/v1/challenges", headers=headers).status_code == 200
+    with pytest.raises(InvalidInput) as refused:
+        api.keys.create(gemeente="gouda", rollen=["raad"], naam="griffie")
+    assert "onbekende rol 'raad'" in str(refused.value)
+    assert "behandelaar" in refused.value.fields["rol"] and "lezer" in refused.value.fields["rol"]
+    assert "initiatiefnemer" not in refused.value.fields["rol"]

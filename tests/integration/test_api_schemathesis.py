@@ -190,7 +190,7 @@ def _seeded_app(url: str, tmp: Path) -> Iterator[Seeded]:
     submit(service, "amsterdam", titel="Elders")  # another gemeente: gouda's key must not see it
     doc = service.add_document(complete.challenge.id, actor=behandelaar, name="plan.txt", media_type="text/plain",
                                content=b"Plan van aanpak")
-    key = KeyStore(db.sessions, clock, gemeenten=service.catalog.ids(soort="gemeente")).create(
+    key = KeyStore(db.sessions, clock, roles=service.policy.key_roles(service.catalog)).create(
         gemeente=GEMEENTE, rollen=["behandelaar", "teamleider"], naam=KEY_NAME)
     ids = [complete.challenge.id, incomplete.challenge.id, taken.challenge.id]
     workflow = service.catalog.in_force(GEMEENTE, NOW.date()).definition

@@ -464,14 +464,14 @@ def test_a_broken_huisstijl_of_one_gemeente_does_not_stop_distributing_the_other
 
 def test_a_huisstijl_broken_after_distribution_does_not_stop_delivering_the_others(
         service, database, clock, catalog, mail_server, huisstijl, tmp_path) -> None:
-    from r2c.notify.huisstijl import _load
+    from r2c.notify.huisstijl import reload_huisstijlen
 
     good = Router(mail_settings(mail_server, huisstijl), catalog)
     submit(service, "gouda", titel="In Gouda")
     submit(service, "vught", titel="In Vught")
     assert distribute(service, clock, good).queued == 2
     (huisstijl / "gouda" / "gemeente.yaml").write_text("afzendr: typfout\n", encoding="utf-8")
-    _load.cache_clear()  # as a restart of the scheduler would
+    reload_huisstijlen()  # as a restart of the scheduler would
     settings = mail_settings(mail_server, huisstijl)
     with EmailChannel(settings, clock=clock) as channel:
         deliver(service, clock, {"email": channel}, Router(settings, catalog))

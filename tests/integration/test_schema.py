@@ -151,7 +151,8 @@ def test_cli_db_on_an_unreachable_database_gives_a_message(tmp_path, command) ->
 
 
 def test_upgrading_a_database_with_running_terms_gives_them_their_next_due_day(database_url) -> None:
-    """0001 -> 0002 on a database in use: a running beslistermijn gets the day of its first reminder."""
+    """0001 -> 0002 on a database in use: a running beslistermijn gets the day of its first reminder (after the
+    planner's first sweep)."""
     import json
     from datetime import date
 
@@ -176,6 +177,21 @@ def test_upgrading_a_database_with_running_terms_gives_them_their_next_due_day(d
                 " ('c1', 'gouda', 'beslistermijn', 'lopend', :t, '2026-03-02', '2026-04-28')"),
                 {"t": json.dumps(termijn.als_dict())})
         database.upgrade()
+        with database.engine.connect() as connection:
+            due = connection.execute(text("SELECT next_due FROM term")).scalar_one()
+        # the migration carries no reminder arithmetic: the term is due on the day it started, so the planner's
+        # first sweep handles it once; that sweep queues nothing early and stores the day of the first reminder
+        assert str(due)[:10] == "2026-03-02"
+        from datetime import datetime, timezone
+
+        from r2c.clock import FixedClock
+        from r2c.scheduler.jobs import sweep_terms
+        from r2c.service import ChallengeService
+
+        clock = FixedClock(datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc))
+        catalog = load_catalog([MODEL_DIR, WORKFLOW_DIR], base_paths=[])
+        report = sweep_terms(ChallengeService(database.sessions, catalog, clock), clock)
+        assert (report.done, report.queued, report.skipped) == (1, 0, [])
         with database.engine.connect() as connection:
             due = connection.execute(text("SELECT next_due FROM term")).scalar_one()
         # '10 werkdagen voor' 28 April 2026: back over Koningsdag (27th) and two weekends

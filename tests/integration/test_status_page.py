@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
 from r2c.engine.case import Actor
-from r2c.notify.letters import Letters
+from r2c.exports.letters import Letters
 from r2c.notify.render import datum
 from r2c.notify.routing import Router
 from r2c.service import Initiatiefnemer
@@ -278,3 +278,34 @@ def test_texts_are_short_sentences():
         for zin in re.split(r"(?<=[.?!])\s+", text):
             assert len(zin.split()) <= 20, zin
             assert not re.search(r"\b(je|jij|jouw)\b", zin, flags=re.IGNORECASE), zin
+
+
+def test_the_status_page_reads_in_three_statements_in_one_transaction(service, database, client) -> None:
+    """The link with its challenge, the terms, the letters: one read transaction, three SELECTs (was nine)."""
+    from sqlalchemy import event
+
+    fired = submit(service)
+    service.fire(fired.challenge.id, "aanvulling_vragen", actor=behandelaar(), reason="begroting ontbreekt")
+    statements: list[str] = []
+    begins: list[object] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    def begun(conn) -> None:
+        begins.append(conn)
+
+    engines = {database.engine, getattr(database, "read_engine", database.engine)}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "begin", begun)
+    try:
+        page = client.get(f"/status/{fired.status_token}")
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+            event.remove(engine, "begin", begun)
+    assert page.status_code == 200 and "Stuur de ontbrekende stukken" in page.text
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 3, selects
+    assert len(begins) == 1

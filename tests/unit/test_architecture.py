@@ -1,80 +1,138 @@
-"""The domain core imports no web, database, scheduler or template framework (style habit 1)."""
+"""The layers hold (docs/architecture.md): import-linter's contracts in pyproject.toml, no import cycle, no use of
+another module's private names, migrations that carry what they need, and a core that loads no framework."""
 
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ("definitions", "engine", "termijnen")
-FORBIDDEN = {"fastapi", "starlette", "sqlmodel", "sqlalchemy", "apscheduler", "jinja2", "typer", "click"}
+FRAMEWORKS = {"fastapi", "starlette", "sqlmodel", "sqlalchemy", "apscheduler", "jinja2", "typer", "click"}
+ROW_API = {"_mapping", "_asdict", "_fields", "_replace", "_make"}
+"""Underscore names that are public API elsewhere (SQLAlchemy's Row, namedtuple)."""
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+def test_import_linter_contracts_are_kept() -> None:
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint is not None, "lint-imports ontbreekt: make test installeert de dev-extra's (import-linter)"
+    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "3 kept, 0 broken" in result.stdout
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while (w := stack.pop()) != v:
+                component.append(w)
+            if component:
+                found.append(sorted([v, *component]))
+
+    for module in sorted(edges):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_between_r2c_modules() -> None:
+    graph = grimp.build_graph("r2c")
+    edges = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    assert _cycles(edges) == []
+
+
+def _private_names(tree: ast.AST) -> set[str]:
+    """Private names a module defines: functions, classes, attributes it sets, module-level names."""
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")}
 
 
-@pytest.mark.parametrize("package", CORE)
-def test_core_source_names_no_framework_anywhere(package: str) -> None:
-    files = list((ROOT / "r2c" / package).rglob("*.py"))
-    assert files
-    offenders = {str(f.relative_to(ROOT)): imported_modules(f) & FORBIDDEN for f in files}
-    assert {f: m for f, m in offenders.items() if m} == {}
+def _private_uses(source: str, label: str, r2c_private: set[str]) -> list[str]:
+    """``from r2c... import _name``, and ``x._name`` (x not self or cls) of a private name of r2c's that this
+    module does not define itself."""
+    tree = ast.parse(source)
+    foreign = r2c_private - _private_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("r2c"):
+            found += [f"{label}:{node.lineno}: from {node.module} import {a.name}"
+                      for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+        elif (isinstance(node, ast.Attribute) and node.attr in foreign and node.attr not in ROW_API
+              and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"})):
+            found.append(f"{label}:{node.lineno}: .{node.attr}")
+    return found
 
 
-def test_core_source_imports_no_adapter_of_r2c() -> None:
-    for package in CORE:
-        for f in (ROOT / "r2c" / package).rglob("*.py"):
-            text = f.read_text(encoding="utf-8")
-            for adapter in ("r2c.cli", "r2c.store", "r2c.service", "r2c.settings", "r2c.api", "r2c.web", "r2c.notify",
-                            "r2c.scheduler"):
-                assert adapter not in text, f"{f} refers to adapter {adapter}"
+def test_no_module_uses_another_modules_private_names() -> None:
+    sources = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
+               for folder in ("r2c", "tests", "bench") for p in (ROOT / folder).rglob("*.py")}
+    r2c_private = set().union(*(_private_names(ast.parse(text)) for label, text in sources.items()
+                                if label.startswith("r2c")))
+    offenders = [use for label, text in sources.items() for use in _private_uses(text, label, r2c_private)]
+    assert offenders == []
 
 
-def test_importing_and_using_the_core_loads_no_framework() -> None:
+def test_the_private_name_check_sees_a_reach_back() -> None:
+    source = ("from r2c.x import _hidden\nservice._write()\nself._write()\nrow._mapping\n"
+              "def _own(): pass\nother._own()\n")
+    uses = _private_uses(source, "sample.py", {"_write", "_own", "_mapping"})
+    assert uses == ["sample.py:1: from r2c.x import _hidden", "sample.py:2: ._write"]
+
+
+def test_no_migration_imports_application_code() -> None:
+    offenders = []
+    for path in (ROOT / "r2c" / "store" / "migrations" / "versions").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}:{node.lineno}: {m}" for m in modules if m.split(".")[0] == "r2c"]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package", ("definitions", "engine", "termijnen"))
+def test_importing_and_using_the_core_loads_no_framework(package: str) -> None:
     code = (
         "import sys\n"
         "from r2c.definitions import load_catalog\n"
         "from r2c.engine import Engine\n"
-        "import r2c.termijnen\n"
+        f"import r2c.{package}\n"
         "from r2c.clock import SystemClock\n"
         "Engine(load_catalog(), SystemClock()).build_all()\n"
-        f"bad = sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(FORBIDDEN)!r}))\n"
+        f"bad = sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(FRAMEWORKS)!r}))\n"
         "print(','.join(bad))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
-
-
-def test_scheduler_jobs_and_notifications_do_not_need_apscheduler() -> None:
-    """The jobs are plain functions (testable and callable without APScheduler); only the runner wires it."""
-    for path in [ROOT / "r2c" / "scheduler" / "jobs.py", *(ROOT / "r2c" / "notify").rglob("*.py")]:
-        assert "apscheduler" not in imported_modules(path), path
-    assert "apscheduler" in imported_modules(ROOT / "r2c" / "scheduler" / "runner.py")
-
-
-def test_only_the_http_layer_knows_http() -> None:
-    """The service, storage, notifications and scheduler import neither FastAPI nor r2c's HTTP modules: the API
-    and the pages sit on top (r2c.cli starts them; nothing below calls up)."""
-    below = [f for package in ("service", "store", "notify", "scheduler")
-             for f in (ROOT / "r2c" / package).rglob("*.py")]
-    offenders = {}
-    for f in below:
-        text = f.read_text(encoding="utf-8")
-        found = imported_modules(f) & {"fastapi", "starlette", "uvicorn"}
-        found |= {m for m in ("r2c.api", "r2c.web") if f"from {m}" in text or f"import {m}" in text}
-        if found:
-            offenders[str(f.relative_to(ROOT))] = found
-    assert offenders == {}
