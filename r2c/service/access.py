@@ -27,8 +27,6 @@ LINK = StatusLinkRow.__table__
 
 
 _KEY_BY_HASH = select(KEY).where(KEY.c.secret_hash == bindparam("b_hash"), KEY.c.revoked_at.is_(None))
-_LINK_BY_HASH = select(LINK.c.challenge_id).where(LINK.c.token_hash == bindparam("b_hash"),
-                                                  LINK.c.revoked_at.is_(None))
 
 
 def token_hash(secret: str) -> str:
@@ -152,10 +150,3 @@ def revoke_status_links(connection: Connection, *, challenge_id: str, now: datet
     """Revoke every open status link of the challenge; the number revoked."""
     return connection.execute(update(LINK).where(LINK.c.challenge_id == challenge_id, LINK.c.revoked_at.is_(None))
                               .values(revoked_at=now)).rowcount
-
-
-def challenge_of_link(connection: Connection, token: str) -> str | None:
-    """The challenge an open status link belongs to, or None."""
-    if not isinstance(token, str) or len(token) > 200:
-        return None
-    return connection.execute(_LINK_BY_HASH, {"b_hash": token_hash(token)}).scalar_one_or_none()

@@ -27,7 +27,7 @@ from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, S
 from r2c.errors import (
     AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
 )
-from r2c.service.access import LINK, add_status_link, challenge_of_link, revoke_status_links, token_hash
+from r2c.service.access import LINK, add_status_link, revoke_status_links, token_hash
 from r2c.service.terms import OPEN, TERM, TermPlan, open_term_rows, plan_term_changes
 from r2c.service.writes import write_change
 from r2c.service.inputs import check_party, check_text, jsonable, party_values
@@ -436,13 +436,10 @@ class ChallengeService:
 
         Three statements in one read transaction: the link with its challenge, the terms, the letters.
         """
-        if not isinstance(token, str) or len(token) > 200:
-            return None
         with self.units.read() as session:
-            found = session.execute(_ROW_OF_LINK, {"b_hash": token_hash(token)}).one_or_none()
-            if found is None or found.initiatiefnemer is None:
+            row = self._row_of_link(session, token)
+            if row is None:
                 return None
-            row = SimpleNamespace(**found._mapping)
             actor = Actor(row.initiatiefnemer, "initiatiefnemer", row.gemeente)
             definition = self._definition_of(row)
             terms = [term_view(t, definition) for t in session.execute(_TERMS, {"b_challenge": row.id})]
@@ -453,12 +450,16 @@ class ChallengeService:
     def status_actor(self, token: str) -> tuple[str, Actor] | None:
         """The challenge and initiatiefnemer behind an open status link token, or None (unknown or revoked)."""
         with self.units.read() as session:
-            challenge_id = challenge_of_link(session, token)
-            found = None if challenge_id is None else session.execute(
-                select(CHALLENGE.c.gemeente, INITIATOR).where(CHALLENGE.c.id == challenge_id)).one_or_none()
-        if found is None or found.initiatiefnemer is None:
+            row = self._row_of_link(session, token)
+        return None if row is None else (row.id, Actor(row.initiatiefnemer, "initiatiefnemer", row.gemeente))
+
+    @staticmethod
+    def _row_of_link(session: Connection, token: str) -> SimpleNamespace | None:
+        """The challenge row (with its initiatiefnemer) of an open status link, in one statement; None otherwise."""
+        if not isinstance(token, str) or len(token) > 200:
             return None
-        return challenge_id, Actor(found.initiatiefnemer, "initiatiefnemer", found.gemeente)
+        found = session.execute(_ROW_OF_LINK, {"b_hash": token_hash(token)}).one_or_none()
+        return None if found is None or found.initiatiefnemer is None else SimpleNamespace(**found._mapping)
 
     def renew_status_link(self, challenge_id: str, *, actor: Actor) -> str:
         """Revoke the challenge's status links and give a new one (staff who act on the challenge)."""
