@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -32,6 +33,7 @@ def check_definition(definition: Definition, graph: Graph) -> list[Finding]:
     problems += _shape(definition, graph)
     problems += _terms(definition)
     problems += _archief(definition, graph)
+    problems += _texts(definition, graph)
     return [p if isinstance(p, Finding) else Finding(*p) for p in problems]
 
 
@@ -206,3 +208,60 @@ def _archief(d: Definition, g: Graph) -> list[tuple[Path, str]]:
             except TermijnError as error:
                 out.append((path, str(error)))
     return out
+
+
+_PLACEHOLDERS = {"uitleg": {"datum", "label"}, "uitleg_te_laat": {"datum", "label"}, "uitleg_opgeschort": {"label"}}
+"""The {names} each text of a term may hold: its last day and its label."""
+
+
+def _texts(d: Definition, g: Graph) -> list[tuple[Path, str]]:
+    """The initiatiefnemer's texts on the status page: every phase and state they can be in says what it means,
+    every term a transition starts says what runs until when, and a text names only what it can be given."""
+    out: list[tuple[Path, str]] = []
+    for fase_key in dict.fromkeys(name.split(".", 1)[0] for name in g.states):
+        fase = d.fasen[fase_key]
+        if not fase.omschrijving:
+            out.append((("fasen", fase_key, "omschrijving"),
+                        f"fase '{fase_key}' heeft geen omschrijving: de statuspagina zegt daarmee de initiatiefnemer "
+                        "wat er in deze stap gebeurt (gewone woorden, B1)"))
+        for key, staat in fase.staten.items():
+            if not staat.omschrijving:
+                what = "de uitkomst" if staat.eind else "wat deze staat betekent"
+                out.append((("fasen", fase_key, "staten", key, "omschrijving"),
+                            f"staat '{fase_key}.{key}' heeft geen omschrijving: de statuspagina zegt daarmee de "
+                            f"initiatiefnemer {what} (gewone woorden, B1)"))
+    started = dict.fromkeys(naam for e in g.edges for naam in d.transities[e.transition].termijnen.start)
+    for naam in started:
+        if naam in d.termijnen and not d.termijnen[naam].uitleg:
+            out.append((("termijnen", naam, "uitleg"),
+                        f"termijn '{naam}' heeft geen uitleg: de statuspagina zegt daarmee de initiatiefnemer wat "
+                        "er loopt tot wanneer, met {datum} voor de laatste dag (bv. 'De gemeente beslist uiterlijk "
+                        "op {datum}.')"))
+    for naam, termijn in d.termijnen.items():
+        for field, allowed in _PLACEHOLDERS.items():
+            text = getattr(termijn, field)
+            if text is not None:
+                problem = _placeholder_problem(text, allowed)
+                if problem:
+                    out.append((("termijnen", naam, field), problem))
+    for key, transitie in d.transities.items():
+        if transitie.uitleg and "initiatiefnemer" not in transitie.rollen:
+            out.append((("transities", key, "uitleg"),
+                        f"transitie '{key}' heeft een uitleg voor de initiatiefnemer, maar de initiatiefnemer mag "
+                        "deze stap niet zetten (rollen: " + ", ".join(transitie.rollen) + ")"))
+    return out
+
+
+def _placeholder_problem(text: str, allowed: set[str]) -> str | None:
+    """Why ``text`` cannot be filled in with ``allowed`` names ({datum} at most once), or None."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as error:
+        return f"de tekst heeft een losse accolade ({error}); schrijf {{datum}} of {{label}}"
+    unknown = sorted(set(names) - allowed)
+    if unknown:
+        return (f"onbekende invulplek {{{unknown[0]}}} in de tekst (mogelijk: "
+                + ", ".join(f"{{{n}}}" for n in sorted(allowed)) + ")")
+    if names.count("datum") > 1:
+        return "{datum} staat meer dan één keer in de tekst"
+    return None

@@ -67,6 +67,23 @@ class Termijn(_Sourced):
         "behandelaar", description="Wie de herinneringen krijgt: wie op tijd iets moet doen.")
     bij_verstrijken: str | None = Field(None, description="Event dat het systeem vuurt de dag na de einddatum, "
                                                           "bv. 'hersteltermijn_verstreken'.")
+    handelt: Literal["gemeente", "initiatiefnemer", "initiatiefnemer_mag"] | None = Field(
+        None, description="Wie in deze termijn iets doet, voor de statuspagina: 'gemeente' (wat gebeurt er nu), "
+                          "'initiatiefnemer' (wat moet u doen) of 'initiatiefnemer_mag' (wat kunt u ook doen). "
+                          "Standaard: 'initiatiefnemer' als 'herinneren: initiatiefnemer', anders 'gemeente'.")
+    uitleg: str | None = Field(None, description="De zin op de statuspagina zolang de termijn loopt, in gewone "
+                                                 "woorden (B1), met {datum} voor de laatste dag, bv. 'De gemeente "
+                                                 "beslist uiterlijk op {datum}.' Verplicht als een transitie de "
+                                                 "termijn start.")
+    uitleg_te_laat: str | None = Field(None, description="De zin als de laatste dag voorbij is en de termijn nog "
+                                                         "loopt, met {datum}; standaard een algemene zin.")
+    uitleg_opgeschort: str | None = Field(None, description="De zin zolang de termijn stilstaat; standaard een "
+                                                            "algemene zin.")
+
+    @property
+    def rubriek(self) -> str:
+        """Where the status page puts this term: 'gemeente', 'initiatiefnemer' or 'initiatiefnemer_mag'."""
+        return self.handelt or ("initiatiefnemer" if self.herinneren == "initiatiefnemer" else "gemeente")
 
 
 class Brief(_Sourced):
@@ -107,7 +124,9 @@ class Staat(_Strict):
     """A state inside a phase."""
 
     label: str
-    omschrijving: str | None = Field(None, description="In gewone woorden, voor de statuspagina.")
+    omschrijving: str | None = Field(None, description="Wat deze staat voor de initiatiefnemer betekent, in gewone "
+                                                       "woorden (B1), voor de statuspagina; bij een eindstaat de "
+                                                       "uitkomst. Verplicht in een fase die aan staat.")
     eind: bool = Field(False, description="Een eindstaat: de uitdaging is afgesloten.")
     resultaat: Resultaat | None = None
 
@@ -116,8 +135,11 @@ class Fase(_Strict):
     """A phase of the procedure; its states are its children (hierarchical states)."""
 
     label: str
-    omschrijving: str | None = None
-    optioneel: bool = False
+    omschrijving: str | None = Field(None, description="Wat er in deze stap gebeurt, voor de initiatiefnemer in "
+                                                       "gewone woorden (B1), voor de statuspagina. Verplicht als "
+                                                       "de fase aan staat.")
+    optioneel: bool = Field(False, description="Een fase die niet iedere uitdaging doorloopt; de statuspagina "
+                                               "toont haar alleen als de uitdaging erin staat.")
     actief: bool = True
     staten: dict[Identifier, Staat]
 
@@ -161,6 +183,9 @@ class Transitie(_Sourced):
     brieven: list[str] = Field(default_factory=list)
     zet: dict[Identifier, Any] = Field(default_factory=dict, description="Feiten die deze stap vastlegt.")
     gegevens: dict[Identifier, Gegeven] = Field(default_factory=dict)
+    uitleg: str | None = Field(None, description="Voor een stap van de initiatiefnemer: wat die nu kan doen, "
+                                                 "in gewone woorden (B1), op de statuspagina (bv. 'Wilt u toch "
+                                                 "stoppen? Dan kunt u uw aanvraag intrekken.').")
 
 
 class Archief(_Sourced):

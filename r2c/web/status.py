@@ -7,8 +7,9 @@ when, and the letters addressed to them. Never the behandelaar, reasons in the h
 papers or internal facts. An unknown and a revoked link get the same 404 page, which does not say whether a
 challenge exists. No JavaScript; a strict Content-Security-Policy (the one stylesheet is allowed by its hash).
 
-Texts per phase, term and result are below, keyed by the ids of the VNG model (model_verordening/); a gemeente's
-own phase or term falls back to the labels and descriptions of its definition.
+The texts per phase, state, term and step come from the definition (``omschrijving`` of a fase and a staat,
+``uitleg`` of a termijn and a transitie: model_verordening/, overridable per gemeente); a definition without them
+does not load. docs/status-pagina.md says which field feeds which part of the page.
 """
 
 from __future__ import annotations
@@ -43,76 +44,14 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
 """What a status link token looks like ('r2c_st_' and 43 URL-safe characters); anything else is not looked up."""
 
 # -- texts (B1: short sentences, common words, 'u') ---------------------------------------------------------
+# The texts about a phase, state, term or step are in the definition (omschrijving, uitleg, uitleg_te_laat,
+# uitleg_opgeschort; checked when it loads). These are the page's own sentences, for what no definition names.
 
-PHASE_TEXT: dict[str, str] = {
-    "vooroverleg": "In deze stap praat u met de gemeente over uw idee. Dit is een eerste gesprek. Daarna kunt u "
-                   "uw aanvraag indienen.",
-    "indiening": "In deze stap komt uw aanvraag binnen bij de gemeente. De gemeente kijkt of alles erin staat wat "
-                 "nodig is.",
-    "ontvankelijkheid": "In deze stap vult u uw aanvraag aan. Dat is nodig als er nog iets ontbreekt.",
-    "toetsing": "In deze stap bekijkt de gemeente uw plan. Zij kijkt of uw plan past bij de regels voor het "
-                "uitdaagrecht.",
-    "besluit": "In deze stap neemt het college van burgemeester en wethouders een besluit over uw aanvraag.",
-    "bezwaar": "De gemeente heeft een besluit genomen over uw aanvraag. Bent u het daar niet mee eens? Dan kunt u "
-               "in deze stap bezwaar maken.",
-    "overname": "Het college heeft ja gezegd tegen uw plan. In deze stap maken u en de gemeente afspraken. "
-                "Bijvoorbeeld over het geld en de datum waarop u begint.",
-    "uitvoering": "In deze stap voert u de taak zelf uit. U laat de gemeente weten hoe het gaat.",
-    "evaluatie": "In deze stap kijken u en de gemeente samen hoe het ging. Daarna besluit de gemeente of u verder "
-                 "gaat.",
-    "afgesloten": "Uw uitdaging is afgesloten.",
-}
-"""What each phase of the VNG model means for the initiatiefnemer."""
-
-RESULT_TEXT: dict[str, str] = {
-    "uitgevoerd": "U heeft de taak uitgevoerd. De uitdaging is klaar. Dank u wel voor uw inzet.",
-    "afgewezen": "Het college heeft uw aanvraag afgewezen. In de brief met het besluit staat waarom.",
-    "ingetrokken": "U heeft uw aanvraag ingetrokken. De gemeente behandelt uw aanvraag niet meer.",
-    "buiten_behandeling": "Uw aanvraag was niet compleet. Daarom heeft de gemeente uw aanvraag niet behandeld. "
-                          "In de brief staat waarom.",
-}
-"""The result of a closed challenge in words."""
-
-GEMEENTE_TERM: dict[str, str] = {
-    "beslistermijn": "De gemeente beslist uiterlijk op {datum}.",
-    "buiten_behandeling": "De gemeente laat u uiterlijk op {datum} weten of zij uw aanvraag nog behandelt.",
-    "adviestermijn": "De gemeente heeft iemand om advies gevraagd. Dat advies komt uiterlijk op {datum}.",
-    "uitvoeringsperiode": "De afgesproken periode om de taak uit te voeren loopt tot en met {datum}.",
-}
-"""Running terms in which the gemeente acts: what it does, by when."""
-
-GEMEENTE_LATE: dict[str, str] = {
-    "beslistermijn": "De gemeente had uiterlijk op {datum} moeten beslissen. Dat is nog niet gebeurd.",
-}
-"""The same, once the day has passed and the term still runs (the gemeente is late)."""
-
-OWN_TERM: dict[str, str] = {
-    "hersteltermijn": "Stuur de ontbrekende stukken uiterlijk op {datum}.",
-    "zienswijzetermijn": "De gemeente wil weten wat u vindt, voordat zij beslist. Stuur uw reactie uiterlijk "
-                         "op {datum}.",
-    "verantwoordingstermijn": "Laat uiterlijk op {datum} zien wat u heeft gedaan en waaraan u het geld heeft "
-                              "uitgegeven. Dat heet de verantwoording.",
-}
-"""Running terms in which the initiatiefnemer must act (``herinneren: initiatiefnemer``)."""
-
-OPTIONAL_TERM: dict[str, str] = {
-    "bezwaartermijn": "Bent u het niet eens met het besluit? Dan kunt u bezwaar maken. Dat kan tot en met {datum}. "
-                      "Hoe u dat doet, staat in de brief met het besluit.",
-}
-"""Running terms in which the initiatiefnemer may act, but need not."""
-
-OPTIONAL_EVENT: dict[str, str] = {
-    "intrekken": "Wilt u toch stoppen? Dan kunt u uw aanvraag intrekken.",
-    "afzien": "Wilt u de taak toch niet overnemen? Laat het de gemeente dan weten.",
-    "voortgang_melden": "Vertel de gemeente hoe het gaat met de taak.",
-    "teruggeven": "Wilt u de taak teruggeven aan de gemeente? Dat kan nu.",
-    "vooroverleg_aanvragen": "Wilt u eerst met de gemeente over uw idee praten? Vraag dan een gesprek aan.",
-}
-"""What the initiatiefnemer may do now (their allowed events), when no term already says it."""
-
-SUSPENDED_AANVULLING = ("De tijd voor het besluit staat stil zolang uw aanvraag niet compleet is. Als de gemeente "
-                        "uw aanvulling heeft, loopt de tijd weer verder. U ziet dan hier de nieuwe datum.")
-SUSPENDED = ("{label}: deze termijn staat nu stil. Als de termijn weer loopt, ziet u hier de nieuwe datum.")
+MISSING_SOON = "Stuur de ontbrekende stukken zo snel mogelijk."
+OWN_LATE = "De datum hiervoor was {datum}. Die datum is voorbij. Neem zo snel mogelijk contact op met de gemeente."
+GEMEENTE_LATE = "{label}: de gemeente had dit uiterlijk op {datum} moeten doen."
+RUNNING = "{label}: loopt tot en met {datum}."
+SUSPENDED = "{label}: deze termijn staat nu stil. Als de termijn weer loopt, ziet u hier de nieuwe datum."
 
 
 @dataclass(frozen=True)
@@ -142,12 +81,11 @@ def page_context(service: ChallengeService, letters: Letters, *, view: StatusVie
     closed = challenge.resultaat is not None
     fase = definition.fasen.get(challenge.fase)
     staat = fase.staten.get(challenge.state.split(".", 1)[1]) if fase else None
-    ontbreekt = _missing(definition, challenge) if "aanvullen" in allowed else []
-    gemeente_does, you_must, you_may = _terms(definition, terms, now=now, aanvulling="aanvullen" in allowed)
-    if ontbreekt and not any(t.name == "hersteltermijn" and t.status == "lopend" for t in terms):
-        you_must.insert(0, sentence("Stuur de ontbrekende stukken zo snel mogelijk."))
-    covered = {"bezwaar_maken"} if any(t.name == "bezwaartermijn" and t.status == "lopend" for t in terms) else set()
-    you_may += [sentence(OPTIONAL_EVENT[e]) for e in OPTIONAL_EVENT if e in allowed and e not in covered]
+    ontbreekt = _missing(definition, challenge) if _completing(definition, allowed) else []
+    gemeente_does, you_must, you_may = _terms(definition, terms, now=now)
+    if ontbreekt and not any(_rubriek(definition, t) == "initiatiefnemer" and t.status == "lopend" for t in terms):
+        you_must.insert(0, sentence(MISSING_SOON))
+    you_may += [sentence(text) for text in _step_texts(definition, allowed)]
     return {
         "gemeente": {"naam": huisstijl.naam, "contact": huisstijl.afzender, "logo": logo_src(huisstijl)},
         "procedure": definition.naam,
@@ -155,11 +93,10 @@ def page_context(service: ChallengeService, letters: Letters, *, view: StatusVie
                       "ingediend": local_date(challenge.created_at),
                       "gewijzigd": local_date(challenge.updated_at)},
         "fase": {"label": fase.label if fase else challenge.fase_label,
-                 "uitleg": PHASE_TEXT.get(challenge.fase) or (fase.omschrijving if fase else None),
+                 "uitleg": fase.omschrijving if fase else None,
                  "staat": challenge.state_label, "staat_uitleg": staat.omschrijving if staat else None},
         "afgesloten": closed,
-        "resultaat": RESULT_TEXT.get(challenge.resultaat or "", staat.omschrijving if staat else None)
-        if closed else None,
+        "resultaat": staat.omschrijving if closed and staat else None,
         "stappen": [] if closed else _steps(definition, challenge.fase),
         "gemeente_doet": gemeente_does,
         "u_moet": you_must,
@@ -178,8 +115,27 @@ def _missing(definition: Definition, challenge: Challenge) -> list[str]:
     return [v.label for k, v in definition.vereisten.items() if v.verplicht and k not in present]
 
 
-def _terms(definition: Definition, terms: list[TermView], *, now: date,
-           aanvulling: bool) -> tuple[list[Sentence], list[Sentence], list[Sentence]]:
+def _completing(definition: Definition, allowed: set[str]) -> bool:
+    """Whether the initiatiefnemer may now complete the request: a step of theirs takes a list of vereisten."""
+    return any((t.event or key) in allowed and "initiatiefnemer" in t.rollen
+               and any(g.type == "vereisten" for g in t.gegevens.values())
+               for key, t in definition.transities.items())
+
+
+def _step_texts(definition: Definition, allowed: set[str]) -> list[str]:
+    """The ``uitleg`` of each step the initiatiefnemer may take now, once per text, in the definition's order."""
+    return list(dict.fromkeys(t.uitleg for key, t in definition.transities.items()
+                              if t.uitleg and (t.event or key) in allowed and "initiatiefnemer" in t.rollen))
+
+
+def _rubriek(definition: Definition, term: TermView) -> str:
+    """Who acts in ``term`` (``Termijn.rubriek``); a term the definition no longer names is the gemeente's."""
+    spec = definition.termijnen.get(term.name)
+    return spec.rubriek if spec is not None else "gemeente"
+
+
+def _terms(definition: Definition, terms: list[TermView], *,
+           now: date) -> tuple[list[Sentence], list[Sentence], list[Sentence]]:
     """The running and suspended terms as sentences: what the gemeente does, what they must do, what they may."""
     gemeente_does: list[Sentence] = []
     you_must: list[Sentence] = []
@@ -189,22 +145,20 @@ def _terms(definition: Definition, terms: list[TermView], *, now: date,
     for term in running:
         spec = definition.termijnen.get(term.name)
         late = term.einddatum < now
-        if term.name in OPTIONAL_TERM:
-            if not late:
-                you_may.append(sentence(OPTIONAL_TERM[term.name], term.einddatum))
-        elif spec is not None and spec.herinneren == "initiatiefnemer":
-            text = ("De datum hiervoor was {datum}. Die datum is voorbij. Neem zo snel mogelijk contact op met de "
-                    "gemeente." if late else OWN_TERM.get(term.name, "{label}. Dit moet uiterlijk op {datum}."))
-            you_must.append(sentence(text, term.einddatum, label=term.label))
-        elif late:
-            text = GEMEENTE_LATE.get(term.name, "{label}: de gemeente had dit uiterlijk op {datum} moeten doen.")
-            gemeente_does.append(sentence(text, term.einddatum, label=term.label))
+        uitleg = (spec.uitleg_te_laat if late else spec.uitleg) if spec is not None else None
+        rubriek = _rubriek(definition, term)
+        if rubriek == "initiatiefnemer_mag":
+            if not late or uitleg:
+                you_may.append(sentence(uitleg or RUNNING, term.einddatum, label=term.label))
+        elif rubriek == "initiatiefnemer":
+            you_must.append(sentence(uitleg or (OWN_LATE if late else RUNNING), term.einddatum, label=term.label))
         else:
-            text = GEMEENTE_TERM.get(term.name, "{label}: loopt tot en met {datum}.")
-            gemeente_does.append(sentence(text, term.einddatum, label=term.label))
+            gemeente_does.append(sentence(uitleg or (GEMEENTE_LATE if late else RUNNING), term.einddatum,
+                                          label=term.label))
     for term in terms:
         if term.status == "opgeschort":
-            text = SUSPENDED_AANVULLING if term.name == "beslistermijn" and aanvulling else SUSPENDED
+            spec = definition.termijnen.get(term.name)
+            text = spec.uitleg_opgeschort if spec is not None and spec.uitleg_opgeschort else SUSPENDED
             gemeente_does.append(sentence(text, label=term.label))
     return gemeente_does, you_must, you_may
 
