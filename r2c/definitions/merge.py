@@ -1,6 +1,6 @@
 """Merge a gemeente file over its base, remembering for every value which file and line it came from.
 
-Rules (docs/workflows.md explains them for policy officers):
+Rules (docs/workflows-reference.md, "Overerving", explains them for policy officers):
 - a mapping in the file is merged key by key into the base's mapping;
 - any other value (text, number, list) replaces the base's value;
 - ``null`` removes an inherited key (e.g. ``transities: {overeenkomst_sluiten: null}``);

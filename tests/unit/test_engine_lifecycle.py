@@ -244,7 +244,7 @@ def test_without_a_bezwaar_phase_buiten_behandeling_closes_at_once(tmp_path, clo
     set_aside(d)
     assert d.case.state == "afgesloten.buiten_behandeling"
     assert "bezwaar_maken" not in d.workflow.events()
-    # known limit (docs/workflows.md, 'De bezwaarfase'): the data cannot say "start this term only when the step
+    # known limit (docs/workflows-reference.md, 'De bezwaarfase in het model'): the data cannot say "start this term only when the step
     # goes to 'naar'", so the bezwaartermijn still starts on the closed case, as after afwijzen without bezwaar phase
     assert running_terms(d.events) == {"bezwaartermijn"}
     grant = Driver(engine, "zonder-bezwaar", "1")
