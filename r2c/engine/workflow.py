@@ -18,7 +18,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from transitions.extensions.nesting import HierarchicalMachine, NestedState, NestedTransition
+from transitions.extensions.nesting import HierarchicalMachine, NestedState
 
 from r2c.clock import Clock
 from r2c.definitions.graph import Edge
@@ -40,22 +40,8 @@ class _Staat(NestedState):
     separator = "."
 
 
-class _Overgang(NestedTransition):
-    """A transition of r2c's machine: entering its destination is setting the run's state.
-
-    r2c's states have no enter, exit or final callbacks (what a transition does is read from its edge), so the
-    nested machine's walk over the scopes it leaves and enters, to run such callbacks, has nothing to do; it was
-    two thirds of the machine's cost per event. The walk that finds the transition (child before parent) and the
-    conditions stay the machine's own.
-    """
-
-    def _change_state(self, event_data) -> None:
-        event_data.machine.set_state(self.dest, event_data.model)
-
-
 class _Machine(HierarchicalMachine):
     state_cls = _Staat
-    transition_cls = _Overgang
 
 
 class _Run:
@@ -148,10 +134,19 @@ class Workflow:
             run.failures.extend(failures)
             return not failures
 
-        def record(event_data) -> None:
-            event_data.model.edge = edge
+        dest = edge.dest
 
-        return {"trigger": edge.event, "source": source, "dest": edge.dest,
+        def record(event_data) -> None:
+            run: _Run = event_data.model
+            run.edge = edge
+            if dest is not None:
+                run.state = dest
+
+        # An internal transition (dest None) whose after-callback sets the run's state: r2c's states have no
+        # enter, exit or final callbacks (what a step does is read from its edge), so the nested machine's walk
+        # over the scopes it leaves and enters would have nothing to do; it was two thirds of its cost per event.
+        # The walk that finds the transition (child before parent) and the conditions stay the machine's own.
+        return {"trigger": edge.event, "source": source, "dest": None,
                 "conditions": [allowed], "after": [record]}
 
     # -- questions -------------------------------------------------------------------------------------------

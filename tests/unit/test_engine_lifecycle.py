@@ -329,10 +329,13 @@ def test_phases_are_parent_states_of_the_machine(engine) -> None:
     wf = engine.workflow("vng-model-2024")
     toetsing = wf.machine.get_state("toetsing")
     assert set(toetsing.states) == {s.split(".", 1)[1] for s in wf.loaded.graph.states if s.startswith("toetsing.")}
-    # the engine's transitions set the state without the enter/exit walk: valid only while no state has callbacks
+    # the engine's transitions are internal (no enter/exit walk): valid only while no state has callbacks
     for name in wf.loaded.graph.states:
         state = wf.machine.get_state(name)
         assert not (state.on_enter or state.on_exit or state.final), name
+    assert not (wf.machine.before_state_change or wf.machine.after_state_change or wf.machine.on_final)
+    assert all(t.dest is None for event in wf.machine.events.values()
+               for group in event.transitions.values() for t in group)
     sources = set(wf.machine.events["intrekken"].transitions)
     assert "toetsing" in sources and not any(s.startswith("toetsing.") for s in sources)
     d = Driver(engine, "vng-model-2024", wf.definition.versie)
