@@ -120,7 +120,8 @@ def _copy(db, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> in
 def _load_terms(db, catalog, n_terms: int, *, rng: random.Random) -> dict[str, Any]:
     """``n_terms`` running terms of ``n_terms / 4`` challenges over five gemeenten, started on days spread so that
     their next due day covers two years from TODAY (and a few days before it: today's backlog)."""
-    from r2c.service.terms import new_termijn, next_due
+    from r2c.service.terms import new_termijn
+    from r2c.termijnen import next_due
 
     definitions = {g: catalog.in_force(g, TODAY).definition for g in GEMEENTEN}
     names = {g: [n for n, spec in d.termijnen.items() if spec.herinneringen][:TERMS_PER_CHALLENGE]
@@ -376,7 +377,8 @@ def _huisstijl(folder: Path) -> Path:
 def _load_reminders(db, catalog, n: int) -> date:
     """``n`` challenges in gouda, submitted on STARTED, without behandelaar: their beslistermijn's first reminder
     goes to the team. Loaded with COPY (challenge and term rows as ``submit`` writes them); returns its day."""
-    from r2c.service.terms import new_termijn, next_due
+    from r2c.service.terms import new_termijn
+    from r2c.termijnen import next_due
 
     definition = catalog.in_force("gouda", STARTED).definition
     termijn = new_termijn(definition, "beslistermijn", STARTED)
