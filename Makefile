@@ -2,20 +2,29 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH   := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUNTIME := $(VENV)/.installed-run-$(HASH)
+DEV     := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: run test bench install chromium clean
+.PHONY: run test bench install install-dev chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	rm -f $(VENV)/.installed-*
+## install: what running r2c needs (SQLite); install-dev: also the dev and bench extras (tests, benchmarks)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-run-*
 	touch $@
 
-install: $(STAMP)
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	rm -f $(VENV)/.installed-*
+	touch $@ $(RUNTIME)
+
+install: $(RUNTIME)
+install-dev: $(DEV)
 
 ## run: install into .venv, check the workflows, migrate ./r2c.db, add demo data (once), serve http://127.0.0.1:8000 with the scheduler
 run: install
@@ -37,11 +46,11 @@ chromium:
 	  fi; }
 
 ## test: install the dev extras and run every test (exit code 5, "no tests", fails)
-test: install chromium
+test: install-dev chromium
 	$(BIN)/python -m pytest
 
 ## bench: the benchmarks whose figures are in docs/performance.md
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench
 
 clean:

@@ -39,7 +39,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("het pakket playwright ontbreekt; installeer de dev-extra's (`make install`)")
+        _unavailable("het pakket playwright ontbreekt; installeer de dev-extra's (`make install-dev`)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
