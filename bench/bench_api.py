@@ -153,7 +153,7 @@ def _bare_read(db):
     """The bare endpoint's database work: one read transaction, one SELECT (the one ChallengeService.get sends)."""
     from sqlalchemy import bindparam, select
 
-    from r2c.service.challenges import INITIATOR
+    from r2c.store.challenges import INITIATOR
     from r2c.store.tables import ChallengeRow
 
     challenge = ChallengeRow.__table__

@@ -304,12 +304,12 @@ def _breakdown(db, events: _Events) -> dict[str, Any]:
 PROFILED = {
     # label: (file ending, function name), cumulative time; nested parts overlap (the percentages need not add up)
     "fire": ("r2c/service/challenges.py", "fire"),
-    "  _load: SELECT challenge (+ initiatiefnemer) FOR UPDATE, actor checks": ("r2c/service/challenges.py", "_load"),
+    "  load: SELECT challenge (+ initiatiefnemer) FOR UPDATE, actor checks": ("r2c/service/challenges.py", "load"),
     "  engine.fire (the workflow itself)": ("r2c/engine/registry.py", "fire"),
     "  _apply": ("r2c/service/challenges.py", "_apply"),
     "    plan_term_changes: SELECT open terms, end dates": ("r2c/service/terms.py", "plan_term_changes"),
-    "    _append: hashes, then write_change": ("r2c/service/challenges.py", "_append"),
-    "      write_change: history, challenge, terms, letter, outbox": ("r2c/service/writes.py", "write_change"),
+    "    append: hashes, then write_change": ("r2c/service/challenges.py", "append"),
+    "      write_change: history, challenge, terms, letter, outbox": ("r2c/store/writes.py", "write_change"),
     "  commit (Session)": ("sqlalchemy/orm/session.py", "commit"),
     "SQLAlchemy: Connection.execute (all statements)": ("sqlalchemy/engine/base.py", "execute"),
     "SQLAlchemy: cache key of each new statement": ("sqlalchemy/sql/cache_key.py", "_generate_cache_key"),

@@ -176,7 +176,7 @@ def seed(service: ChallengeService, *, keys: KeyIssuer | None = None) -> DemoRep
 
 def _count_challenges(service: ChallengeService) -> int:
     """Every challenge in the database, of any gemeente (the service's own searches are per gemeente)."""
-    from r2c.service.challenges import CHALLENGE
+    from r2c.store.challenges import CHALLENGE
 
     with service.reading() as session:
         return session.execute(select(func.count()).select_from(CHALLENGE)).scalar_one()

@@ -83,7 +83,7 @@ def _require_known(gemeente: str) -> None:
 
 def _admin_for(service, challenge_id: str) -> Actor:
     """The CLI acts as beheerder of the challenge's own gemeente (whoever runs it can reach the database)."""
-    from r2c.service.challenges import CHALLENGE
+    from r2c.store.challenges import CHALLENGE
 
     with service.reading() as session:
         gemeente = session.execute(select(CHALLENGE.c.gemeente).where(CHALLENGE.c.id == challenge_id)).scalar()

@@ -15,18 +15,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from r2c.clock import Clock
 from r2c.errors import InvalidInput, NotFound
-from r2c.store.tables import ApiKeyRow, StatusLinkRow
-
-KEY = ApiKeyRow.__table__
-LINK = StatusLinkRow.__table__
-
-
-_KEY_BY_HASH = select(KEY).where(KEY.c.secret_hash == bindparam("b_hash"), KEY.c.revoked_at.is_(None))
+from r2c.store.keys import insert_key, insert_status_link, key_by_hash, key_by_id, keys, keys_named, revoke_key
 
 
 def token_hash(secret: str) -> str:
@@ -106,34 +100,30 @@ class KeyStore:
         secret = new_secret("key")
         key = ApiKey(str(uuid.uuid4()), secret[:16], gemeente, rollen, naam.strip(), self.clock.now(), None)
         with self.sessions() as session, session.begin():
-            session.execute(insert(KEY).values(
-                id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,
-                rollen=list(key.rollen), naam=key.naam, created_at=key.created_at))
+            insert_key(session, id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,
+                       rollen=key.rollen, naam=key.naam, created_at=key.created_at)
         return IssuedKey(key, secret)
 
     def verify(self, secret: str) -> ApiKey | None:
         """The key behind ``secret``, or None when it is unknown or revoked."""
         with self.sessions() as session:
-            row = session.execute(_KEY_BY_HASH, {"b_hash": token_hash(secret)}).one_or_none()
+            row = key_by_hash(session, token_hash(secret))
         return None if row is None else _key(row)
 
     def list(self, *, gemeente: str | None = None) -> list[ApiKey]:
         """All keys (revoked ones too), oldest first, of one gemeente or all."""
-        query = select(KEY).order_by(KEY.c.created_at, KEY.c.id)
-        if gemeente is not None:
-            query = query.where(KEY.c.gemeente == gemeente)
         with self.sessions() as session:
-            return [_key(row) for row in session.execute(query)]
+            return [_key(row) for row in keys(session, gemeente=gemeente)]
 
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke a key by id or prefix: from now on it opens nothing."""
         with self.sessions() as session, session.begin():
-            rows = session.execute(select(KEY).where((KEY.c.id == key_id) | (KEY.c.prefix == key_id))).all()
+            rows = keys_named(session, key_id)
             if len(rows) != 1:
                 raise NotFound(f"geen (eenduidige) sleutel '{key_id}'; `r2c keys list` toont ze")
             if rows[0].revoked_at is None:
-                session.execute(update(KEY).where(KEY.c.id == rows[0].id).values(revoked_at=self.clock.now()))
-            return _key(session.execute(select(KEY).where(KEY.c.id == rows[0].id)).one())
+                revoke_key(session, rows[0].id, now=self.clock.now())
+            return _key(key_by_id(session, rows[0].id))
 
 
 # -- status links (used by ChallengeService inside its own transactions) -------------------------------------
@@ -141,12 +131,5 @@ class KeyStore:
 def add_status_link(connection: Connection, *, challenge_id: str, now: datetime) -> str:
     """A new status link token for the challenge (written on ``connection``); returned once."""
     token = new_secret("st")
-    connection.execute(insert(LINK).values(id=str(uuid.uuid4()), challenge_id=challenge_id,
-                                           token_hash=token_hash(token), created_at=now))
+    insert_status_link(connection, challenge_id=challenge_id, token_hash=token_hash(token), now=now)
     return token
-
-
-def revoke_status_links(connection: Connection, *, challenge_id: str, now: datetime) -> int:
-    """Revoke every open status link of the challenge; the number revoked."""
-    return connection.execute(update(LINK).where(LINK.c.challenge_id == challenge_id, LINK.c.revoked_at.is_(None))
-                              .values(revoked_at=now)).rowcount

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from r2c.clock import Clock, as_utc, today
@@ -27,47 +27,20 @@ from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, S
 from r2c.errors import (
     AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
 )
-from r2c.service.access import LINK, add_status_link, revoke_status_links, token_hash
-from r2c.service.terms import OPEN, TERM, TermPlan, open_term_rows, plan_term_changes
-from r2c.service.writes import write_change
+from r2c.service.access import add_status_link, token_hash
+from r2c.service.terms import TermPlan, plan_term_changes
 from r2c.service.inputs import check_party, check_text, jsonable, party_values
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, SearchFilters, StatusView,
     TermView,
     challenge_view, entry_data, term_view,
 )
+from r2c.store import challenges
 from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
+from r2c.store.keys import revoke_status_links
 from r2c.store.unit import UnitOfWork
-from r2c.store.tables import (
-    ChallengeRow, DocumentRow, HistoryRow, LetterRow, OutboxRow, PartyRow, PersonalDataRow,
-)
-
-CHALLENGE = ChallengeRow.__table__
-HISTORY = HistoryRow.__table__
-PARTY = PartyRow.__table__
-PERSONAL = PersonalDataRow.__table__
-LETTER = LetterRow.__table__
-OUTBOX = OutboxRow.__table__
-DOCUMENT = DocumentRow.__table__
-
-INITIATOR = (select(PARTY.c.id).where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.rol == "initiatiefnemer")
-             .limit(1).scalar_subquery().label("initiatiefnemer"))
-"""The initiatiefnemer's party id, read with the challenge row (one round trip instead of two)."""
-
-# Statements built once, with bound parameters: building them per call costs more than executing them.
-_SELECT_ROW = select(CHALLENGE, INITIATOR).where(CHALLENGE.c.id == bindparam("b_id"),
-                                                 CHALLENGE.c.gemeente == bindparam("b_gemeente"))
-_ROW_OF_LINK = select(CHALLENGE, INITIATOR).join(LINK, LINK.c.challenge_id == CHALLENGE.c.id).where(
-    LINK.c.token_hash == bindparam("b_hash"), LINK.c.revoked_at.is_(None))
-_TERMS = select(TERM).where(TERM.c.challenge_id == bindparam("b_challenge")).order_by(TERM.c.id)
-_ALL_LETTERS = (select(LETTER).where(LETTER.c.challenge_id == bindparam("b_challenge"))
-                .order_by(LETTER.c.history_seq, LETTER.c.id))
-_LETTERS = _ALL_LETTERS.where(LETTER.c.aan == "initiatiefnemer")  # an initiatiefnemer's: those addressed to them
-_LOCK_ROW = _SELECT_ROW.with_for_update()  # a row lock on PostgreSQL; SQLite writers queue on BEGIN IMMEDIATE
-_INSERT_CHALLENGE, _INSERT_PARTY, _INSERT_PERSONAL = insert(CHALLENGE), insert(PARTY), insert(PERSONAL)
-
-
+from r2c.store.writes import write_change
 
 
 @dataclass(frozen=True)
@@ -150,9 +123,8 @@ class ChallengeService:
             facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now, closed_at=None,
             erased_at=None)
         with self.units.write() as session:
-            session.execute(_INSERT_CHALLENGE, vars(row))
-            session.execute(_INSERT_PARTY, {"id": party_id, "challenge_id": challenge_id, "rol": "initiatiefnemer"})
-            session.execute(_INSERT_PERSONAL, {"party_id": party_id, **party_values(initiatiefnemer)})
+            challenges.insert_challenge(session, challenge=vars(row), party_id=party_id,
+                                        personal=party_values(initiatiefnemer))
             row.initiatiefnemer = party_id
             fired = self._apply(session, row, definition, outcome, actor, data, reason)
             return replace(fired, status_token=add_status_link(session, challenge_id=challenge_id, now=now))
@@ -226,9 +198,9 @@ class ChallengeService:
             digest = self.documents.put(content)
             doc = Document(str(uuid.uuid4()), row.id, name.strip(), media_type, len(content), digest,
                            self.clock.now(), actor.id)
-            session.execute(insert(DOCUMENT).values(
-                id=doc.id, challenge_id=doc.challenge_id, name=doc.name, media_type=doc.media_type, size=doc.size,
-                sha256=doc.sha256, added_at=doc.added_at, added_by=doc.added_by))
+            challenges.insert_document(
+                session, id=doc.id, challenge_id=doc.challenge_id, name=doc.name, media_type=doc.media_type,
+                size=doc.size, sha256=doc.sha256, added_at=doc.added_at, added_by=doc.added_by)
             self.append(session, row, kind="document", event=None, transition=None, to_state=row.state, actor=actor,
                          artikel=None, payload={"document": doc.id, "naam": doc.name, "sha256": digest,
                                                 "grootte": doc.size}, changes={})
@@ -242,7 +214,7 @@ class ChallengeService:
         changed: StateChanged = outcome.events[0]
         new = outcome.case
         on = today(self.clock)
-        terms = plan_term_changes(running=open_term_rows(session, row.id)  # no SELECT when no term changes
+        terms = plan_term_changes(running=challenges.open_term_rows(session, row.id)  # no SELECT without term changes
                                   if outcome.of(TermChanged) or outcome.of(CaseClosed) else [],
                                   challenge_id=row.id, gemeente=row.gemeente, definition=definition,
                                   changes=outcome.of(TermChanged), on=on, artikel=changed.artikel,
@@ -285,7 +257,8 @@ class ChallengeService:
                    "van": row.state, "naar": to_state, "rol": actor.rol, "moment": now.isoformat(), **(outbox or {})}
         written = write_change(
             session, challenge=after, expected_version=row.version,
-            history={"payload": payload, "payload_salt": salt, **record}, letters=letters or [], terms=terms,
+            history={"payload": payload, "payload_salt": salt, **record}, letters=letters or [],
+            term_inserts=terms.inserts if terms else None, term_updates=terms.updates if terms else None,
             outbox={"challenge_id": row.id, "gemeente": row.gemeente, "topic": f"uitdaging.{kind}",
                     "idempotency_key": f"{row.id}:{seq}", "payload": message, "created_at": now,
                     "next_attempt_at": now})
@@ -297,11 +270,7 @@ class ChallengeService:
     def _expect(self, session: Connection, row: Any, expected_version: int | None, actor: Actor) -> None:
         if expected_version is None or expected_version == row.version:
             return
-        newer = session.execute(
-            select(HISTORY.c.seq, HISTORY.c.kind, HISTORY.c.event, HISTORY.c.actor_rol, HISTORY.c.actor_id,
-                   HISTORY.c.at, HISTORY.c.to_state)
-            .where(HISTORY.c.challenge_id == row.id, HISTORY.c.seq > expected_version)
-            .order_by(HISTORY.c.seq)).all()
+        newer = challenges.history_after(session, row.id, expected_version)
         named = self.policy.sees_staff_names(actor)
         changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol}{f' {h.actor_id}' if named else ''} op "
                    f"{h.at:%Y-%m-%d %H:%M}, daarna in '{h.to_state}'" for h in newer]
@@ -326,23 +295,13 @@ class ChallengeService:
             raise InvalidInput("limit moet tussen 1 en 500 liggen en offset 0 of meer zijn",
                                fields={"limit": "1 tot en met 500", "offset": "0 of meer"})
         f = filters or SearchFilters()
-        where = [CHALLENGE.c.gemeente == gemeente]
-        for column in ("fase", "state", "resultaat", "behandelaar"):
-            if getattr(f, column) is not None:
-                where.append(CHALLENGE.c[column] == getattr(f, column))
-        if f.open is not None:
-            where.append(CHALLENGE.c.resultaat.is_(None) if f.open else CHALLENGE.c.resultaat.is_not(None))
-        for bound, strict in ((f.deadline_before, False), (f.overdue_on, True)):
-            if bound is not None:
-                due = TERM.c.einddatum < bound if strict else TERM.c.einddatum <= bound
-                where.append(exists().where(TERM.c.challenge_id == CHALLENGE.c.id, TERM.c.status == "lopend", due))
+        equal = {column: getattr(f, column) for column in ("fase", "state", "resultaat", "behandelaar")
+                 if getattr(f, column) is not None}
         with self.units.read() as session:
-            if self.policy.is_initiatiefnemer(actor):
-                where.append(exists().where(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.id == actor.id))
-            total = session.execute(select(func.count()).select_from(CHALLENGE).where(*where)).scalar_one()
-            rows = session.execute(
-                select(CHALLENGE, INITIATOR).where(*where).order_by(CHALLENGE.c.created_at.desc(), CHALLENGE.c.id)
-                .limit(limit).offset(offset)).all()
+            party = actor.id if self.policy.is_initiatiefnemer(actor) else None
+            total, rows = challenges.search(session, gemeente=gemeente, equal=equal, is_open=f.open,
+                                            deadline_before=f.deadline_before, overdue_on=f.overdue_on, party=party,
+                                            limit=limit, offset=offset)
             items = [challenge_view(r, self._definition_of(r), rol=actor.rol) for r in rows]
         return Page(items, total, limit, offset)
 
@@ -355,8 +314,7 @@ class ChallengeService:
         with self.units.read() as session:
             row, _ = self.load(session, challenge_id, actor)  # first: another gemeente's challenge is not found
             self.policy.check_timeline(actor)
-            rows = session.execute(select(HISTORY).where(HISTORY.c.challenge_id == row.id)
-                                   .order_by(HISTORY.c.seq)).all()
+            rows = challenges.history(session, row.id)
         return [HistoryEntry(h.seq, h.kind, h.event, h.transition, h.from_state, h.to_state, h.actor_id, h.actor_rol,
                              as_utc(h.at), h.artikel, (h.payload or {}).get("reden"), entry_data(h.kind, h.payload),
                              h.payload is None) for h in rows]
@@ -365,23 +323,16 @@ class ChallengeService:
         """Every term of the challenge (running, suspended and ended) with the derivation of its end date."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-            rows = session.execute(_TERMS, {"b_challenge": row.id}).all()
+            rows = challenges.terms(session, row.id)
         return [term_view(t, definition) for t in rows]
 
     def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
         """Running and suspended terms of the actor's gemeente, soonest end first; with due_before only running terms
         ending on or before that day."""
         gemeente = self.gemeente_of(actor)
-        where = [TERM.c.gemeente == gemeente, TERM.c.status.in_(OPEN)]
-        if due_before is not None:
-            where.append(and_(TERM.c.status == "lopend", TERM.c.einddatum <= due_before))
         with self.units.read() as session:
-            if self.policy.is_initiatiefnemer(actor):
-                where.append(exists().where(PARTY.c.challenge_id == TERM.c.challenge_id, PARTY.c.id == actor.id))
-            rows = session.execute(
-                select(TERM, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
-                .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id).where(*where)
-                .order_by(TERM.c.einddatum.is_(None), TERM.c.einddatum, TERM.c.id)).all()
+            party = actor.id if self.policy.is_initiatiefnemer(actor) else None
+            rows = challenges.open_terms(session, gemeente=gemeente, due_before=due_before, party=party)
         return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
 
     def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
@@ -400,10 +351,9 @@ class ChallengeService:
         """The documents of the challenge."""
         with self.units.read() as session:
             row, _ = self.load(session, challenge_id, actor)
-            query = select(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id).order_by(DOCUMENT.c.added_at)
-            if self.policy.is_initiatiefnemer(actor):  # their own uploads; the gemeente's working papers are not for them
-                query = query.where(DOCUMENT.c.added_by == actor.id)
-            rows = session.execute(query).all()
+            # an initiatiefnemer: their own uploads; the gemeente's working papers are not for them
+            rows = challenges.documents(session, row.id,
+                                        added_by=actor.id if self.policy.is_initiatiefnemer(actor) else None)
         return [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at), r.added_by)
                 for r in rows]
 
@@ -423,8 +373,7 @@ class ChallengeService:
             return self._letters(session, row, definition, actor)
 
     def _letters(self, session: Connection, row: Any, definition: Definition, actor: Actor) -> list[Letter]:
-        query = _LETTERS if self.policy.is_initiatiefnemer(actor) else _ALL_LETTERS
-        rows = session.execute(query, {"b_challenge": row.id}).all()
+        rows = challenges.letters(session, row.id, initiatiefnemer_only=self.policy.is_initiatiefnemer(actor))
         titles = {name: spec.titel for name, spec in definition.brieven.items()}
         return [Letter(r.id, r.challenge_id, r.template, titles.get(r.template, r.template), r.aan, r.history_seq,
                        as_utc(r.requested_at)) for r in rows]
@@ -442,7 +391,7 @@ class ChallengeService:
                 return None
             actor = Actor(row.initiatiefnemer, "initiatiefnemer", row.gemeente)
             definition = self._definition_of(row)
-            terms = [term_view(t, definition) for t in session.execute(_TERMS, {"b_challenge": row.id})]
+            terms = [term_view(t, definition) for t in challenges.terms(session, row.id)]
             letters = self._letters(session, row, definition, actor)
         return StatusView(actor, challenge_view(row, definition, rol=actor.rol), terms, letters,
                           self._allowed(row, definition, actor), definition)
@@ -458,8 +407,7 @@ class ChallengeService:
         """The challenge row (with its initiatiefnemer) of an open status link, in one statement; None otherwise."""
         if not isinstance(token, str) or len(token) > 200:
             return None
-        found = session.execute(_ROW_OF_LINK, {"b_hash": token_hash(token)}).one_or_none()
-        return None if found is None or found.initiatiefnemer is None else SimpleNamespace(**found._mapping)
+        return challenges.row_of_link(session, token_hash(token))
 
     def renew_status_link(self, challenge_id: str, *, actor: Actor) -> str:
         """Revoke the challenge's status links and give a new one (staff who act on the challenge)."""
@@ -505,19 +453,12 @@ class ChallengeService:
     def _definition_of(self, row: Any) -> Definition:
         return self.catalog.get(row.workflow, row.workflow_version).definition
 
-    @staticmethod
-    def _row(session: Connection, challenge_id: str, gemeente: str, *, lock: bool) -> SimpleNamespace | None:
-        """The challenge row with its initiatiefnemer, locked for the transaction when ``lock``."""
-        found = session.execute(_LOCK_ROW if lock else _SELECT_ROW,
-                                {"b_id": challenge_id, "b_gemeente": gemeente}).one_or_none()
-        return None if found is None else SimpleNamespace(**found._mapping)
-
     def load(self, session: Connection, challenge_id: str, actor: Actor, *,
              lock: bool = False) -> tuple[Any, Definition]:
         """The challenge row and its definition, if ``actor`` may see it; NotFound otherwise (no existence leak)."""
         gemeente = self.gemeente_of(actor)
         valid = isinstance(challenge_id, str) and len(challenge_id) <= 36 and "\x00" not in challenge_id
-        row = self._row(session, challenge_id, gemeente, lock=lock) if valid else None
+        row = challenges.row(session, challenge_id, gemeente, lock=lock) if valid else None
         if row is not None and not self.policy.sees_challenge(actor, row.initiatiefnemer):
             row = None
         if row is None:

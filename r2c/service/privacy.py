@@ -10,16 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
-
 from r2c.clock import local_date, today
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
 from r2c.errors import InvalidInput, ServiceError, UnknownGemeente
-from r2c.service.access import revoke_status_links
-from r2c.service.challenges import CHALLENGE, DOCUMENT, HISTORY, PARTY, PERSONAL, ChallengeService
+from r2c.service.challenges import ChallengeService
 from r2c.service.views import RetentionDue
 from r2c.store.audit import ERASURE_KIND
+from r2c.store.challenges import closed_unerased, erase_personal_data
 from r2c.termijnen import einddatum
 
 ERASED = "[gewist]"
@@ -37,15 +35,7 @@ def erase(service: ChallengeService, challenge_id: str, *, actor: Actor, reason:
             raise ServiceError(f"uitdaging {row.id} loopt nog ({row.state}): wis persoonsgegevens pas na afsluiten")
         if row.erased_at is not None:
             raise ServiceError(f"de persoonsgegevens van uitdaging {row.id} zijn al gewist")
-        parties = select(PARTY.c.id).where(PARTY.c.challenge_id == row.id)
-        session.execute(delete(PERSONAL).where(PERSONAL.c.party_id.in_(parties)))
-        session.execute(update(HISTORY).where(HISTORY.c.challenge_id == row.id)
-                        .values(payload=None, payload_salt=None))
-        shas = [r.sha256 for r in session.execute(select(DOCUMENT.c.sha256).where(DOCUMENT.c.challenge_id == row.id))]
-        session.execute(delete(DOCUMENT).where(DOCUMENT.c.challenge_id == row.id))
-        revoke_status_links(session, challenge_id=row.id, now=service.clock.now())  # nobody left to show it to
-        shared = {r.sha256 for r in session.execute(select(DOCUMENT.c.sha256).where(DOCUMENT.c.sha256.in_(shas)))}
-        orphans = set(shas) - shared
+        orphans = erase_personal_data(session, row.id, now=service.clock.now())
         service.append(session, row, kind=ERASURE_KIND, event=None, transition=None, to_state=row.state,
                         actor=actor, artikel="AVG art. 17; Archiefwet 1995", payload={"reden": reason.strip()},
                         changes={"titel": f"Uitdaging {row.id[:8]}", "facts": _without_text(definition, row.facts),
@@ -78,14 +68,9 @@ def retention_due(service: ChallengeService, *, on: date | None = None,
     if gemeente is not None and gemeente not in (known := service.catalog.ids(soort="gemeente")):
         raise UnknownGemeente(f"onbekende gemeente '{gemeente}'; bekend: {', '.join(known) or 'geen'}")
     on = on or today(service.clock)
-    query = select(CHALLENGE.c.id, CHALLENGE.c.gemeente, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version,
-                   CHALLENGE.c.resultaat, CHALLENGE.c.closed_at).where(
-        CHALLENGE.c.resultaat.is_not(None), CHALLENGE.c.erased_at.is_(None))
-    if gemeente is not None:
-        query = query.where(CHALLENGE.c.gemeente == gemeente)
     due: list[RetentionDue] = []
     with service.units.read() as session:
-        for r in session.execute(query.order_by(CHALLENGE.c.closed_at)):
+        for r in closed_unerased(session, gemeente=gemeente):
             regel = service.catalog.get(r.workflow, r.workflow_version).definition.archief.get(r.resultaat)
             if regel is None or regel.archiefnominatie != "vernietigen" or regel.bewaartermijn is None:
                 continue

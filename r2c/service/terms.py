@@ -2,7 +2,7 @@
 
 What each action does to a term (Awb 4:14, 4:15, Atw) is r2c.termijnen.acties'; this module only maps the term
 rows (one row per term run, with the full Termijn history in ``termijn``) to term states and the results back to
-rows. It writes nothing itself: r2c.service.writes writes the plan together with the rest of the change.
+rows. It reads and writes nothing itself: r2c.store.writes writes the plan together with the rest of the change.
 """
 
 from __future__ import annotations
@@ -11,26 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
-
 from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
-from r2c.store.tables import TermRow
+from r2c.store.writes import MUTABLE
 from r2c.termijnen import Gevolg, Termijn, TermState, apply, next_due, start, vervangen
-
-TERM = TermRow.__table__
-OPEN = ("lopend", "opgeschort")
-MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis", "stopped_on", "next_due")
-"""The columns a term update writes, all of them, so every update has one shape."""
-
-_OPEN_TERMS = select(TERM.c.id, TERM.c.name, TERM.c.processed_until, *(TERM.c[name] for name in MUTABLE)).where(
-    TERM.c.challenge_id == bindparam("b_challenge"), or_(*(TERM.c.status == status for status in OPEN)))
-# (an IN list would be re-rendered on every call; two comparisons are compiled once)
-
-
-def open_term_rows(connection: Connection, challenge_id: str) -> list[dict[str, Any]]:
-    """The challenge's running and suspended term rows: id, name, processed_until and the MUTABLE columns."""
-    return [dict(r._mapping) for r in connection.execute(_OPEN_TERMS, {"b_challenge": challenge_id})]
 
 
 def _state(term: dict[str, Any]) -> TermState:
@@ -64,7 +48,8 @@ def new_termijn(definition: Definition, name: str, on: date) -> Termijn:
 def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemeente: str, definition: Definition,
                       changes: list[TermChanged], on: date, artikel: str | None, event: str,
                       closing: bool = False) -> TermPlan:
-    """The term writes for ``changes`` on the challenge whose open term rows are ``running`` (``open_term_rows``).
+    """The term writes for ``changes`` on the challenge whose open term rows are ``running``
+    (``r2c.store.challenges.open_term_rows``).
 
     ``closing``: the transition closes the challenge, so every term that ran before it stops first (no reminders
     about a closed challenge); terms the closing transition itself starts (a bezwaartermijn) do run.

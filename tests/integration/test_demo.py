@@ -15,7 +15,7 @@ from r2c.clock import FixedClock
 from r2c.demo import SCENARIOS, seed
 from r2c.engine.case import Actor
 from r2c.service import ChallengeService
-from r2c.service.challenges import CHALLENGE
+from r2c.store.challenges import CHALLENGE
 from r2c.store import Database
 from tests.conftest import run_r2c
 from tests.integration.helpers import row_counts

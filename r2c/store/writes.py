@@ -7,17 +7,20 @@ statement is built once, with bound parameters: building statements per call cos
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.sql.dml import Update
 
-from r2c.service.terms import MUTABLE, TERM, TermPlan
-from r2c.store.tables import ChallengeRow, HistoryRow, LetterRow, OutboxRow
+from r2c.store.tables import ChallengeRow, HistoryRow, LetterRow, OutboxRow, TermRow
 
 CHALLENGE, HISTORY = ChallengeRow.__table__, HistoryRow.__table__
-LETTER, OUTBOX = LetterRow.__table__, OutboxRow.__table__
+LETTER, OUTBOX, TERM = LetterRow.__table__, OutboxRow.__table__, TermRow.__table__
+
+MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis", "stopped_on", "next_due")
+"""The columns a term update writes, all of them, so every update has one shape."""
 
 UPDATED = ("workflow_version", "state", "fase", "resultaat", "titel", "behandelaar", "facts", "closed_at",
            "erased_at", "version", "head_hash", "updated_at")
@@ -36,13 +39,18 @@ _INSERT_TERM = insert(TERM)
 _UPDATE_TERM = update(TERM).where(TERM.c.id == bindparam("b_id"))
 
 
-def write_change(connection: Connection, *, challenge: dict[str, Any], expected_version: int, history: dict[str, Any],
-                 outbox: dict[str, Any], letters: list[dict[str, Any]], terms: TermPlan | None = None) -> bool:
-    """Write one change; False when the challenge row was not at ``expected_version`` (nothing may commit then)."""
+def write_change(connection: Connection, *, challenge: Mapping[str, Any], expected_version: int,
+                 history: Mapping[str, Any], outbox: Mapping[str, Any], letters: list[dict[str, Any]],
+                 term_inserts: list[dict[str, Any]] | None = None,
+                 term_updates: Mapping[int, Mapping[str, Any]] | None = None) -> bool:
+    """Write one change; False when the challenge row was not at ``expected_version`` (nothing may commit then).
+
+    ``term_inserts`` are new term rows, ``term_updates`` term row id -> its MUTABLE columns after the change.
+    """
     values = {name: challenge[name] for name in UPDATED}
     outbox = {"status": "wachtend", "attempts": 0, **outbox}
     letters = [{"status": "te_maken", **letter} for letter in letters]
-    terms = terms or TermPlan()
+    inserts, updates = term_inserts or [], term_updates or {}
     if connection.dialect.name == "postgresql":
         params = {"b_id": challenge["id"], "b_version": expected_version,
                   **{f"c_{k}": v for k, v in values.items()},
@@ -50,16 +58,16 @@ def write_change(connection: Connection, *, challenge: dict[str, Any], expected_
                   **{f"o_{k}": outbox[k] for k in _OUTBOX_COLUMNS}}
         for i, letter in enumerate(letters):
             params.update({f"l{i}_{k}": letter[k] for k in _LETTER_COLUMNS})
-        for i, term in enumerate(terms.inserts):
+        for i, term in enumerate(inserts):
             params.update({f"t{i}_{k}": term[k] for k in _TERM_COLUMNS})
-        for i, (term_id, term) in enumerate(terms.updates.items()):
+        for i, (term_id, term) in enumerate(updates.items()):
             params.update({f"u{i}_{k}": term[k] for k in MUTABLE}, **{f"u{i}_id": term_id})
-        statement = _combined(len(letters), len(terms.inserts), len(terms.updates))
+        statement = _combined(len(letters), len(inserts), len(updates))
         return connection.execute(statement, params).first() is not None
-    for term_id, term in terms.updates.items():
+    for term_id, term in updates.items():
         connection.execute(_UPDATE_TERM, {"b_id": term_id, **term})
-    if terms.inserts:
-        connection.execute(_INSERT_TERM, terms.inserts)
+    if inserts:
+        connection.execute(_INSERT_TERM, inserts)
     if letters:
         connection.execute(_INSERT_LETTER, letters)
     connection.execute(_INSERT_HISTORY, history)
