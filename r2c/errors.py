@@ -97,11 +97,20 @@ class MigrationError(EngineError):
     """A running challenge cannot be moved to another definition version as asked."""
 
 
+class ConfigError(R2CError):
+    """A setting, or what it points at, is wrong, so r2c cannot start: one Dutch line naming the setting and what
+    to do (the ``r2c`` command exits with code 2)."""
+
+
 class StorageError(R2CError):
     """The database or document storage cannot be used."""
 
 
-class DatabaseBehind(StorageError):
+class DatabaseUnreachable(StorageError, ConfigError):
+    """The database of ``R2C_DATABASE_URL`` does not answer (or refuses the login)."""
+
+
+class DatabaseBehind(StorageError, ConfigError):
     """The database schema is not the one this version of r2c expects; ``r2c db upgrade`` brings it there."""
 
 

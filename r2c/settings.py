@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from r2c.errors import ConfigError
 
 
 class Settings(BaseSettings):
@@ -36,7 +39,7 @@ class Settings(BaseSettings):
     huisstijl: Path = Path("./huisstijl")
     kanalen: list[str] = ["log"]
     smtp_host: str = "localhost"
-    smtp_port: int = 25
+    smtp_port: int = Field(25, ge=1, le=65535)
     smtp_tls: Literal["geen", "starttls", "ssl"] = "geen"
     smtp_gebruiker: str | None = None
     smtp_wachtwoord: str | None = None
@@ -44,9 +47,77 @@ class Settings(BaseSettings):
     webhook_urls: list[str] = []
     webhook_geheim: str = ""
     bron: str = "urn:nld:r2c"
-    planner_interval: int = 60
-    max_pogingen: int = 10
+    planner_interval: int = Field(60, gt=0)
+    max_pogingen: int = Field(10, gt=0)
     publieke_url: str = "http://127.0.0.1:8000"
     publieke_limiet: str = "60/minute"
     inzend_limiet: str = "10/hour"
     cors_origins: list[str] = []
+
+
+EXAMPLES: dict[str, str] = {
+    "database_url": "sqlite:///./r2c.db of postgresql+psycopg://gebruiker@host/database",
+    "kanalen": '\'["log", "email"]\'',
+    "webhook_urls": '\'["https://zaaksysteem.example/hook"]\'',
+    "cors_origins": '\'["https://werkplek.gemeente.example"]\'',
+    "planner_interval": "60 (seconden)",
+    "max_pogingen": "10",
+    "smtp_port": "25 of 587",
+    "publieke_limiet": "60/minute",
+    "inzend_limiet": "10/hour",
+}
+"""A good value per setting, for the message about a wrong one."""
+
+_SECRET = ("wachtwoord", "geheim")
+_KIND = {"int_parsing": "geen geheel getal", "int_from_float": "geen geheel getal",
+         "bool_parsing": "geen true of false", "greater_than": "te klein", "greater_than_equal": "te klein", "less_than_equal": "te groot",
+         "json_invalid": "geen geldige JSON", "list_type": "geen lijst", "path_type": "geen pad"}
+
+
+def load_settings(**values: Any) -> Settings:
+    """The settings from the environment (and ``values``); a wrong ``R2C_*`` value is a ConfigError in one Dutch
+    line that names the variable, what is wrong and a good value, never pydantic's report."""
+    try:
+        settings = Settings(**values)
+    except ValidationError as error:
+        raise ConfigError("; ".join(_explain(e) for e in error.errors())) from None
+    except SettingsError as error:  # a list setting that is not JSON
+        name = str(error).split('"')[1] if '"' in str(error) else "?"
+        raise ConfigError(f"{_variable(name)} is geen JSON-lijst; schrijf bv. {_variable(name)}="
+                          f"{EXAMPLES.get(name, '[...]')}") from None
+    check_folders(settings)
+    return settings
+
+
+def check_folders(settings: Settings) -> None:
+    """A huisstijl or documents folder that was set (not left at its default) must be usable."""
+    if "huisstijl" in settings.model_fields_set and not settings.huisstijl.is_dir():
+        raise ConfigError(f"R2C_HUISSTIJL: de map {settings.huisstijl} bestaat niet; maak haar aan (met per gemeente "
+                          "een map met gemeente.yaml) of laat R2C_HUISSTIJL weg")
+    documenten = settings.documenten
+    if "documenten" in settings.model_fields_set and not documenten.is_dir():
+        if documenten.exists():
+            raise ConfigError(f"R2C_DOCUMENTEN: {documenten} is een bestand, geen map; kies een map voor de documenten")
+        if not documenten.parent.is_dir():
+            raise ConfigError(f"R2C_DOCUMENTEN: de map {documenten} bestaat niet en {documenten.parent} ook niet; "
+                              "maak de map aan of kies een andere")
+
+
+def _variable(field: str) -> str:
+    return f"R2C_{field.upper()}"
+
+
+def _explain(error: Any) -> str:
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    shown = "" if any(word in field for word in _SECRET) else f"={error.get('input')!s}"
+    kind = error["type"]
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", ", ")
+        return f"{_variable(field)}{shown} kan niet; kies uit {expected}"
+    limit = {k: v for k, v in (error.get("ctx") or {}).items() if k in ("gt", "ge", "le")}
+    what = _KIND.get(kind, f"klopt niet ({kind})")
+    if limit:
+        bound = {"gt": "groter dan", "ge": "minstens", "le": "hoogstens"}
+        what += " (" + ", ".join(f"moet {bound[k]} {v} zijn" for k, v in limit.items()) + ")"
+    example = f"; bv. {_variable(field)}={EXAMPLES[field]}" if field in EXAMPLES else ""
+    return f"{_variable(field)}{shown} is {what}{example}"

@@ -28,7 +28,7 @@ from r2c.exports.letters import Letters
 from r2c.notify.routing import Router
 from r2c.service.access import KeyStore
 from r2c.service.challenges import ChallengeService
-from r2c.settings import Settings
+from r2c.settings import Settings, load_settings
 
 BASE = "/api/v1"
 
@@ -46,7 +46,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
 
     ``keys``: where API keys are checked (default: the service's own database, via its session factory).
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
     keys = keys or KeyStore(service.units.read_sessions, service.clock, roles=service.policy.key_roles(service.catalog))
     public = RateLimit(settings.publieke_limiet)
     letters = Letters(service, Router(settings, service.catalog))

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from r2c.errors import R2CError
+from r2c.errors import ConfigError, R2CError
 
 app = typer.Typer(
     name="r2c",
@@ -31,10 +31,14 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Entry point of the console script: run the app; an R2CError becomes a message and exit code 1."""
+    """Entry point of the console script: run the app; a ConfigError becomes one line and exit code 2 (as usage
+    errors, which typer reports itself), any other R2CError a message and exit code 1."""
     _register()
     try:
-        app()  # standalone: usage errors are reported by typer itself, with exit code 2
+        app()
+    except ConfigError as error:
+        typer.echo(f"fout: {error}", err=True)
+        sys.exit(2)
     except R2CError as error:
         typer.echo(f"fout: {error}", err=True)
         sys.exit(1)

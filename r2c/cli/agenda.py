@@ -22,9 +22,9 @@ def agenda(
     from r2c.exports.agenda import calendar
     from r2c.notify.huisstijl import load_huisstijl
     from r2c.service.setup import open_service
-    from r2c.settings import Settings
+    from r2c.settings import load_settings
 
-    settings, clock = Settings(), SystemClock()
+    settings, clock = load_settings(), SystemClock()
     service, db = open_service(settings=settings, clock=clock)
     try:
         naam = load_huisstijl(settings.huisstijl, gemeente, default_naam=gemeente,

@@ -21,10 +21,10 @@ def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ro
     from r2c.scheduler.jobs import tick
     from r2c.scheduler.runner import run_blocking
     from r2c.service.setup import open_service
-    from r2c.settings import Settings
+    from r2c.settings import load_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings()
+    settings = load_settings()
     service, _ = open_service(settings=settings)
     if eenmalig:
         reports = tick(service, SystemClock(), load_channels(settings), Router(settings, service.catalog),

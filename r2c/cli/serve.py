@@ -23,10 +23,10 @@ def serve(host: Annotated[str, typer.Option(help="Adres om op te luisteren.")] =
 
     from r2c.api import create_app
     from r2c.service.setup import open_service
-    from r2c.settings import Settings
+    from r2c.settings import load_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings()
+    settings = load_settings()
     service, _ = open_service(settings=settings)
     service.engine.build_all()  # every workflow compiled before the first request
     gc.freeze()  # definitions and machines live as long as the process: keep them out of the collector's way

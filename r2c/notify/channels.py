@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
-from r2c.errors import R2CError
+from r2c.errors import ConfigError, R2CError
 
 ENTRY_POINT_GROUP = "r2c.channels"
 
@@ -73,5 +73,6 @@ def load_channels(settings: Any, *, only: list[str] | None = None) -> dict[str, 
     found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     missing = [name for name in wanted if name not in found]
     if missing:
-        raise R2CError(f"onbekend kanaal: {', '.join(missing)}; geïnstalleerd: {', '.join(sorted(found)) or 'geen'}")
+        raise ConfigError(f"R2C_KANALEN: onbekend kanaal {', '.join(missing)}; geïnstalleerd: "
+                          f"{', '.join(sorted(found)) or 'geen'}")
     return {name: found[name].load()(settings) for name in wanted}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from r2c.clock import Clock, SystemClock
 from r2c.definitions.catalog import load_catalog
 from r2c.service.challenges import ChallengeService
-from r2c.settings import Settings
+from r2c.settings import Settings, load_settings
 from r2c.store.db import Database
 from r2c.store.documents import DocumentStore
 
 
 def open_service(*, settings: Settings | None = None, clock: Clock | None = None) -> tuple[ChallengeService, Database]:
     """The service on the configured database; DatabaseBehind when ``r2c db upgrade`` has not been run."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     db = Database.connect(settings.database_url)
     db.require_current()
     service = ChallengeService(db.sessions, load_catalog(), clock or SystemClock(),

@@ -17,25 +17,49 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from r2c.errors import DatabaseBehind, StorageError
-from r2c.settings import Settings
+from r2c.errors import ConfigError, DatabaseBehind, DatabaseUnreachable
+from r2c.settings import EXAMPLES, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "r2c_write"
 _HOLDS_LOCK = "r2c_holds_writer_lock"
 
 
+SUPPORTED = ("sqlite", "postgresql")
+"""The kinds of database r2c runs on (docs/storage.md)."""
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with r2c's connection settings applied."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _sqlite_settings(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    """An engine for ``url`` with r2c's connection settings applied; a URL r2c cannot use is a ConfigError that
+    says what to write or install (``R2C_DATABASE_URL``), without the password."""
+    example = f"schrijf bv. R2C_DATABASE_URL={EXAMPLES['database_url']}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"R2C_DATABASE_URL is geen database-URL; {example}") from None
+    kind = parsed.get_backend_name()
+    if kind not in SUPPORTED:
+        raise ConfigError(f"R2C_DATABASE_URL: database '{kind}' wordt niet ondersteund, alleen SQLite en "
+                          f"PostgreSQL; {example}")
+    try:
+        if kind == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+            _sqlite_settings(engine)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise ConfigError(f"R2C_DATABASE_URL: onbekend stuurprogramma '{parsed.get_driver_name()}' voor {kind}; "
+                          "schrijf postgresql+psycopg://gebruiker@host/database") from None
+    except ModuleNotFoundError as error:
+        if error.name == "psycopg":
+            raise ConfigError("R2C_DATABASE_URL wijst naar PostgreSQL, maar het stuurprogramma psycopg is niet "
+                              "geïnstalleerd: installeer r2c[postgres] (pip install 'r2c[postgres]')") from None
+        raise ConfigError(f"R2C_DATABASE_URL: het stuurprogramma {error.name} is niet geïnstalleerd; r2c gebruikt "
+                          "psycopg 3: schrijf postgresql+psycopg://... en installeer r2c[postgres]") from None
 
 
 def _sqlite_settings(engine: Engine) -> None:
@@ -92,7 +116,7 @@ class Database:
     @classmethod
     def connect(cls, url: str | None = None) -> Database:
         """The database at ``url`` (default: ``R2C_DATABASE_URL`` or ``./r2c.db``)."""
-        url = url or Settings().database_url
+        url = url or load_settings().database_url
         engine = make_engine(url)
         writes = sessionmaker(bind=engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
         reads = sessionmaker(bind=engine, expire_on_commit=False)
@@ -119,12 +143,13 @@ class Database:
 
     @contextmanager
     def _reachable(self) -> Iterator[None]:
-        """A driver error becomes a StorageError naming the database (without its password), not a traceback."""
+        """A driver error becomes DatabaseUnreachable naming the database (without its password), not a traceback."""
         try:
             yield
         except DBAPIError as error:
             reason = str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
-            raise StorageError(f"database {self.safe_url} is niet bereikbaar: {reason}") from None
+            raise DatabaseUnreachable(f"R2C_DATABASE_URL: database {self.safe_url} is niet bereikbaar: {reason}; "
+                                      "controleer host, poort, gebruiker en of de server draait") from None
 
     def require_current(self) -> None:
         """Refuse to work on a database whose schema is behind (or ahead of) this code."""
@@ -132,7 +157,7 @@ class Database:
         if current != head:
             state = "leeg" if current is None else f"op revisie {current}"
             raise DatabaseBehind(
-                f"database {self.safe_url} is {state}, deze versie van r2c verwacht revisie {head}: "
+                f"R2C_DATABASE_URL: database {self.safe_url} is {state}, deze versie van r2c verwacht revisie {head}: "
                 "voer eerst 'r2c db upgrade' uit")
 
     @property

@@ -32,6 +32,7 @@ def serve(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen:
 @pytest.fixture
 def server(tmp_path):
     """``make run``'s steps in a fresh folder: db upgrade, demo, serve; yields (base URL, env, demo output)."""
+    (tmp_path / "huisstijl").mkdir()  # empty: every gemeente gets the default huisstijl
     env = {**os.environ, "R2C_DATABASE_URL": f"sqlite:///{tmp_path / 'r2c.db'}",
            "R2C_DOCUMENTEN": str(tmp_path / "documenten"), "R2C_HUISSTIJL": str(tmp_path / "huisstijl")}
     assert run_r2c("db", "upgrade", env=env, cwd=tmp_path).returncode == 0

@@ -383,7 +383,7 @@ def test_cli_verify_prints_every_finding_of_several_tamperings(sqlite_file) -> N
 
 def test_cli_verify_on_an_unmigrated_database_says_to_upgrade(sqlite_url) -> None:
     result = run_r2c("audit", "verify", env={"R2C_DATABASE_URL": sqlite_url})
-    assert result.returncode == 1
+    assert result.returncode == 2  # a configuration error (issue 18)
     assert "r2c db upgrade" in result.stderr
     assert result.stderr.startswith("fout: ")
     assert "Traceback" not in result.stderr and result.stdout == ""

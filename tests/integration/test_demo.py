@@ -146,5 +146,5 @@ def test_the_demo_command_seeds_a_fresh_database_once_and_prints_the_status_page
 
 def test_the_demo_command_on_a_database_behind_is_a_message_not_a_traceback(tmp_path) -> None:
     result = run_r2c("demo", env={"R2C_DATABASE_URL": f"sqlite:///{tmp_path / 'leeg.db'}"})
-    assert result.returncode == 1
+    assert result.returncode == 2  # a configuration error (issue 18): the schema is behind
     assert "r2c db upgrade" in result.stderr and "Traceback" not in result.stderr + result.stdout

@@ -137,8 +137,8 @@ def test_cli_status_and_upgrade_on_a_sqlite_file(sqlite_url) -> None:
 
 def test_cli_verify_on_an_unreachable_database_gives_a_message(tmp_path) -> None:
     result = run_r2c("audit", "verify", env={"R2C_DATABASE_URL": f"sqlite:///{tmp_path / 'bestaat-niet' / 'r2c.db'}"})
-    assert result.returncode == 1
-    assert result.stderr.startswith("fout: database ") and "is niet bereikbaar" in result.stderr
+    assert result.returncode == 2  # a configuration error (issue 18), naming the setting
+    assert result.stderr.startswith("fout: R2C_DATABASE_URL: database ") and "is niet bereikbaar" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -146,8 +146,8 @@ def test_cli_verify_on_an_unreachable_database_gives_a_message(tmp_path) -> None
 def test_cli_db_on_an_unreachable_database_gives_a_message(tmp_path, command) -> None:
     result = run_r2c("db", command, env={"R2C_DATABASE_URL": f"sqlite:///{tmp_path / 'bestaat-niet' / 'r2c.db'}"})
     assert "Traceback" not in result.stderr
-    assert result.returncode == 1
-    assert result.stderr.startswith("fout: database ") and "niet bereikbaar" in result.stderr
+    assert result.returncode == 2  # a configuration error (issue 18), naming the setting
+    assert result.stderr.startswith("fout: R2C_DATABASE_URL: database ") and "niet bereikbaar" in result.stderr
 
 
 def test_upgrading_a_database_with_running_terms_gives_them_their_next_due_day(database_url) -> None:

@@ -54,6 +54,7 @@ def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(
     service = ChallengeService(database.sessions, catalog, SystemClock(), read_session_factory=database.read_sessions)
     challenge = submit(service).challenge
     port = free_port()
+    (tmp_path / "huisstijl").mkdir()  # an empty huisstijl folder: every gemeente gets the defaults
     env = {**os.environ, "R2C_DATABASE_URL": url, "R2C_PLANNER_INTERVAL": "1", "R2C_KANALEN": '["log"]',
            "R2C_HUISSTIJL": str(tmp_path / "huisstijl")}
     exe = Path(sys.executable).with_name("r2c")
