@@ -183,6 +183,20 @@ class EmailChannel:
         code, reply = self._smtp.mail(sender, self._options(self._smtp, utf8))
         return self._smtp, code, reply
 
+    def probe(self) -> str:
+        """Connect, greet, start TLS and log in as a delivery would, then quit (``r2c doctor``); what was reached.
+        A failure raises smtplib.SMTPException or OSError."""
+        smtp = self._open()
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            smtp.close()
+        tls = {"geen": "zonder TLS", "starttls": "met STARTTLS", "ssl": "met TLS"}[self.settings.smtp_tls]
+        login = ", ingelogd" if self.settings.smtp_gebruiker and self.settings.smtp_wachtwoord else ""
+        return f"{self._where()} antwoordt ({tls}{login})"
+
     def _options(self, smtp: smtplib.SMTP, utf8: bool) -> list[str]:
         if not utf8:
             return []

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from r2c import __version__
-from r2c.errors import R2CError
+from r2c.errors import ConfigError
 from r2c.notify.channels import DeliveryError, Message
 
 SIGNATURE_HEADER = "X-R2C-Signature"
@@ -84,12 +84,12 @@ class WebhookChannel:
     def __init__(self, settings: Any, *, timeout: float = 10.0):
         secret = getattr(settings, "webhook_geheim", "") or ""
         if len(secret) < MIN_SECRET_LENGTH:
-            raise R2CError(f"het kanaal webhook staat aan, maar R2C_WEBHOOK_GEHEIM is leeg of korter dan "
-                           f"{MIN_SECRET_LENGTH} tekens; maak er een met: python -c \"import secrets; "
-                           "print(secrets.token_hex(32))\"")
+            raise ConfigError(f"R2C_WEBHOOK_GEHEIM: het kanaal webhook staat aan, maar het geheim is leeg of korter "
+                              f"dan {MIN_SECRET_LENGTH} tekens; maak er een met: python -c \"import secrets; "
+                              "print(secrets.token_hex(32))\"")
         problems = [p for p in (check_url(url) for url in getattr(settings, "webhook_urls", [])) if p]
         if problems:
-            raise R2CError("; ".join(problems))
+            raise ConfigError("R2C_WEBHOOK_URLS: " + "; ".join(problems))
         self.secret = secret
         self.timeout = timeout
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False,
