@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -43,6 +44,28 @@ def status() -> None:
     typer.echo(f"{database.safe_url}: revisie {current or 'leeg'}, verwacht {head}")
     if current != head:
         typer.echo("voer 'r2c db upgrade' uit", err=True)
+        raise typer.Exit(1)
+
+
+@db_app.command()
+def backup(bestand: Annotated[Path, typer.Argument(help="Het nieuwe bestand voor de back-up.")]) -> None:
+    """Maak een back-up van de SQLite-database terwijl r2c draait; toont de vingerafdruk van de geschiedenis erin."""
+    from r2c.store.audit import verify_database
+
+    database = Database.connect()
+    database.require_current()
+    database.backup(bestand)
+    copy = Database.connect(f"sqlite:///{bestand.resolve()}")
+    try:
+        with copy.read_sessions() as session:
+            report = verify_database(session)
+    finally:
+        copy.engine.dispose()
+    typer.echo(f"back-up in {bestand}: {report.challenges} uitdaging(en), {report.records} record(s). "
+               f"Vingerafdruk van de geschiedenis: {report.digest}")
+    if not report.ok:
+        typer.echo(f"de geschiedenis in de back-up heeft {len(report.findings)} afwijking(en): "
+                   "'r2c audit verify' toont ze", err=True)
         raise typer.Exit(1)
 
 

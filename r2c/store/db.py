@@ -7,6 +7,7 @@ and write transactions start with BEGIN IMMEDIATE so that two writers queue inst
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from r2c.errors import ConfigError, DatabaseBehind, DatabaseUnreachable
+from r2c.errors import ConfigError, DatabaseBehind, DatabaseUnreachable, StorageError
 from r2c.settings import EXAMPLES, load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -159,6 +160,23 @@ class Database:
             raise DatabaseBehind(
                 f"R2C_DATABASE_URL: database {self.safe_url} is {state}, deze versie van r2c verwacht revisie {head}: "
                 "voer eerst 'r2c db upgrade' uit")
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of this SQLite database at ``target``, made while r2c may be writing (SQLite's online
+        backup API, WAL included). PostgreSQL is backed up with pg_dump (docs/beheer.md)."""
+        if self.engine.dialect.name != "sqlite":
+            raise ConfigError("R2C_DATABASE_URL wijst naar PostgreSQL: maak de back-up met pg_dump -Fc "
+                              "(zie docs/beheer.md, 'Back-ups')")
+        if target.exists():
+            raise StorageError(f"{target} bestaat al; kies een nieuw bestand voor de back-up")
+        if not target.parent.is_dir():
+            raise StorageError(f"de map {target.parent} bestaat niet; maak haar aan of kies een andere")
+        with self._reachable(), self.engine.connect() as connection:
+            destination = sqlite3.connect(target)
+            try:
+                connection.connection.driver_connection.backup(destination)
+            finally:
+                destination.close()
 
     @property
     def safe_url(self) -> str:
