@@ -25,6 +25,7 @@ from r2c.store.terms import running_terms
 PRODID = "-//r2c//uitdaagrecht termijnen//NL"
 AGENDA_ACTOR = "r2c:agenda"
 
+
 @dataclass(frozen=True)
 class Deadline:
     """A running term's last day, as the calendar shows it.

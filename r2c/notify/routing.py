@@ -27,6 +27,7 @@ from r2c.notify.render import has_template
 from r2c.settings import Settings
 from r2c.store import challenges, queue
 
+
 @dataclass(frozen=True)
 class Delivery:
     """One message to send: over ``channel`` to ``recipient``, from ``template`` with ``context``."""

@@ -29,6 +29,7 @@ LOG = logging.getLogger("r2c.planner")
 TOPIC = "overzicht.week"
 HORIZON = timedelta(days=7)
 
+
 def iso_week(day: date) -> str:
     """The ISO week of ``day`` as 'JJJJ-Www' (2026-04-20 is '2026-W17'; 2027-01-01 is '2026-W53')."""
     year, week, _ = day.isocalendar()
