@@ -3,7 +3,7 @@ and a two-process exactly-once run. PostgreSQL only (skipped with a note when it
 
 a. ``sweep``: 1,000,000 running terms (status 'lopend') of 250,000 challenges, loaded with COPY, their next due
    day spread over two years (each term started on a day in that range; ``next_due`` as r2c computes it). Median
-   of the sweep's claim query (``r2c.scheduler.jobs.DUE_TERM``: the first due term, its challenge locked
+   of the sweep's claim query (``r2c.store.terms.DUE_TERM``: the first due term, its challenge locked
    ``FOR UPDATE SKIP LOCKED``, in a transaction rolled back afterwards) and of ``SELECT count(*) ... WHERE
    next_due <= today AND status = 'lopend'``, with their plans (EXPLAIN ANALYZE): target under 100 ms, and an
    index scan, not a sequential one. Also on a day a year on, when half of the terms are due (a backlog).
@@ -175,7 +175,7 @@ def _load_terms(db, catalog, n_terms: int, *, rng: random.Random) -> dict[str, A
 # -- a. the sweep's queries over a million terms --------------------------------------------------------------
 
 def _count_due():
-    from r2c.scheduler.jobs import TERM
+    from r2c.store.terms import TERM
 
     return select(func.count()).select_from(TERM).where(TERM.c.next_due <= bindparam("b_today"),
                                                         TERM.c.status == "lopend")
@@ -217,7 +217,7 @@ def _plan(db, statement, params: dict[str, Any]) -> list[str]:
 
 def bench_sweep(catalog) -> dict[str, Any]:
     """Load the terms, then time the claim and the count on TODAY and on a day a year on (a backlog)."""
-    from r2c.scheduler.jobs import DUE_TERM
+    from r2c.store.terms import DUE_TERM
 
     with _schema() as db:
         loaded = _load_terms(db, catalog, TERMS, rng=random.Random(2026))
@@ -415,7 +415,8 @@ def bench_throughput(catalog, folder: Path) -> dict[str, Any]:
         now = _morning(due)
         clock = FixedClock(now)
         service = ChallengeService(db.sessions, catalog, clock, read_session_factory=db.read_sessions)
-        from r2c.scheduler.jobs import DUE_DELIVERY, DUE_TERM
+        from r2c.store.queue import DUE_DELIVERY
+        from r2c.store.terms import DUE_TERM
 
         claim_term_ms = _time_query(db, DUE_TERM, {"b_today": due}, scalar=False)[0]
         t0 = time.perf_counter()

@@ -15,25 +15,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import bindparam, select
 
 from r2c.clock import Clock, as_utc
 from r2c.engine.case import Actor
 from r2c.service.challenges import ChallengeService
 from r2c.service.views import term_view
-from r2c.store.tables import ChallengeRow, TermRow
+from r2c.store.terms import running_terms
 
 PRODID = "-//r2c//uitdaagrecht termijnen//NL"
 AGENDA_ACTOR = "r2c:agenda"
-
-TERM, CHALLENGE = TermRow.__table__, ChallengeRow.__table__
-
-_RUNNING = (select(TERM, CHALLENGE.c.titel, CHALLENGE.c.behandelaar, CHALLENGE.c.workflow,
-                   CHALLENGE.c.workflow_version)
-            .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
-            .where(TERM.c.gemeente == bindparam("b_gemeente"), CHALLENGE.c.gemeente == bindparam("b_gemeente"),
-                   TERM.c.status == "lopend", TERM.c.einddatum.is_not(None))
-            .order_by(TERM.c.einddatum, TERM.c.challenge_id, TERM.c.id))
 
 
 @dataclass(frozen=True)
@@ -65,9 +55,8 @@ class Deadline:
 def open_deadlines(service: ChallengeService, *, gemeente: str, behandelaar: str | None = None) -> list[Deadline]:
     """The running terms of ``gemeente`` (of one behandelaar's challenges), soonest end first."""
     service.gemeente_of(Actor(AGENDA_ACTOR, "lezer", gemeente))  # an unknown gemeente is an error, not a blank
-    statement = _RUNNING if behandelaar is None else _RUNNING.where(CHALLENGE.c.behandelaar == behandelaar)
     with service.units.read() as connection:
-        rows = connection.execute(statement, {"b_gemeente": gemeente}).all()
+        rows = running_terms(connection, gemeente=gemeente, behandelaar=behandelaar)
     out = []
     for row in rows:
         view = term_view(row, service.catalog.get(row.workflow, row.workflow_version).definition)

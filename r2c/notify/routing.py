@@ -19,25 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from r2c.definitions.catalog import Catalog
 from r2c.notify.huisstijl import Huisstijl, load_huisstijl
 from r2c.notify.render import has_template
 from r2c.settings import Settings
-from r2c.store.tables import ChallengeRow, HistoryRow, OutboxRow, PartyRow, PersonalDataRow
-
-CHALLENGE, PARTY, PERSONAL = ChallengeRow.__table__, PartyRow.__table__, PersonalDataRow.__table__
-HISTORY, OUTBOX = HistoryRow.__table__, OutboxRow.__table__
-
-_CHALLENGE = select(CHALLENGE.c.id, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.behandelaar,
-                    CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.facts).where(
-    CHALLENGE.c.id == bindparam("b_id"))
-_REASON = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("b_id"),
-                                          HISTORY.c.seq == bindparam("b_seq"))
-_MESSAGE = select(OUTBOX.c.payload, OUTBOX.c.created_at).where(OUTBOX.c.idempotency_key == bindparam("b_key"))
-_INITIATOR = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
-              .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
+from r2c.store import challenges, queue
 
 
 @dataclass(frozen=True)
@@ -102,14 +90,14 @@ class Router:
             return [Delivery("email", address, "weekoverzicht", {"ontvanger": {"naam": naam}, **outbox.payload})
                     for address, naam in ((huisstijl.teamleider, "teamleider"), (huisstijl.team, "team"))
                     if address]
-        challenge = connection.execute(_CHALLENGE, {"b_id": outbox.challenge_id}).one_or_none()
+        challenge = challenges.summary(connection, outbox.challenge_id)
         if challenge is None:
             return []
         definition = self.catalog.get(challenge.workflow, challenge.workflow_version).definition
         huisstijl = self.huisstijl(outbox.gemeente)
         base = _about(challenge, definition)
         payload = outbox.payload
-        initiator = connection.execute(_INITIATOR, {"b_id": outbox.challenge_id}).one_or_none()
+        initiator = challenges.initiator_contact(connection, outbox.challenge_id)
 
         def to_initiator(template: str, **context: Any) -> list[Delivery]:
             if initiator is None or not initiator.email:
@@ -150,13 +138,13 @@ class Router:
         The recipient is the initiatiefnemer (or, once erased, a neutral salutation); None when the challenge or
         its transition is gone.
         """
-        challenge = connection.execute(_CHALLENGE, {"b_id": challenge_id}).one_or_none()
-        message = connection.execute(_MESSAGE, {"b_key": f"{challenge_id}:{history_seq}"}).one_or_none()
+        challenge = challenges.summary(connection, challenge_id)
+        message = queue.message(connection, f"{challenge_id}:{history_seq}")
         if challenge is None or message is None:
             return None
         definition = self.catalog.get(challenge.workflow, challenge.workflow_version).definition
         spec = definition.brieven.get(letter)
-        initiator = connection.execute(_INITIATOR, {"b_id": challenge_id}).one_or_none()
+        initiator = challenges.initiator_contact(connection, challenge_id)
         naam = initiator.naam if initiator is not None and initiator.naam else "initiatiefnemer"
         return {**_about(challenge, definition), "ontvanger": {"naam": naam, "rol": "initiatiefnemer"},
                 "brief": {"naam": letter, "titel": spec.titel if spec else letter},
@@ -175,7 +163,7 @@ def _about(challenge: Any, definition: Any) -> dict[str, Any]:
 def _letter_extra(connection: Connection, challenge: Any, definition: Any, seq: int | None) -> dict[str, Any]:
     """The reason of the step (a besluit's motivering, Awb 3:46) and what is still missing: for the letter only,
     never in the outbox payload or a webhook (free text may name people)."""
-    recorded = connection.execute(_REASON, {"b_id": challenge.id, "b_seq": seq}).scalar()
+    recorded = challenges.history_payload(connection, challenge.id, seq)
     present = set((challenge.facts or {}).get("vereisten") or [])
     return {"reden": (recorded or {}).get("reden"),
             "ontbreekt": [v.label for k, v in definition.vereisten.items() if k not in present]}

@@ -16,29 +16,18 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from r2c.clock import Clock, today
 from r2c.errors import R2CError
 from r2c.scheduler.report import Report
 from r2c.service.challenges import ChallengeService
-from r2c.store.queue import insert_once
-from r2c.store.tables import ChallengeRow, OutboxRow, TermRow
+from r2c.store.queue import OUTBOX, insert_once, written_keys
+from r2c.store.terms import gemeenten_with_running_terms, terms_ending
 
 LOG = logging.getLogger("r2c.planner")
 TOPIC = "overzicht.week"
 HORIZON = timedelta(days=7)
-
-TERM, CHALLENGE, OUTBOX = TermRow.__table__, ChallengeRow.__table__, OutboxRow.__table__
-
-_WRITTEN = select(OUTBOX.c.idempotency_key).where(OUTBOX.c.idempotency_key.in_(bindparam("b_keys", expanding=True)))
-_ACTIVE = select(TERM.c.gemeente).where(TERM.c.status == "lopend", TERM.c.einddatum.is_not(None)).distinct()
-_DUE = (select(TERM.c.challenge_id, TERM.c.name, TERM.c.einddatum, CHALLENGE.c.titel, CHALLENGE.c.workflow,
-               CHALLENGE.c.workflow_version)
-        .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
-        .where(TERM.c.gemeente == bindparam("b_gemeente"), TERM.c.status == "lopend",
-               TERM.c.einddatum <= bindparam("b_until"))
-        .order_by(TERM.c.einddatum, TERM.c.challenge_id, TERM.c.name))
 
 
 def iso_week(day: date) -> str:
@@ -58,9 +47,9 @@ def weekly_digest(service: ChallengeService, clock: Clock) -> Report:
     on = today(clock)
     week = iso_week(on)
     with service.units.write() as connection:
-        gemeenten = sorted(set(connection.execute(_ACTIVE).scalars()) & set(service.catalog.ids(soort="gemeente")))
+        gemeenten = sorted(gemeenten_with_running_terms(connection) & set(service.catalog.ids(soort="gemeente")))
         keys = {digest_key(g, week): g for g in gemeenten}
-        written = set(connection.execute(_WRITTEN, {"b_keys": list(keys)}).scalars()) if keys else set()
+        written = written_keys(connection, list(keys))
         rows = [_row(service, connection, gemeente, week, on, clock) for key, gemeente in keys.items()
                 if key not in written]
         report.done = len(rows)
@@ -71,7 +60,7 @@ def weekly_digest(service: ChallengeService, clock: Clock) -> Report:
 def _row(service: ChallengeService, connection: Connection, gemeente: str, week: str, on: date,
          clock: Clock) -> dict[str, Any]:
     termijnen = []
-    for term in connection.execute(_DUE, {"b_gemeente": gemeente, "b_until": on + HORIZON}):
+    for term in terms_ending(connection, gemeente=gemeente, until=on + HORIZON):
         termijnen.append({"uitdaging": term.challenge_id, "titel": term.titel, "termijn": term.name,
                           "label": _label(service, term), "einddatum": term.einddatum.isoformat(),
                           "verlopen": term.einddatum < on})

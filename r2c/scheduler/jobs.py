@@ -10,7 +10,7 @@
 Several workers may run them at once on PostgreSQL: work is claimed with ``FOR UPDATE SKIP LOCKED``, a term
 through its challenge's row (the same lock order as every change: challenge first, then its terms). On SQLite a
 single scheduler runs. Running a job twice changes nothing the second time (keys are unique, progress is
-stored with the work).
+stored with the work). The SQL (claims, marks, exactly-once inserts) is r2c.store.terms' and r2c.store.queue's.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import logging
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -32,38 +32,13 @@ from r2c.notify.routing import Router
 from r2c.scheduler.digest import weekly_digest
 from r2c.scheduler.report import Report
 from r2c.service.challenges import ChallengeService
-from r2c.termijnen import moments, next_due
-from r2c.store.queue import insert_once
-from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow, TermRow
-from r2c.termijnen import Termijn
+from r2c.store.queue import (DELIVERY, OUTBOX, claim_due_delivery, claim_new_messages, insert_once, mark_distributed,
+                             postpone_message, update_delivery)
+from r2c.store.terms import claim_due_term, mark_term, put_off_term
+from r2c.termijnen import Termijn, moments, next_due
 
 LOG = logging.getLogger("r2c.planner")
 SYSTEEM_ID = "r2c:planner"
-
-TERM, CHALLENGE = TermRow.__table__, ChallengeRow.__table__
-OUTBOX, DELIVERY = OutboxRow.__table__, DeliveryRow.__table__
-
-DUE_TERM = (
-    select(TERM.c.id, TERM.c.challenge_id, TERM.c.gemeente, TERM.c.name, TERM.c.termijn, TERM.c.einddatum,
-           TERM.c.processed_until, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
-    .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
-    .where(TERM.c.next_due <= bindparam("b_today"), TERM.c.status == "lopend")
-    .order_by(TERM.c.next_due, TERM.c.id).limit(1)
-    # the challenge (every change takes it first) and the term: a term another worker handled since this query's
-    # snapshot is re-checked against the WHERE once locked, so it is not handled twice from its old row
-    .with_for_update(of=(CHALLENGE, TERM), skip_locked=True))
-_MARK_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(
-    processed_until=bindparam("b_until"), next_due=bindparam("b_next"))
-_PUT_OFF_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(next_due=bindparam("b_next"))
-_NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
-               .order_by(OUTBOX.c.id).limit(bindparam("b_limit")).with_for_update(skip_locked=True))
-_MARK_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(status="verdeeld")
-_POSTPONE_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(
-    attempts=OUTBOX.c.attempts + 1, next_attempt_at=bindparam("b_next"), last_error=bindparam("b_error"))
-DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
-                                        DELIVERY.c.next_attempt_at <= bindparam("b_now"))
-                 .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id).limit(1).with_for_update(skip_locked=True))
-_UPDATE_DELIVERY = update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
 
 
 # -- terms ---------------------------------------------------------------------------------------------------
@@ -82,7 +57,7 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
     while limit is None or report.done < limit:
         with service.units.session() as session:
             connection = session.connection()
-            term = connection.execute(DUE_TERM, {"b_today": on}).one_or_none()
+            term = claim_due_term(connection, on)
             if term is None:
                 break
             part = Report()
@@ -103,7 +78,7 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
 
 def _put_off(connection: Connection, term: Any, on: date, error: Exception, report: Report) -> None:
     retry = on + timedelta(days=1)
-    connection.execute(_PUT_OFF_TERM, {"b_id": term.id, "b_next": retry})
+    put_off_term(connection, term.id, next_due=retry)
     expected = isinstance(error, R2CError)
     reason = str(error) if expected else f"{type(error).__name__}: {error}"
     report.skipped.append(f"{term.challenge_id}: {term.name}: {reason}")
@@ -136,8 +111,7 @@ def _handle_term(service: ChallengeService, session: Session, term: Any, on: dat
             "status": "wachtend", "attempts": 0, "created_at": service.clock.now(),
             "next_attempt_at": service.clock.now()})
     report.queued += insert_once(connection, OUTBOX, rows)
-    connection.execute(_MARK_TERM, {"b_id": term.id, "b_until": on,
-                                    "b_next": next_due(term.termijn, "lopend", term.einddatum, on)})
+    mark_term(connection, term.id, until=on, next_due=next_due(term.termijn, "lopend", term.einddatum, on))
     lapsed = any(m.kind == "verlopen" for m in due)
     if lapsed and spec is not None and spec.bij_verstrijken:
         actor = Actor(SYSTEEM_ID, "systeem", term.gemeente)
@@ -158,7 +132,7 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
     while True:
         with service.units.write() as connection:
             now = clock.now()
-            rows = connection.execute(_NEW_OUTBOX, {"b_limit": batch, "b_now": now}).all()
+            rows = claim_new_messages(connection, now=now, limit=batch)
             for row in rows:
                 try:
                     with connection.begin_nested():  # one row's problem leaves the others' work standing
@@ -169,12 +143,12 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
                              "status": "wachtend", "attempts": 0, "next_attempt_at": now}
                             for d in router.route(connection, row)]
                         report.queued += insert_once(connection, DELIVERY, deliveries)
-                        connection.execute(_MARK_OUTBOX, {"b_id": row.id})
+                        mark_distributed(connection, row.id)
                 except R2CError as error:  # e.g. a broken gemeente.yaml: try again after it is fixed
                     LOG.warning("bericht %s niet verdeeld: %s", row.idempotency_key, error)
                     report.retried += 1
-                    connection.execute(_POSTPONE_OUTBOX, {"b_id": row.id, "b_error": str(error)[:2000],
-                                                          "b_next": now + backoff(row.attempts + 1)})
+                    postpone_message(connection, row.id, error=str(error)[:2000],
+                                     next_attempt_at=now + backoff(row.attempts + 1))
             report.done += len(rows)
         if len(rows) < batch:
             return report
@@ -197,12 +171,12 @@ def deliver(service: ChallengeService, clock: Clock, channels: dict[str, Channel
     report = Report()
     while limit is None or report.done < limit:
         with service.units.write() as connection:
-            row = connection.execute(DUE_DELIVERY, {"b_now": clock.now()}).one_or_none()
+            row = claim_due_delivery(connection, now=clock.now())
             if row is None:
                 break
             report.done += 1
             values = _send(row, channels, router, clock, max_attempts)
-            connection.execute(_UPDATE_DELIVERY, {"b_id": row.id, **values})
+            update_delivery(connection, row.id, values)
             status = values.get("status")
             report.sent += status == "verzonden"
             report.failed += status == "mislukt"

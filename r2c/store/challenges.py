@@ -47,6 +47,13 @@ _ALL_LETTERS = (select(LETTER).where(LETTER.c.challenge_id == bindparam("b_chall
                 .order_by(LETTER.c.history_seq, LETTER.c.id))
 _LETTERS = _ALL_LETTERS.where(LETTER.c.aan == "initiatiefnemer")  # an initiatiefnemer's: those addressed to them
 _INSERT_CHALLENGE, _INSERT_PARTY, _INSERT_PERSONAL = insert(CHALLENGE), insert(PARTY), insert(PERSONAL)
+_SUMMARY = select(CHALLENGE.c.id, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.behandelaar,
+                  CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.facts).where(
+    CHALLENGE.c.id == bindparam("b_id"))
+_PAYLOAD = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("b_id"),
+                                           HISTORY.c.seq == bindparam("b_seq"))
+_CONTACT = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
+            .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
 
 
 # -- one challenge ---------------------------------------------------------------------------------------------
@@ -116,6 +123,23 @@ def insert_document(connection: Connection, *, id: str, challenge_id: str, name:
     connection.execute(insert(DOCUMENT).values(
         id=id, challenge_id=challenge_id, name=name, media_type=media_type, size=size, sha256=sha256,
         added_at=added_at, added_by=added_by))
+
+
+# -- for messages and letters (r2c.notify.routing) ------------------------------------------------------------
+
+def summary(connection: Connection, challenge_id: str) -> Row | None:
+    """What a message says about the challenge (id, titel, state, behandelaar, workflow, version, facts), or None."""
+    return connection.execute(_SUMMARY, {"b_id": challenge_id}).one_or_none()
+
+
+def initiator_contact(connection: Connection, challenge_id: str) -> Row | None:
+    """The initiatiefnemer's naam and email, or None once erased."""
+    return connection.execute(_CONTACT, {"b_id": challenge_id}).one_or_none()
+
+
+def history_payload(connection: Connection, challenge_id: str, seq: int | None) -> dict[str, Any] | None:
+    """The payload of the challenge's history row ``seq`` (None when erased, empty or not there)."""
+    return connection.execute(_PAYLOAD, {"b_id": challenge_id, "b_seq": seq}).scalar()
 
 
 # -- many challenges -------------------------------------------------------------------------------------------

@@ -1,15 +1,37 @@
-"""Rows that must be written once: outbox messages and deliveries carry an ``idempotency_key``, unique in the table.
+"""The SQL of the outbox and its deliveries: rows written once, claimed with ``SKIP LOCKED``, and marked.
 
-A job that runs twice (a retry, two workers, a restart) writes the same keys again; the second time nothing is
-added. This is what makes reminders and deliveries exactly-once (docs/notifications.md).
+Outbox messages and deliveries carry an ``idempotency_key``, unique in the table. A job that runs twice (a retry,
+two workers, a restart) writes the same keys again; the second time nothing is added. The planner claims new
+messages and due deliveries with ``FOR UPDATE SKIP LOCKED``, so two workers on PostgreSQL never take the same row;
+the row is marked in the transaction that claimed it. Together this makes reminders and deliveries exactly-once
+(docs/notifications.md). The statements are built once, at import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+
+from r2c.store.tables import DeliveryRow, OutboxRow
+
+OUTBOX, DELIVERY = OutboxRow.__table__, DeliveryRow.__table__
+
+_NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
+               .order_by(OUTBOX.c.id).limit(bindparam("b_limit")).with_for_update(skip_locked=True))
+_MARK_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(status="verdeeld")
+_POSTPONE_OUTBOX = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id")).values(
+    attempts=OUTBOX.c.attempts + 1, next_attempt_at=bindparam("b_next"), last_error=bindparam("b_error"))
+_WRITTEN = select(OUTBOX.c.idempotency_key).where(OUTBOX.c.idempotency_key.in_(bindparam("b_keys", expanding=True)))
+_MESSAGE = select(OUTBOX.c.payload, OUTBOX.c.created_at).where(OUTBOX.c.idempotency_key == bindparam("b_key"))
+DUE_DELIVERY = (select(DELIVERY).where(DELIVERY.c.status == "wachtend",
+                                        DELIVERY.c.next_attempt_at <= bindparam("b_now"))
+                 .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id).limit(1).with_for_update(skip_locked=True))
+"""The deliverer's claim: the delivery due longest, locked (``FOR UPDATE SKIP LOCKED``) until it is marked."""
+_UPDATE_DELIVERY = update(DELIVERY).where(DELIVERY.c.id == bindparam("b_id"))
 
 
 def insert_once(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
@@ -20,3 +42,42 @@ def insert_once(connection: Connection, table: Any, rows: list[dict[str, Any]]) 
     statement = (dialect.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
                  .returning(table.c.id))
     return len(connection.execute(statement, rows).all())  # (executemany's rowcount is -1 on psycopg)
+
+
+# -- the outbox ------------------------------------------------------------------------------------------------
+
+def claim_new_messages(connection: Connection, *, now: datetime, limit: int) -> list[Row]:
+    """Up to ``limit`` waiting outbox rows due by ``now``, oldest first, locked (skipping rows another worker has)."""
+    return connection.execute(_NEW_OUTBOX, {"b_limit": limit, "b_now": now}).all()
+
+
+def mark_distributed(connection: Connection, outbox_id: int) -> None:
+    """Mark the outbox row as turned into deliveries."""
+    connection.execute(_MARK_OUTBOX, {"b_id": outbox_id})
+
+
+def postpone_message(connection: Connection, outbox_id: int, *, error: str, next_attempt_at: datetime) -> None:
+    """Count a failed attempt to distribute the outbox row, with its error, and try again at ``next_attempt_at``."""
+    connection.execute(_POSTPONE_OUTBOX, {"b_id": outbox_id, "b_error": error, "b_next": next_attempt_at})
+
+
+def written_keys(connection: Connection, keys: list[str]) -> set[str]:
+    """Those of ``keys`` that an outbox row already has (no statement when there are none)."""
+    return set(connection.execute(_WRITTEN, {"b_keys": keys}).scalars()) if keys else set()
+
+
+def message(connection: Connection, key: str) -> Row | None:
+    """The payload and creation moment of the outbox row with this idempotency key, or None."""
+    return connection.execute(_MESSAGE, {"b_key": key}).one_or_none()
+
+
+# -- deliveries ------------------------------------------------------------------------------------------------
+
+def claim_due_delivery(connection: Connection, *, now: datetime) -> Row | None:
+    """The waiting delivery due longest by ``now``, locked for the transaction (skipping locked ones); or None."""
+    return connection.execute(DUE_DELIVERY, {"b_now": now}).one_or_none()
+
+
+def update_delivery(connection: Connection, delivery_id: int, values: Mapping[str, Any]) -> None:
+    """Write the outcome of an attempt to send the delivery (its ``values``: attempts, status, times, error)."""
+    connection.execute(_UPDATE_DELIVERY, {"b_id": delivery_id, **values})
