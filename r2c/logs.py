@@ -5,7 +5,7 @@ set ``gemeente`` and ``challenge_id`` once they know which challenge they handle
 context carries them. Standard library only, so every layer may use it.
 
 Log lines never hold personal data: callers log ids, statuses and counts, never a name, address, e-mail, phone
-or a recipient. SQLAlchemy's loggers are kept at WARNING (at INFO and DEBUG they log parameters and rows).
+or a recipient. SQLAlchemy's and httpx's loggers are kept at WARNING (``QUIET``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ FIELDS = ("request_id", "gemeente", "challenge_id")
 
 _CONTEXT: dict[str, ContextVar[str | None]] = {name: ContextVar(f"r2c_{name}", default=None) for name in FIELDS}
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-QUIET = ("sqlalchemy",)
-"""Loggers kept at WARNING whatever the level: below it they log statement parameters and result rows."""
+QUIET = ("sqlalchemy", "httpx", "httpcore")
+"""Loggers kept at WARNING whatever the level: below it SQLAlchemy logs statement parameters and result rows, and
+httpx every URL it calls (a webhook's URL may carry a key, a status page's path its token)."""
 
 
 def request_id(incoming: str | None = None) -> str:
