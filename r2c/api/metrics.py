@@ -8,7 +8,7 @@ Per app one registry (not prometheus_client's global one), so several apps in on
 - ``r2c_planner_tick_duration_seconds``: the planner's rounds in this process (``r2c serve`` with the planner);
 - read from the database at scrape time (r2c.store.metrics): ``r2c_outbox_messages{status}``,
   ``r2c_deliveries{channel, status}``, ``r2c_deliveries_failed{channel}``, ``r2c_terms_running{gemeente}``,
-  ``r2c_terms_overdue{gemeente}``.
+  ``r2c_terms_overdue{gemeente}``, and ``r2c_database_up`` (0 when they could not be read).
 
 Only clients in ``R2C_METRICS_ADRESSEN`` or with ``Authorization: Bearer <R2C_METRICS_SLEUTEL>`` get an answer;
 anyone else gets the 404 of a path that does not exist.
@@ -36,6 +36,7 @@ from r2c.settings import Settings
 from r2c.store import metrics as counts
 
 ACCESS = logging.getLogger("r2c.http")
+LOG = logging.getLogger("r2c.api")
 
 
 class Metrics:
@@ -82,19 +83,28 @@ class StoreCollector(Collector):
         running = GaugeMetricFamily("r2c_terms_running", "Lopende termijnen per gemeente", labels=["gemeente"])
         overdue = GaugeMetricFamily("r2c_terms_overdue", "Lopende termijnen waarvan de einddatum voorbij is",
                                     labels=["gemeente"])
-        with self.service.reading() as connection:
-            for status, count in sorted(counts.outbox_by_status(connection).items()):
-                outbox.add_metric([status], count)
-            by_channel = counts.deliveries_by_status(connection)
-            for (channel, status), count in sorted(by_channel.items()):
-                deliveries.add_metric([channel, status], count)
-            for channel in sorted({channel for channel, _ in by_channel}):
-                failed.add_metric([channel], by_channel.get((channel, "mislukt"), 0))
-            for gemeente, (lopend, verlopen) in sorted(
-                    counts.running_terms(connection, today=today(self.service.clock)).items()):
-                running.add_metric([gemeente], lopend)
-                overdue.add_metric([gemeente], verlopen)
-        yield from (outbox, deliveries, failed, running, overdue)
+        up = GaugeMetricFamily("r2c_database_up", "1 als de tellingen uit de database gelezen konden worden, anders 0")
+        try:
+            with self.service.reading() as connection:
+                outboxed = counts.outbox_by_status(connection)
+                by_channel = counts.deliveries_by_status(connection)
+                terms = counts.running_terms(connection, today=today(self.service.clock))
+        except Exception as error:  # noqa: BLE001 - the other metrics still answer; the gauge says what is wrong
+            LOG.warning("metrics: de database is niet te lezen: %s", type(error).__name__)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        for status, count in sorted(outboxed.items()):
+            outbox.add_metric([status], count)
+        for (channel, status), count in sorted(by_channel.items()):
+            deliveries.add_metric([channel, status], count)
+        for channel in sorted({channel for channel, _ in by_channel}):
+            failed.add_metric([channel], by_channel.get((channel, "mislukt"), 0))
+        for gemeente, (lopend, verlopen) in sorted(terms.items()):
+            running.add_metric([gemeente], lopend)
+            overdue.add_metric([gemeente], verlopen)
+        yield from (up, outbox, deliveries, failed, running, overdue)
 
 
 class Observe:

@@ -63,6 +63,7 @@ def test_the_backlog_is_counted_in_the_database_by_status_and_channel(service, d
     submit(service, titel="Bankjes")  # its message waits in the outbox
 
     found = samples(make_api(service, database, tmp_path, address=LOCAL))
+    assert value(found, "r2c_database_up") == 1
     assert value(found, "r2c_outbox_messages", status="verdeeld") == 3
     assert value(found, "r2c_outbox_messages", status="wachtend") == 1
     assert value(found, "r2c_deliveries", channel="log", status="mislukt") == 3
@@ -128,3 +129,17 @@ def test_several_apps_in_one_process_keep_their_own_counts(service, database, tm
     two.client.get("/api/v1/health")
     assert value(samples(one), "r2c_http_requests_total", method="GET", route="/api/v1/health", status="200") == 3
     assert value(samples(two), "r2c_http_requests_total", method="GET", route="/api/v1/health", status="200") == 1
+
+
+def test_a_database_that_does_not_answer_is_a_gauge_not_a_broken_scrape(catalog, clock, tmp_path) -> None:
+    from r2c.service import ChallengeService
+    from r2c.store import Database
+
+    database = Database.connect(f"sqlite:///{tmp_path / 'leeg.db'}")  # never migrated: no tables to count
+    service = ChallengeService(database.sessions, catalog, clock, read_session_factory=database.read_sessions)
+    api = make_api(service, database, tmp_path, address=LOCAL)
+    api.client.get("/api/v1/health")
+    found = samples(api)
+    assert value(found, "r2c_database_up") == 0
+    assert value(found, "r2c_http_requests_total", method="GET", route="/api/v1/health", status="200") == 1
+    assert not any(name.startswith("r2c_outbox") for name, _ in found)
