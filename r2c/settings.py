@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from r2c.errors import ConfigError
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
         publieke_limiet: rate limit per client address for anonymous calls and status pages ('60/minute').
         inzend_limiet: rate limit per client address for anonymous submissions ('10/hour').
         cors_origins: web origins that may call the API from a browser (JSON list); none by default.
+        log_format: ``tekst`` (one readable line per record) or ``json`` (one JSON object per line), r2c.logs.
+        metrics_adressen: the client addresses (IP addresses and CIDR ranges, JSON list) that may read ``/metrics``.
+        metrics_sleutel: a bearer token that opens ``/metrics`` from any address; none by default.
     """
 
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
@@ -53,6 +57,19 @@ class Settings(BaseSettings):
     publieke_limiet: str = "60/minute"
     inzend_limiet: str = "10/hour"
     cors_origins: list[str] = []
+    log_format: Literal["tekst", "json"] = "tekst"
+    metrics_adressen: list[str] = ["127.0.0.1", "::1"]
+    metrics_sleutel: str | None = None
+
+    @field_validator("metrics_adressen")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for address in value:
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError:
+                raise ValueError(f"onbruikbaar: '{address}' is geen IP-adres of CIDR-reeks") from None
+        return value
 
 
 EXAMPLES: dict[str, str] = {
@@ -65,10 +82,13 @@ EXAMPLES: dict[str, str] = {
     "smtp_port": "25 of 587",
     "publieke_limiet": "60/minute",
     "inzend_limiet": "10/hour",
+    "log_format": "json",
+    "metrics_adressen": '\'["127.0.0.1", "::1", "10.0.0.0/8"]\'',
+    "metrics_sleutel": "$(openssl rand -hex 32)",
 }
 """A good value per setting, for the message about a wrong one."""
 
-_SECRET = ("wachtwoord", "geheim")
+_SECRET = ("wachtwoord", "geheim", "sleutel")
 _KIND = {"int_parsing": "geen geheel getal", "int_from_float": "geen geheel getal",
          "bool_parsing": "geen true of false", "greater_than": "te klein", "greater_than_equal": "te klein", "less_than_equal": "te groot",
          "json_invalid": "geen geldige JSON", "list_type": "geen lijst", "path_type": "geen pad"}
@@ -115,7 +135,8 @@ def _explain(error: Any) -> str:
         expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", ", ")
         return f"{_variable(field)}{shown} kan niet; kies uit {expected}"
     limit = {k: v for k, v in (error.get("ctx") or {}).items() if k in ("gt", "ge", "le")}
-    what = _KIND.get(kind, f"klopt niet ({kind})")
+    what = (str(error["ctx"]["error"]) if kind == "value_error" and error.get("ctx") else
+            _KIND.get(kind, f"klopt niet ({kind})"))
     if limit:
         bound = {"gt": "groter dan", "ge": "minstens", "le": "hoogstens"}
         what += " (" + ", ".join(f"moet {bound[k]} {v} zijn" for k, v in limit.items()) + ")"

@@ -3,6 +3,8 @@
 - ``/api/v1``: the API (OpenAPI 3.1 at ``/api/v1/openapi.json``, docs at ``/api/v1/docs``), errors as
   problem+json (r2c.api.problems), callers by API key or status link (r2c.api.security);
 - ``/status/{token}``: the initiatiefnemer's status page (r2c.web.status);
+- ``/metrics``: Prometheus metrics, for the configured addresses or key only (r2c.api.metrics); every request
+  gets an id (``X-Request-ID``) that its log lines carry;
 - in its lifespan, optionally, the scheduler (``r2c serve``, ``make run``).
 
 See docs/api.md.
@@ -20,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from r2c.api.challenges import challenge_routes
 from r2c.api.deps import Context, make_context
+from r2c.api.metrics import Metrics, Observe, metrics_routes
 from r2c.api.problems import add_problem_schemas, install, problem, responses
 from r2c.api.resources import file_routes, workflow_routes
 from r2c.api.schemas import HealthOut, ReadyOut
@@ -51,6 +54,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     public = RateLimit(settings.publieke_limiet)
     letters = Letters(service, Router(settings, service.catalog))
     ctx = make_context(service, Authenticator(service, keys, public), letters, settings)
+    metrics = Metrics(service)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,7 +62,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
         if scheduler:
             from r2c.scheduler.runner import start_background
 
-            running = start_background(service, settings)
+            running = start_background(service, settings, on_tick=metrics.tick.observe)
         try:
             yield
         finally:
@@ -69,6 +73,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
                   description=DESCRIPTION, version="1.0.0", openapi_url=f"{BASE}/openapi.json",
                   docs_url=f"{BASE}/docs", redoc_url=None, lifespan=lifespan)
     app.state.r2c = ctx
+    app.state.metrics = metrics
     install(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
@@ -77,6 +82,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
                            expose_headers=["ETag", "Location", "Retry-After"])
 
     app.add_middleware(ApiVersion, version=app.version)
+    app.add_middleware(Observe, metrics=metrics)  # added last: the outermost, so it sees every response
 
     api = APIRouter(prefix=BASE)
     api.include_router(_health(ctx, scheduler))
@@ -84,6 +90,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     api.include_router(challenge_routes(ctx))
     api.include_router(file_routes(ctx))
     app.include_router(api)
+    app.include_router(metrics_routes(metrics, settings))
     _document_problems(app)
     _mount_pages(app, ctx, public)
     return app

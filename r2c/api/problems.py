@@ -16,7 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
+from r2c import logs
 from r2c.errors import (
     AccessDenied, Conflict, DatabaseBehind, EngineError, EventNotAllowed, GuardFailed, InvalidEventData, InvalidInput,
     MigrationError, NotFound, R2CError, StorageError, UnknownEvent, UnknownGemeente,
@@ -27,6 +29,10 @@ TYPE = "https://r2c.invalid/problemen/"
 """Prefix of the problem types; each type is documented in docs/api.md under its name."""
 
 log = logging.getLogger("r2c.api")
+REQUEST_ID = "r2c.request_id"
+"""Where the request's id is kept in the ASGI scope (r2c.api.metrics.Observe puts it there)."""
+UNMATCHED = "onbekend"
+"""The route of a request no route matched, in logs and metrics (its path could hold anything)."""
 
 
 class InvalidParam(BaseModel):
@@ -118,7 +124,7 @@ def from_error(request: Request, error: R2CError) -> JSONResponse:
     if isinstance(error, DatabaseBehind):
         return problem(request, 503, "database-achter", "De database moet eerst bijgewerkt worden", message)
     if isinstance(error, StorageError):
-        log.warning("opslag niet beschikbaar bij %s: %s", request.url.path, message)
+        log.warning("opslag niet beschikbaar bij %s: %s", route_template(request.scope), message)
         return problem(request, 503, "opslag-onbereikbaar", "De opslag is nu niet bereikbaar",
                        "probeer het later nog eens", headers={"Retry-After": "30"})
     if isinstance(error, (MigrationError, EngineError)):
@@ -157,9 +163,29 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception) -> JSONResponse:
-        log.exception("onverwachte fout bij %s %s", request.method, request.url.path)
+        # outside the request's own middleware (Starlette's outermost layer), so its id is set again here
+        ident = request.scope.get(REQUEST_ID)
+        with logs.context(request_id=ident):
+            log.exception("onverwachte fout bij %s %s", request.method, route_template(request.scope))
         return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
-                       "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden")
+                       "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden",
+                       headers={"X-Request-ID": ident} if ident else None)
+
+
+def route_template(scope: Scope) -> str:
+    """The full template of the route a request matched (``/api/v1/challenges/{challenge_id}``), or ``onbekend``.
+
+    The matched route knows its path below the routers that include it; their prefixes are literal (r2c's are), so
+    the leading segments of the request's path that the route's template does not cover are that prefix.
+    """
+    relative = getattr(scope.get("route"), "path", None)
+    if not relative:
+        return UNMATCHED
+    if ":path}" in relative:  # a parameter that spans segments: the prefix cannot be counted off
+        return relative
+    segments = scope.get("path", "").split("/")
+    covered = relative.count("/")
+    return "/".join(segments[:len(segments) - covered]) + relative if covered < len(segments) else relative
 
 
 def responses(*statuses: int, body: bool = False) -> dict[int | str, dict[str, Any]]:

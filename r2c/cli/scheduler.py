@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ def register(app: typer.Typer) -> None:
 
 def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ronde en stoppen.")] = False) -> None:
     """Draai de planner: termijnen bewaken, berichten verdelen en versturen (R2C_PLANNER_INTERVAL seconden)."""
+    from r2c import logs
     from r2c.clock import SystemClock
     from r2c.notify.channels import load_channels
     from r2c.notify.routing import Router
@@ -23,8 +23,8 @@ def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ro
     from r2c.service.setup import open_service
     from r2c.settings import load_settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
+    logs.configure(settings.log_format)
     service, _ = open_service(settings=settings)
     if eenmalig:
         reports = tick(service, SystemClock(), load_channels(settings), Router(settings, service.catalog),

@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from r2c import logs
 from r2c.clock import Clock, today
 from r2c.engine.case import Actor
 from r2c.errors import R2CError
@@ -62,12 +63,14 @@ def sweep_terms(service: ChallengeService, clock: Clock, *, limit: int | None = 
                 break
             part = Report()
             try:
-                with session.begin_nested():  # one term's problem leaves the other terms' work standing
+                with logs.context(gemeente=term.gemeente, challenge_id=term.challenge_id), \
+                        session.begin_nested():  # one term's problem leaves the other terms' work standing
                     _handle_term(service, session, term, on, part)
             except OperationalError:  # the database, not the term: the sweep ends, the next tick tries again
                 raise
             except Exception as error:  # noqa: BLE001 - whatever it is, the terms after this one must go on
-                _put_off(connection, term, on, error, report)
+                with logs.context(gemeente=term.gemeente, challenge_id=term.challenge_id):
+                    _put_off(connection, term, on, error, report)
             else:
                 report.queued += part.queued
                 report.fired += part.fired
@@ -135,7 +138,8 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
             rows = claim_new_messages(connection, now=now, limit=batch)
             for row in rows:
                 try:
-                    with connection.begin_nested():  # one row's problem leaves the others' work standing
+                    with logs.context(gemeente=row.gemeente, challenge_id=row.challenge_id), \
+                            connection.begin_nested():  # one row's problem leaves the others' work standing
                         deliveries = [
                             {"outbox_id": row.id, "gemeente": row.gemeente, "channel": d.channel,
                              "recipient": d.recipient, "template": d.template, "context": d.context,
@@ -145,7 +149,8 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
                         report.queued += insert_once(connection, DELIVERY, deliveries)
                         mark_distributed(connection, row.id)
                 except R2CError as error:  # e.g. a broken gemeente.yaml: try again after it is fixed
-                    LOG.warning("bericht %s niet verdeeld: %s", row.idempotency_key, error)
+                    with logs.context(gemeente=row.gemeente, challenge_id=row.challenge_id):
+                        LOG.warning("bericht %s niet verdeeld: %s", row.idempotency_key, error)
                     report.retried += 1
                     postpone_message(connection, row.id, error=str(error)[:2000],
                                      next_attempt_at=now + backoff(row.attempts + 1))
@@ -175,7 +180,8 @@ def deliver(service: ChallengeService, clock: Clock, channels: dict[str, Channel
             if row is None:
                 break
             report.done += 1
-            values = _send(row, channels, router, clock, max_attempts)
+            with logs.context(gemeente=row.gemeente):
+                values = _send(row, channels, router, clock, max_attempts)
             update_delivery(connection, row.id, values)
             status = values.get("status")
             report.sent += status == "verzonden"
@@ -195,7 +201,9 @@ def _send(row: Any, channels: dict[str, Channel], router: Router, clock: Clock, 
         # a template that does not fit its context stays wrong: give up; a channel that is down, or a
         # configuration error (a broken gemeente.yaml) can be fixed: try again later
         temporary = not isinstance(error, RenderError) and getattr(error, "temporary", True) and attempts < max_attempts
-        LOG.warning("bezorging %s via %s mislukt (poging %d): %s", row.idempotency_key, row.channel, attempts, error)
+        # the delivery's id, not its key: the key and the channel's message may hold the recipient's address
+        LOG.warning("bezorging %s via %s mislukt (poging %d): %s", row.id, row.channel, attempts,
+                    str(error).replace(row.recipient, "<ontvanger>") if row.recipient else error)
         return {"attempts": attempts, "last_error": str(error)[:2000],
                 "status": "wachtend" if temporary else "mislukt",
                 "next_attempt_at": clock.now() + backoff(attempts)}

@@ -7,6 +7,8 @@ loses and doubles nothing. On SQLite run a single scheduler.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -23,18 +25,24 @@ LOG = logging.getLogger("r2c.planner")
 JOB_ID = "r2c-tick"
 
 
-def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None = None):
-    """The function the scheduler calls: one round of every job, errors logged (the next tick tries again)."""
+def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None = None, *,
+              on_tick: Callable[[float], None] | None = None):
+    """The function the scheduler calls: one round of every job, errors logged (the next tick tries again);
+    ``on_tick`` is given each round's duration in seconds (the server's metrics)."""
     clock = clock or SystemClock()
     channels = load_channels(settings)
     router = Router(settings, service.catalog)
 
     def run() -> None:
+        started = time.perf_counter()
         try:
             reports = tick(service, clock, channels, router, max_attempts=settings.max_pogingen, digest=True)
         except Exception:  # noqa: BLE001 - a failing round must not stop the scheduler; the work stays queued
             LOG.exception("ronde van de planner mislukt; de volgende ronde probeert het opnieuw")
             return
+        finally:
+            if on_tick is not None:
+                on_tick(time.perf_counter() - started)
         LOG.info("planner: %s", "; ".join(f"{name}: {r.summary()}" for name, r in reports.items()))
 
     return run
@@ -58,10 +66,12 @@ def run_blocking(service: ChallengeService, settings: Settings) -> None:
     scheduler.start()
 
 
-def start_background(service: ChallengeService, settings: Settings) -> BackgroundScheduler:
-    """Start the scheduler in a thread of the current process (the server does this); returns it to shut down."""
+def start_background(service: ChallengeService, settings: Settings, *,
+                     on_tick: Callable[[float], None] | None = None) -> BackgroundScheduler:
+    """Start the scheduler in a thread of the current process (the server does this); returns it to shut down.
+    ``on_tick``: see ``make_tick``."""
     clock = SystemClock()
     scheduler = BackgroundScheduler(timezone="Europe/Amsterdam")
-    schedule(scheduler, make_tick(service, settings, clock), settings.planner_interval, clock=clock)
+    schedule(scheduler, make_tick(service, settings, clock, on_tick=on_tick), settings.planner_interval, clock=clock)
     scheduler.start()
     return scheduler

@@ -8,6 +8,7 @@ savepoint), so a zaaksysteem commits or rolls back r2c's writes with its own.
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from r2c import logs
 from r2c.clock import Clock, as_utc, today
 from r2c.definitions.catalog import Catalog, UnknownWorkflow
 from r2c.definitions.schema import Definition
@@ -41,6 +43,9 @@ from r2c.store.documents import DocumentStore
 from r2c.store.keys import revoke_status_links
 from r2c.store.unit import UnitOfWork
 from r2c.store.writes import write_change
+
+
+LOG = logging.getLogger("r2c.service")
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,9 @@ class ChallengeService:
                              changes=changes, outbox={"brieven": [letter.template for letter in letters],
                                                       "termijnen": terms.summaries, "resultaat": new.resultaat},
                              letters=letter_rows, terms=terms)
+        with logs.context(gemeente=row.gemeente, challenge_id=row.id):  # ids and names of the model only
+            LOG.debug("%s door %s: %s -> %s (versie %d; brieven: %s)", changed.event, actor.rol, row.state, new.state,
+                      seq, ", ".join(letter.template for letter in letters) or "geen")
         return Fired(challenge_view(after, definition, rol=actor.rol), outcome)
 
     def append(self, session: Connection, row: Any, *, kind: str, event: str | None, transition: str | None,

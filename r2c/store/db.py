@@ -36,7 +36,8 @@ SUPPORTED = ("sqlite", "postgresql")
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with r2c's connection settings applied; a URL r2c cannot use is a ConfigError that
-    says what to write or install (``R2C_DATABASE_URL``), without the password."""
+    says what to write or install (``R2C_DATABASE_URL``), without the password. Statement parameters never
+    appear in SQLAlchemy's errors and logs (``hide_parameters``): they may hold personal data."""
     example = f"schrijf bv. R2C_DATABASE_URL={EXAMPLES['database_url']}"
     try:
         parsed = make_url(url)
@@ -48,10 +49,11 @@ def make_engine(url: str) -> Engine:
                           f"PostgreSQL; {example}")
     try:
         if kind == "sqlite":
-            engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+            engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False},
+                                   hide_parameters=True)
             _sqlite_settings(engine)
             return engine
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     except NoSuchModuleError:
         raise ConfigError(f"R2C_DATABASE_URL: onbekend stuurprogramma '{parsed.get_driver_name()}' voor {kind}; "
                           "schrijf postgresql+psycopg://gebruiker@host/database") from None

@@ -53,9 +53,10 @@ def status_headers(submitted: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {submitted['statusToken']}"}
 
 
-def make_api(service, database, tmp_path, **settings: Any) -> Api:
-    """The app on ``service`` (limits high unless given), keys in ``database``."""
+def make_api(service, database, tmp_path, *, address: tuple[str, int] = ("testclient", 50000), scheduler: bool = False,
+             **settings: Any) -> Api:
+    """The app on ``service`` (limits high unless given), keys in ``database``; requests come from ``address``."""
     config = Settings(database_url="sqlite://", documenten=tmp_path / "documenten",
                       **{"publieke_limiet": "100000/minute", "inzend_limiet": "100000/minute", **settings})
     keys = KeyStore(database.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
-    return Api(TestClient(create_app(service, settings=config, keys=keys)), keys)
+    return Api(TestClient(create_app(service, settings=config, keys=keys, scheduler=scheduler), client=address), keys)

@@ -44,8 +44,12 @@ def current_db(tmp_path) -> str:
     ({"R2C_HUISSTIJL": "/bestaat/niet"}, "fout: R2C_HUISSTIJL: de map /bestaat/niet bestaat niet"),
     ({"R2C_DOCUMENTEN": "/bestaat/niet/documenten"},
      "fout: R2C_DOCUMENTEN: de map /bestaat/niet/documenten bestaat niet en /bestaat/niet ook niet"),
+    ({"R2C_LOG_FORMAT": "xml"}, "fout: R2C_LOG_FORMAT=xml kan niet; kies uit 'tekst', 'json'"),
+    ({"R2C_METRICS_ADRESSEN": '["127.0.0.1", "kantoor"]'},
+     "fout: R2C_METRICS_ADRESSEN=['127.0.0.1', 'kantoor'] is onbruikbaar: 'kantoor' is geen IP-adres of CIDR-reeks; "
+     "bv. R2C_METRICS_ADRESSEN='[\"127.0.0.1\", \"::1\", \"10.0.0.0/8\"]'"),
 ], ids=["geen-getal", "nul", "keuze", "geen-json", "mysql", "geen-url", "stuurprogramma", "onbereikbaar",
-        "huisstijl", "documenten"])
+        "huisstijl", "documenten", "logformaat", "metrics-adres"])
 def test_a_wrong_setting_is_one_line_naming_it(env, expected, current_db) -> None:
     line = one_line(run_r2c("scheduler", "--eenmalig", env={"R2C_DATABASE_URL": current_db, **env}))
     assert line.startswith(expected), line

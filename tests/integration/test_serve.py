@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -81,3 +82,38 @@ def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(
         database.engine.dispose()
     assert server.returncode == 0, output
     assert "Traceback" not in output
+
+
+def test_serve_logs_json_lines_and_shows_its_planners_rounds_in_metrics(tmp_path: Path) -> None:
+    """``R2C_LOG_FORMAT=json``: every line on stderr (uvicorn's too) is one JSON object; /metrics from the machine
+    itself counts the requests and the in-process planner's rounds."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    url = f"sqlite:///{tmp_path / 'r2c.db'}"
+    Database.connect(url).upgrade()
+    port = free_port()
+    env = {**os.environ, "R2C_DATABASE_URL": url, "R2C_PLANNER_INTERVAL": "1", "R2C_KANALEN": '["log"]',
+           "R2C_LOG_FORMAT": "json"}
+    log_file = tmp_path / "stderr.log"
+    with log_file.open("w") as stderr:
+        server = subprocess.Popen([str(Path(sys.executable).with_name("r2c")), "serve", "--port", str(port)],
+                                  cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        try:
+            wait_until_answering(server, f"http://127.0.0.1:{port}")
+
+            def ticks() -> float:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5,
+                                 headers={"X-Request-ID": "scrape-1"}).text
+                return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+                           if s.name == "r2c_planner_tick_duration_seconds_count")
+
+            wait_for(lambda: ticks() >= 1, "a round of the in-process planner in /metrics")
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.communicate(timeout=30)
+    assert server.returncode == 0
+    records = [json.loads(line) for line in log_file.read_text().splitlines()]  # each line is JSON
+    assert any(r["logger"].startswith("uvicorn") for r in records)
+    scrape = [r for r in records if r["logger"] == "r2c.http" and r.get("request_id") == "scrape-1"]
+    assert scrape and scrape[0]["message"].startswith("GET /metrics 200")
+    assert any(r["logger"] == "r2c.planner" for r in records)
