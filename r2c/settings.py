@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         publieke_limiet: rate limit per client address for anonymous calls and status pages ('60/minute').
         inzend_limiet: rate limit per client address for anonymous submissions ('10/hour').
         cors_origins: web origins that may call the API from a browser (JSON list); none by default.
+        audit_sleutel: the secret that keys the history's hash chain (HMAC-SHA256); none: the plain chain.
+        audit_sleutelbestand: a file with one secret per line, the last one current, the others kept to verify
+            rows hashed before a rotation; instead of audit_sleutel (r2c.store.audit_keys).
+        audit_anker: the append-only file the planner writes the heads of every chain to (r2c.store.anchor).
     """
 
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
@@ -53,6 +57,9 @@ class Settings(BaseSettings):
     publieke_limiet: str = "60/minute"
     inzend_limiet: str = "10/hour"
     cors_origins: list[str] = []
+    audit_sleutel: str | None = Field(None, repr=False)
+    audit_sleutelbestand: Path | None = None
+    audit_anker: Path | None = None
 
 
 EXAMPLES: dict[str, str] = {
@@ -65,10 +72,12 @@ EXAMPLES: dict[str, str] = {
     "smtp_port": "25 of 587",
     "publieke_limiet": "60/minute",
     "inzend_limiet": "10/hour",
+    "audit_sleutelbestand": "/etc/r2c/audit-sleutels (een geheim per regel, het laatste is het huidige)",
+    "audit_anker": "/var/log/r2c/anker.jsonl",
 }
 """A good value per setting, for the message about a wrong one."""
 
-_SECRET = ("wachtwoord", "geheim")
+_SECRET = ("wachtwoord", "geheim", "sleutel")
 _KIND = {"int_parsing": "geen geheel getal", "int_from_float": "geen geheel getal",
          "bool_parsing": "geen true of false", "greater_than": "te klein", "greater_than_equal": "te klein", "less_than_equal": "te groot",
          "json_invalid": "geen geldige JSON", "list_type": "geen lijst", "path_type": "geen pad"}
@@ -90,7 +99,8 @@ def load_settings(**values: Any) -> Settings:
 
 
 def check_folders(settings: Settings) -> None:
-    """A huisstijl or documents folder that was set (not left at its default) must be usable."""
+    """A huisstijl or documents folder that was set (not left at its default) must be usable; the anchor file's
+    folder must exist."""
     if "huisstijl" in settings.model_fields_set and not settings.huisstijl.is_dir():
         raise ConfigError(f"R2C_HUISSTIJL: de map {settings.huisstijl} bestaat niet; maak haar aan (met per gemeente "
                           "een map met gemeente.yaml) of laat R2C_HUISSTIJL weg")
@@ -101,6 +111,10 @@ def check_folders(settings: Settings) -> None:
         if not documenten.parent.is_dir():
             raise ConfigError(f"R2C_DOCUMENTEN: de map {documenten} bestaat niet en {documenten.parent} ook niet; "
                               "maak de map aan of kies een andere")
+    anker = settings.audit_anker
+    if anker is not None and not anker.parent.is_dir():
+        raise ConfigError(f"R2C_AUDIT_ANKER: de map {anker.parent} bestaat niet; maak haar aan (buiten het bereik van "
+                          "wie de database beheert) of kies een ander bestand")
 
 
 def _variable(field: str) -> str:
