@@ -166,8 +166,9 @@ def anchor_line(heads: Mapping[str, tuple[int, str]], anchored: Mapping[str, tup
     changed = {challenge_id: list(head) for challenge_id, head in sorted(heads.items())
                if anchored.get(challenge_id) != head}
     digest = heads_digest({challenge_id: hash_ for challenge_id, (_, hash_) in heads.items()})
-    return {"versie": VERSION, "tijd": at.astimezone(UTC).isoformat(timespec="seconds"), "vingerafdruk": digest, "uitdagingen": len(heads),
-            "records": sum(seq for seq, _ in heads.values()), "sleutel": key_id, "koppen": changed}
+    return {"versie": VERSION, "tijd": at.astimezone(UTC).isoformat(timespec="seconds"), "vingerafdruk": digest,
+            "uitdagingen": len(heads), "records": sum(seq for seq, _ in heads.values()), "sleutel": key_id,
+            "koppen": changed}
 
 
 def append_line(path: Path, line: Mapping[str, Any]) -> None:

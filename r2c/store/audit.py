@@ -297,6 +297,8 @@ def verify_database(session: Any, *, gemeente: str | None = None, keyring: Keyri
             report.findings += anchor.check(challenge_id, rows)
     for challenge_id in sorted(set(heads) - seen):
         report.findings += verify_chain(challenge_id, heads[challenge_id], [])[1]
+        if anchor is not None:
+            report.findings += anchor.check(challenge_id, [])
     if anchor is not None:
         report.findings += anchor.missing(set(heads) | seen)
     report.challenges = len(heads | dict.fromkeys(seen))

@@ -17,15 +17,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, update
 
+from r2c.errors import ConfigError
+from r2c.scheduler.anchor import AnchorJob
 from r2c.service import ChallengeService
 from r2c.settings import Settings
 from r2c.store import Database, DocumentStore
 from r2c.store.anchor import Anchor, AnchorError
-from r2c.store.audit import DOWNGRADE, NO_KEYS, Keyring, Report, genesis, key_id, keyed_row_hash, row_hash, \
-    verify_database
+from r2c.store.audit import (
+    DOWNGRADE, NO_KEYS, Keyring, Report, genesis, key_id, keyed_row_hash, row_hash, verify_database,
+)
 from r2c.store.audit_keys import load_keyring
-from r2c.errors import ConfigError
-from r2c.scheduler.anchor import AnchorJob
 from tests.conftest import run_r2c
 from tests.integration.helpers import behandelaar, submit
 from tests.integration.test_audit import CHALLENGE, CHANGED, HISTORY, four_records, history_rows
@@ -99,8 +100,9 @@ def test_keyed_rows_record_their_key_id_and_verify_only_with_the_key(service, da
     assert report.ok and report.keyed == 4, messages(report)
     without = verify(database)
     assert [(f.challenge_id, f.seq) for f in without.findings] == [(challenge_id, 1)]
-    assert without.findings[0].message == (f"vastgelegd met sleutel {key_id(NEW)}, die niet is ingesteld: 4 record(s) "
-                                           "vanaf hier niet te controleren; zet die sleutel in R2C_AUDIT_SLEUTELBESTAND")
+    assert without.findings[0].message == (
+        f"vastgelegd met sleutel {key_id(NEW)}, die niet is ingesteld: 4 record(s) vanaf hier niet te controleren; "
+        "zet die sleutel in R2C_AUDIT_SLEUTELBESTAND")
     assert NEW not in " ".join(messages(without))
 
 
@@ -265,16 +267,18 @@ def test_verify_with_the_anchor_finds_a_rewrite_that_recomputes_everything(servi
 
 def test_the_anchor_names_a_challenge_that_is_gone_and_a_chain_that_was_cut(service, database, tmp_path) -> None:
     path = tmp_path / "anker.jsonl"
-    removed, cut = four_records(service), four_records(service)
+    removed, cut, emptied = four_records(service), four_records(service), four_records(service)
     AnchorJob(path).run(service, service.clock)
     with database.engine.begin() as connection:
         connection.execute(delete(CHALLENGE).where(CHALLENGE.c.id == removed))  # its history goes with it
         connection.execute(delete(HISTORY).where(HISTORY.c.challenge_id == cut, HISTORY.c.seq == 4))
+        connection.execute(delete(HISTORY).where(HISTORY.c.challenge_id == emptied))
     report = verify(database, anchor=Anchor.read(path))
     where = "regel 1 van anker.jsonl, 2026-03-02T08:00:00+00:00"
-    assert f"{removed}: staat in het anker ({where}) maar niet meer in de database: de uitdaging is met haar " \
-           "geschiedenis verwijderd" in messages(report)
+    assert (f"{removed}: staat in het anker ({where}) maar niet meer in de database: de uitdaging is met haar "
+            "geschiedenis verwijderd") in messages(report)
     assert f"{cut}#4: staat in het anker ({where}) maar ontbreekt: de geschiedenis is ingekort" in messages(report)
+    assert f"{emptied}#4: staat in het anker ({where}) maar ontbreekt: de geschiedenis is ingekort" in messages(report)
 
 
 def test_stripping_every_key_in_the_database_is_found_by_the_anchor(service, database, tmp_path) -> None:
@@ -291,8 +295,8 @@ def test_stripping_every_key_in_the_database_is_found_by_the_anchor(service, dat
     assert verify(database, NEW).ok, "no keyed row left: the chain alone cannot tell"
     report = verify(database, NEW, anchor=Anchor.read(path))
     assert (anchored, 4) in [(f.challenge_id, f.seq) for f in report.findings]
-    assert f"{fresh}#1: zonder sleutel vastgelegd na regel 1 van anker.jsonl, vanaf waar r2c met een sleutel " \
-           "werkte: de hashes zijn zonder de sleutel opnieuw berekend, of r2c draaide zonder sleutel" in messages(report)
+    assert (f"{fresh}#1: zonder sleutel vastgelegd na regel 1 van anker.jsonl, vanaf waar r2c met een sleutel werkte: "
+            "de hashes zijn zonder de sleutel opnieuw berekend, of r2c draaide zonder sleutel") in messages(report)
 
 
 @pytest.mark.parametrize(("text", "message"), [
