@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         log_format: ``tekst`` (one readable line per record) or ``json`` (one JSON object per line), r2c.logs.
         metrics_adressen: the client addresses (IP addresses and CIDR ranges, JSON list) that may read ``/metrics``.
         metrics_sleutel: a bearer token that opens ``/metrics`` from any address; none by default.
+        audit_sleutel: the secret that keys the history's hash chain (HMAC-SHA256); none: the plain chain.
+        audit_sleutelbestand: a file with one secret per line, the last one current, the others kept to verify
+            rows hashed before a rotation; instead of audit_sleutel (r2c.store.audit_keys).
+        audit_anker: the append-only file the planner writes the heads of every chain to (r2c.store.anchor).
     """
 
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
@@ -60,6 +64,9 @@ class Settings(BaseSettings):
     log_format: Literal["tekst", "json"] = "tekst"
     metrics_adressen: list[str] = ["127.0.0.1", "::1"]
     metrics_sleutel: str | None = None
+    audit_sleutel: str | None = Field(None, repr=False)
+    audit_sleutelbestand: Path | None = None
+    audit_anker: Path | None = None
 
     @field_validator("metrics_adressen")
     @classmethod
@@ -85,6 +92,8 @@ EXAMPLES: dict[str, str] = {
     "log_format": "json",
     "metrics_adressen": '\'["127.0.0.1", "::1", "10.0.0.0/8"]\'',
     "metrics_sleutel": "$(openssl rand -hex 32)",
+    "audit_sleutelbestand": "/etc/r2c/audit-sleutels (een geheim per regel, het laatste is het huidige)",
+    "audit_anker": "/var/log/r2c/anker.jsonl",
 }
 """A good value per setting, for the message about a wrong one."""
 
@@ -110,7 +119,8 @@ def load_settings(**values: Any) -> Settings:
 
 
 def check_folders(settings: Settings) -> None:
-    """A huisstijl or documents folder that was set (not left at its default) must be usable."""
+    """A huisstijl or documents folder that was set (not left at its default) must be usable; the anchor file's
+    folder must exist."""
     if "huisstijl" in settings.model_fields_set and not settings.huisstijl.is_dir():
         raise ConfigError(f"R2C_HUISSTIJL: de map {settings.huisstijl} bestaat niet; maak haar aan (met per gemeente "
                           "een map met gemeente.yaml) of laat R2C_HUISSTIJL weg")
@@ -121,6 +131,10 @@ def check_folders(settings: Settings) -> None:
         if not documenten.parent.is_dir():
             raise ConfigError(f"R2C_DOCUMENTEN: de map {documenten} bestaat niet en {documenten.parent} ook niet; "
                               "maak de map aan of kies een andere")
+    anker = settings.audit_anker
+    if anker is not None and not anker.parent.is_dir():
+        raise ConfigError(f"R2C_AUDIT_ANKER: de map {anker.parent} bestaat niet; maak haar aan (buiten het bereik van "
+                          "wie de database beheert) of kies een ander bestand")
 
 
 def _variable(field: str) -> str:

@@ -13,11 +13,12 @@ def register(app: typer.Typer) -> None:
 
 
 def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ronde en stoppen.")] = False) -> None:
-    """Draai de planner: termijnen bewaken, berichten verdelen en versturen (R2C_PLANNER_INTERVAL seconden)."""
+    """Draai de planner: termijnen bewaken, berichten verdelen en versturen, en de geschiedenis verankeren."""
     from r2c import logs
     from r2c.clock import SystemClock
     from r2c.notify.channels import load_channels
     from r2c.notify.routing import Router
+    from r2c.scheduler.anchor import anchor_job
     from r2c.scheduler.jobs import tick
     from r2c.scheduler.runner import run_blocking
     from r2c.service.setup import open_service
@@ -29,6 +30,9 @@ def scheduler(eenmalig: Annotated[bool, typer.Option("--eenmalig", help="Eén ro
     if eenmalig:
         reports = tick(service, SystemClock(), load_channels(settings), Router(settings, service.catalog),
                        max_attempts=settings.max_pogingen, digest=True)
+        anchor = anchor_job(settings)
+        if anchor is not None:
+            reports["anker"] = anchor.run(service, SystemClock())
         for name, report in reports.items():
             typer.echo(f"{name}: {report.summary()}")
         return

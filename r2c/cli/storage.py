@@ -71,23 +71,42 @@ def backup(bestand: Annotated[Path, typer.Argument(help="Het nieuwe bestand voor
 
 @audit_app.command()
 def verify(gemeente: Annotated[Optional[str], typer.Option(
-        help="Alleen deze gemeente; een onbekende gemeente is een fout.")] = None) -> None:
+        help="Alleen deze gemeente; een onbekende gemeente is een fout.")] = None,
+        anker: Annotated[Optional[Path], typer.Option(
+            help="Vergelijk ook met dit ankerbestand (R2C_AUDIT_ANKER, of uw kopie ervan); de hele database.")]
+        = None) -> None:
     """Controleer de hashketen van elke uitdaging; elke afwijking op een regel, exit 1 als er een is."""
+    from r2c.settings import load_settings
+    from r2c.store.anchor import Anchor
     from r2c.store.audit import verify_database
+    from r2c.store.audit_keys import load_keyring
 
-    database = Database.connect()
+    if anker is not None and gemeente is not None:
+        raise typer.BadParameter("het anker geldt voor de hele database: gebruik --anker zonder --gemeente")
+    settings = load_settings()
+    keyring = load_keyring(settings)
+    anchor = Anchor.read(anker) if anker is not None else None
+    database = Database.connect(settings.database_url)
     database.require_current()
     with database.read_sessions() as session:
-        report = verify_database(session, gemeente=gemeente)
+        report = verify_database(session, gemeente=gemeente, keyring=keyring, anchor=anchor)
     if gemeente is not None and not report.challenges:
         _require_known(gemeente)
     for finding in report.findings:
         typer.echo(str(finding))
     summary = f"{report.challenges} uitdaging(en), {report.records} record(s) gecontroleerd"
+    if report.keyed:
+        summary += f" ({report.keyed} met sleutel)"
     if not report.ok:
         typer.echo(f"{summary}: {len(report.findings)} afwijking(en) gevonden", err=True)
         raise typer.Exit(1)
     typer.echo(f"{summary}: in orde. Vingerafdruk (bewaar die elders): {report.digest}")
+    if anchor is not None:
+        last = anchor.last
+        since = ("vingerafdruk gelijk aan die regel" if last["vingerafdruk"] == report.digest else
+                 f"sindsdien {report.records - last['records']} record(s) bijgekomen")
+        typer.echo(f"Anker {anker}: {len(anchor.heads)} uitdaging(en) uit {anchor.lines} regel(s) in orde; laatste "
+                   f"regel {anchor.lines} van {last['tijd']}, {since}")
 
 
 def _require_known(gemeente: str) -> None:

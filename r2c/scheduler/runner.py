@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from r2c.clock import Clock, SystemClock
 from r2c.notify.channels import load_channels
 from r2c.notify.routing import Router
+from r2c.scheduler.anchor import anchor_job
 from r2c.scheduler.jobs import tick
 from r2c.service.challenges import ChallengeService
 from r2c.settings import Settings
@@ -32,11 +33,14 @@ def make_tick(service: ChallengeService, settings: Settings, clock: Clock | None
     clock = clock or SystemClock()
     channels = load_channels(settings)
     router = Router(settings, service.catalog)
+    anchor = anchor_job(settings)
 
     def run() -> None:
         started = time.perf_counter()
         try:
             reports = tick(service, clock, channels, router, max_attempts=settings.max_pogingen, digest=True)
+            if anchor is not None:  # the heads after this round's changes, outside the database (R2C_AUDIT_ANKER)
+                reports["anker"] = anchor.run(service, clock)
         except Exception:  # noqa: BLE001 - a failing round must not stop the scheduler; the work stays queued
             LOG.exception("ronde van de planner mislukt; de volgende ronde probeert het opnieuw")
             return

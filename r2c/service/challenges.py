@@ -38,7 +38,7 @@ from r2c.service.views import (
     challenge_view, entry_data, term_view,
 )
 from r2c.store import challenges
-from r2c.store.audit import genesis, new_salt, payload_hash, row_hash, snapshot_hash
+from r2c.store.audit import NO_KEYS, Keyring, genesis, new_salt, payload_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
 from r2c.store.keys import revoke_status_links
 from r2c.store.unit import UnitOfWork
@@ -77,17 +77,20 @@ class ChallengeService:
         limits: input limits.
         units: the unit of work: every transaction of the service, and of the adapters built on it.
         policy: who may do what (r2c.engine.access); the API and the pages ask the same object.
+        keyring: the audit keys; new history rows are hashed with its current key (none: plain SHA-256).
     """
 
     def __init__(self, session_factory: Callable[[], Session], definitions: Catalog | Engine, clock: Clock, *,
                  read_session_factory: Callable[[], Session] | None = None,
-                 documents: DocumentStore | None = None, limits: Limits | None = None):
+                 documents: DocumentStore | None = None, limits: Limits | None = None,
+                 keyring: Keyring = NO_KEYS):
         self.engine = definitions if isinstance(definitions, Engine) else Engine(definitions, clock)
         self.clock = clock
         self.documents = documents
         self.limits = limits or Limits()
         self.units = UnitOfWork(session_factory, read_session_factory)
         self.policy: Policy = POLICY
+        self.keyring = keyring
         self._gemeenten = frozenset(self.catalog.ids(soort="gemeente"))
 
     @property
@@ -258,8 +261,8 @@ class ChallengeService:
         record = {"challenge_id": row.id, "seq": seq, "kind": kind, "event": event, "transition": transition,
                   "from_state": row.state, "to_state": to_state, "actor_id": actor.id, "actor_rol": actor.rol,
                   "at": now, "artikel": artikel, "payload_hash": payload_hash(payload, salt),
-                  "snapshot_hash": snapshot_hash(after), "prev_hash": row.head_hash}
-        record["hash"] = row_hash(record)
+                  "snapshot_hash": snapshot_hash(after), "prev_hash": row.head_hash, "key_id": self.keyring.current}
+        record["hash"] = self.keyring.hash_of(record)
         after.update(version=seq, head_hash=record["hash"], updated_at=now)
         message = {"uitdaging": row.id, "gemeente": row.gemeente, "versie": seq, "soort": kind, "event": event,
                    "van": row.state, "naar": to_state, "rol": actor.rol, "moment": now.isoformat(), **(outbox or {})}

@@ -109,7 +109,8 @@ class HistoryRow(SQLModel, table=True):
     """One append-only record of what happened to a challenge, chained to the previous one by hash.
 
     ``payload`` (reason and data, which may hold personal data) is hashed with a salt into ``payload_hash``;
-    erasing it keeps ``payload_hash``, so the chain still verifies.
+    erasing it keeps ``payload_hash``, so the chain still verifies. ``key_id``: the audit key whose HMAC ``hash``
+    is (r2c.store.audit.Keyring), NULL for the plain SHA-256 of a row written without a key.
     """
 
     __tablename__ = "history"
@@ -133,6 +134,7 @@ class HistoryRow(SQLModel, table=True):
     snapshot_hash: str = Field(max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    key_id: str | None = Field(default=None, max_length=8)
 
 
 class TermRow(SQLModel, table=True):
