@@ -161,9 +161,15 @@ class Proef:
         here = [e for e in edges if e.source == self.case.state]
         rol = stap.rol or (here or edges)[0].spec.rollen[0]
         candidates = [e for e in here if rol in e.spec.rollen]
-        data, reason = self._data(stap, candidates, incomplete=self._needs_incomplete(later))
+        incomplete = self._needs_incomplete(later)
+        data, reason = self._data(stap, candidates, incomplete=incomplete)
         result: dict[str, Any] = {"stap": stap.tekst, "dag": self.day.isoformat(), "event": event, "rol": rol,
                                   "rol_standaard": stap.rol is None, "gegevens": data, "reden": reason}
+        given = {name for name, _ in stap.velden}
+        if incomplete and any(g.type == "vereisten" and name not in given
+                              for e in candidates for name, g in e.spec.gegevens.items()):
+            result["let_op"] = (f"geen vereisten meegegeven: de volgende stap, {later}, vraagt om een onvolledige "
+                                "aanvraag")
         try:
             outcome = self._fire(event, Actor(f"proef:{rol}", rol, self.definition.id), data, reason)
         except EngineError as error:
