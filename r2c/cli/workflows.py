@@ -142,10 +142,10 @@ def _optional(node: Any) -> Any:
 
 @workflows.command()
 def proef(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. gouda.")],
-          stappen: Annotated[list[str], typer.Argument(
-              help="Stappen: event[@rol][:veld=waarde,...] of +Nd (N dagen later). Een lijst schrijft u met ; "
-                   "(vereisten=aanvrager;beschrijving), een oordeel als criterium:oordeel; reden=... geeft de reden.",
-              show_default=False)],
+          stappen: Annotated[Optional[list[str]], typer.Argument(
+              help="Stappen: event\\[@rol]\\[:veld=waarde,...] of +Nd (N dagen later). Een lijst schrijft u met ; "
+                   "(vereisten=contactgegevens;taak), een oordeel als criterium:oordeel; reden=... geeft de reden.",
+              show_default=False)] = None,
           versie: Annotated[Optional[str], typer.Option(help="Standaard: de versie die geldt op de dag van --op.")] = None,
           op: Annotated[Optional[str], typer.Option(
               "--op", help="Dag van de eerste stap (JJJJ-MM-DD). Standaard vandaag, of de geldig_vanaf van --versie "
@@ -157,8 +157,11 @@ def proef(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. gouda."
     invoer."""
     from r2c.clock import SystemClock, today
     from r2c.engine.workflow import Workflow
-    from r2c.service.proef import Proef, ProefError, begin, parse_stap
+    from r2c.service.proef import STAP_VORM, Proef, ProefError, begin, parse_stap
 
+    if not stappen:
+        typer.echo(f"fout: geef minstens één stap; een stap is {STAP_VORM}", err=True)
+        raise typer.Exit(1)
     try:
         first = date.fromisoformat(op) if op is not None else None
     except ValueError:

@@ -25,7 +25,7 @@ from r2c.definitions.schema import Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, TermChanged
 from r2c.engine.workflow import Workflow
-from r2c.errors import EngineError, R2CError
+from r2c.errors import EngineError, R2CError, TermijnError
 from r2c.service.terms import plan_term_changes
 from r2c.termijnen import Termijn, due_moments, next_due, recipient
 from r2c.termijnen.acties import OPEN
@@ -172,7 +172,7 @@ class Proef:
                                 "aanvraag")
         try:
             outcome = self._fire(event, Actor(f"proef:{rol}", rol, self.definition.id), data, reason)
-        except EngineError as error:
+        except (EngineError, TermijnError) as error:  # TermijnError: a verdaging after the term lapsed (Awb 4:14)
             return {**result, "geweigerd": str(error), **self.now()}
         return {**result, "brieven": self._letters(outcome), **self.now()}
 

@@ -122,6 +122,7 @@ def test_proef_bad_input_is_one_line_and_exit_1() -> None:
         (["gouda", "indien"], "fout: stap 'indien': onbekend event 'indien'; bestaande events: aanvullen,"),
         (["gouda", "indienen@burger"], "fout: stap 'indienen@burger': onbekende rol 'burger'; rollen: initiatiefnemer"),
         (["gouda", "indienen:kleur=rood"], "gegevens van deze stap: vereisten, omschrijving"),
+        (["gouda"], "fout: geef minstens één stap; een stap is event[@rol]"),
     ]
     for args, message in cases:
         result = run_r2c("workflows", "proef", *args)

@@ -44,6 +44,12 @@ def test_a_refused_step_gives_the_engines_reason_and_what_may_happen_now(catalog
     assert guarded[1]["staat"]["code"] == "indiening.ontvangen"
 
 
+def test_a_verdaging_after_the_term_lapsed_is_refused_with_the_awb_reason(catalog) -> None:
+    results = walk(catalog, "indienen", "+60d", "verdagen@behandelaar")
+    assert "is te laat" in results[-1]["geweigerd"] and "(Awb 4:14)" in results[-1]["geweigerd"]
+    assert terms(results[-1]) == {"beslistermijn": ("lopend", "2026-04-28")}
+
+
 def test_a_full_walk_of_gouda_ends_executed_with_no_running_term(catalog) -> None:
     results = walk(catalog, *FULL)
     assert all("geweigerd" not in r for r in results)
