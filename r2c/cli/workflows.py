@@ -146,11 +146,13 @@ def proef(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. gouda."
               help="Stappen: event\\[@rol]\\[:veld=waarde,...] of +Nd (N dagen later). Een lijst schrijft u met ; "
                    "(vereisten=contactgegevens;taak), een oordeel als criterium:oordeel; reden=... geeft de reden.",
               show_default=False)] = None,
-          versie: Annotated[Optional[str], typer.Option(help="Standaard: de versie die geldt op de dag van --op.")] = None,
+          versie: Annotated[Optional[str], typer.Option(
+              help="Standaard: de versie die geldt op de dag van --op.")] = None,
           op: Annotated[Optional[str], typer.Option(
               "--op", help="Dag van de eerste stap (JJJJ-MM-DD). Standaard vandaag, of de geldig_vanaf van --versie "
                            "als die later is.")] = None,
-          as_json: Annotated[bool, typer.Option("--json", help="Als één JSON-document: een lijst van stappen.")] = False,
+          as_json: Annotated[bool, typer.Option(
+              "--json", help="Als één JSON-document: een lijst van stappen.")] = False,
           ) -> None:
     """Probeer een procedure uit, zonder database: na elke stap de staat, de termijnen, de brieven en wat elke rol
     nu mag. Zonder gegevens vult r2c in wat aan elke voorwaarde voldoet. Exit 1 bij een geweigerde stap of foute
@@ -214,7 +216,8 @@ def _proef_lines(number: int, r: dict[str, Any]) -> list[str]:
     lines.append(f"   staat: {staat['code']} ({staat['fase']}: {staat['label']})")
     for term in r["termijnen"]:
         if term["status"] == "opgeschort":
-            lines.append(f"   termijn {term['naam']} opgeschort vanaf {term['opgeschort_vanaf']} (loopt na hervatten door)")
+            lines.append(f"   termijn {term['naam']} opgeschort vanaf {term['opgeschort_vanaf']} "
+                         "(loopt na hervatten door)")
         else:
             lines.append(f"   termijn {term['naam']} loopt, laatste dag {term['einddatum']}")
     for brief in r.get("brieven", []):

@@ -21,7 +21,7 @@ from r2c.clock import FixedClock
 from r2c.definitions.catalog import Catalog
 from r2c.definitions.graph import Edge
 from r2c.definitions.loader import Loaded
-from r2c.definitions.schema import Gegeven
+from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, TermChanged
 from r2c.engine.workflow import Workflow
@@ -88,7 +88,8 @@ def parse_stap(tekst: str) -> Stap:
     return Stap(tekst, found.group(1), found.group(2), tuple(velden))
 
 
-def begin(catalog: Catalog, gemeente: str, *, versie: str | None, op: date | None, vandaag: date) -> tuple[Loaded, date]:
+def begin(catalog: Catalog, gemeente: str, *, versie: str | None, op: date | None,
+          vandaag: date) -> tuple[Loaded, date]:
     """The definition a walk runs on and the day of its first step.
 
     Without ``op`` the walk starts ``vandaag`` (the clock's date), or on the version's ``geldig_vanaf`` when that is
@@ -125,7 +126,7 @@ class Proef:
         self.terms: dict[int, dict[str, Any]] = {}
 
     @property
-    def definition(self):
+    def definition(self) -> Definition:
         """The definition of the walk."""
         return self.workflow.definition
 

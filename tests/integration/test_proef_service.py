@@ -46,8 +46,8 @@ def test_proef_and_the_service_agree_on_every_state_and_term(catalog, tmp_path, 
             if "event" in result:
                 clock.set(_noon(date.fromisoformat(result["dag"])))
                 if challenge is None:
-                    fired = service.submit(gemeente="gouda", titel="Proef", initiatiefnemer=Initiatiefnemer("A. Bakker"),
-                                           data=result["gegevens"], reason=result["reden"])
+                    fired = service.submit(gemeente="gouda", titel="Proef", data=result["gegevens"],
+                                           initiatiefnemer=Initiatiefnemer("A. Bakker"), reason=result["reden"])
                     initiatiefnemer = Actor(fired.challenge.initiatiefnemer, "initiatiefnemer", "gouda")
                 else:
                     rol = result["rol"]

@@ -123,7 +123,8 @@ def test_field_values_are_read_by_their_type(catalog) -> None:
 @pytest.mark.parametrize(("steps", "message"), [
     (["indienen", "overeenkomst"], "onbekend event 'overeenkomst'; bestaande events: aanvullen,"),
     (["indienen@burger"], "onbekende rol 'burger'; rollen: initiatiefnemer, behandelaar, teamleider, college"),
-    (["indienen:kleur=rood"], "onbekend gegeven 'kleur' bij 'indienen'; gegevens van deze stap: vereisten, omschrijving"),
+    (["indienen:kleur=rood"],
+     "onbekend gegeven 'kleur' bij 'indienen'; gegevens van deze stap: vereisten, omschrijving"),
     (["indienen", "in_behandeling_nemen", "beoordelen", "voorleggen:weigering_op_andere_feiten=misschien"],
      "weigering_op_andere_feiten='misschien' is geen ja of nee"),
     (["indienen", "in_behandeling_nemen", "beoordelen", "voorleggen", "toekennen",
