@@ -1,8 +1,9 @@
-"""``r2c workflows ...``: validate, list, show, diagram and schema of workflow definitions."""
+"""``r2c workflows ...``: validate, list, show, diagram, schema and proef (try out) of workflow definitions."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -13,7 +14,7 @@ from r2c.definitions.catalog import load_catalog
 from r2c.definitions.loader import Loaded, default_paths, expand, load_all
 from r2c.definitions.merge import Origins
 
-workflows = typer.Typer(help="Workflowbestanden: controleren, tonen, tekenen.", no_args_is_help=True)
+workflows = typer.Typer(help="Workflowbestanden: controleren, tonen, tekenen, uitproberen.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -137,3 +138,102 @@ def _optional(node: Any) -> Any:
     if isinstance(node, list):
         return [_optional(v) for v in node]
     return node
+
+
+@workflows.command()
+def proef(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. gouda.")],
+          stappen: Annotated[Optional[list[str]], typer.Argument(
+              help="Stappen: event\\[@rol]\\[:veld=waarde,...] of +Nd (N dagen later). Een lijst schrijft u met ; "
+                   "(vereisten=contactgegevens;taak), een oordeel als criterium:oordeel; reden=... geeft de reden.",
+              show_default=False)] = None,
+          versie: Annotated[Optional[str], typer.Option(
+              help="Standaard: de versie die geldt op de dag van --op.")] = None,
+          op: Annotated[Optional[str], typer.Option(
+              "--op", help="Dag van de eerste stap (JJJJ-MM-DD). Standaard vandaag, of de geldig_vanaf van --versie "
+                           "als die later is.")] = None,
+          as_json: Annotated[bool, typer.Option(
+              "--json", help="Als één JSON-document: een lijst van stappen.")] = False,
+          ) -> None:
+    """Probeer een procedure uit, zonder database: na elke stap de staat, de termijnen, de brieven en wat elke rol
+    nu mag. Zonder gegevens vult r2c in wat aan elke voorwaarde voldoet. Exit 1 bij een geweigerde stap of foute
+    invoer."""
+    from r2c.clock import SystemClock, today
+    from r2c.engine.workflow import Workflow
+    from r2c.service.proef import STAP_VORM, Proef, ProefError, begin, parse_stap
+
+    if not stappen:
+        typer.echo(f"fout: geef minstens één stap; een stap is {STAP_VORM}", err=True)
+        raise typer.Exit(1)
+    try:
+        first = date.fromisoformat(op) if op is not None else None
+    except ValueError:
+        typer.echo(f"fout: --op '{op}' is geen datum (JJJJ-MM-DD)", err=True)
+        raise typer.Exit(1) from None
+    try:
+        parsed = [parse_stap(stap) for stap in stappen]
+        loaded, day = begin(load_catalog(), gemeente, versie=versie, op=first, vandaag=today(SystemClock()))
+        walk = Proef(Workflow(loaded), day)
+        results = walk.walk(parsed)
+    except ProefError as error:
+        typer.echo(f"fout: {error}", err=True)
+        raise typer.Exit(1) from None
+    refused = "geweigerd" in results[-1]
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        d = loaded.definition
+        typer.echo(f"{d.naam}, versie {d.versie}; eerste stap op {day.isoformat()}")
+        for number, result in enumerate(results, 1):
+            for line in _proef_lines(number, result):
+                typer.echo(line)
+    if refused:
+        raise typer.Exit(1)
+
+
+def _proef_lines(number: int, r: dict[str, Any]) -> list[str]:
+    """One step of ``proef`` as text."""
+    if "event" in r:
+        wie = "standaardrol: de eerste rol van de stap" if r["rol_standaard"] else "opgegeven rol"
+        lines = [f"{number}. {r['event']} door {r['rol']} ({wie}) op {r['dag']}"]
+        if r["gegevens"]:
+            lines.append(f"   gegevens: {', '.join(f'{k}={_shown(v)}' for k, v in r['gegevens'].items())}")
+        if "let_op" in r:
+            lines.append(f"   let op: {r['let_op']}")
+    else:
+        lines = [f"{number}. {r['stap']}: {r['van']} tot en met {r['tot_en_met']}"]
+        for item in r["gebeurd"]:
+            if item["soort"] == "event":
+                tail = f"geweigerd: {item['geweigerd']}" if "geweigerd" in item else f"-> {item['staat']}"
+                lines.append(f"   {item['dag']} het systeem vuurt {item['event']}: {tail}")
+            elif item["soort"] == "verlopen":
+                lines.append(f"   {item['dag']} {item['termijn']} verstreken (laatste dag {item['einddatum']})")
+            else:
+                lines.append(f"   {item['dag']} {item['soort']} {item['termijn']} ({item['moment']}, laatste dag "
+                             f"{item['einddatum']}) aan {item['aan']}")
+    if "geweigerd" in r:
+        lines.append(f"   geweigerd: {r['geweigerd']}")
+    staat = r["staat"]
+    lines.append(f"   staat: {staat['code']} ({staat['fase']}: {staat['label']})")
+    for term in r["termijnen"]:
+        if term["status"] == "opgeschort":
+            lines.append(f"   termijn {term['naam']} opgeschort vanaf {term['opgeschort_vanaf']} "
+                         "(loopt na hervatten door)")
+        else:
+            lines.append(f"   termijn {term['naam']} loopt, laatste dag {term['einddatum']}")
+    for brief in r.get("brieven", []):
+        lines.append(f"   brief {brief['brief']} ({brief['titel']}) aan {brief['aan']}")
+    for rol, events in r["mag_nu"].items():
+        lines.append(f"   {rol} mag nu: {', '.join(events)}")
+    if not r["mag_nu"]:
+        lines.append("   niemand mag nu nog iets: de uitdaging is afgesloten")
+    return lines
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{v.get('oordeel')}" for k, v in value.items())
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return str(value)

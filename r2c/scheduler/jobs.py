@@ -36,7 +36,7 @@ from r2c.service.challenges import ChallengeService
 from r2c.store.queue import (DELIVERY, OUTBOX, claim_due_delivery, claim_new_messages, insert_once, mark_distributed,
                              postpone_message, update_delivery)
 from r2c.store.terms import claim_due_term, mark_term, put_off_term
-from r2c.termijnen import Termijn, moments, next_due
+from r2c.termijnen import Termijn, due_moments, next_due, recipient
 
 LOG = logging.getLogger("r2c.planner")
 SYSTEEM_ID = "r2c:planner"
@@ -96,13 +96,12 @@ def _handle_term(service: ChallengeService, session: Session, term: Any, on: dat
     definition = service.catalog.get(term.workflow, term.workflow_version).definition
     spec = definition.termijnen.get(term.name)
     termijn = Termijn.uit_dict(term.termijn)
-    due = [m for m in moments(termijn, term.einddatum)
-           if (term.processed_until is None or m.on > term.processed_until) and m.on <= on]
+    due = due_moments(termijn, term.einddatum, term.processed_until, on)
     rows = []
     for moment in due:
         if moment.kind == "verlopen":
             continue
-        aan = "teamleider" if moment.kind == "escalatie" else (spec.herinneren if spec else "behandelaar")
+        aan = recipient(moment.kind, spec.herinneren if spec else None)
         rows.append({
             "challenge_id": term.challenge_id, "gemeente": term.gemeente, "topic": f"termijn.{moment.kind}",
             "idempotency_key": f"termijn:{term.id}:{moment.kind}:{moment.label}:{moment.on.isoformat()}",

@@ -8,7 +8,8 @@ Public API (keep stable):
 - ``Termijn``: a term with its history (``opschorten``, ``verlengen``, ``bereken``, ``herinneringsdata``).
 - ``feestdagen(jaar, *, kalender=None)``, ``is_werkdag(day)``, ``laad_kalender(pad=None)``.
 - Term actions (``acties``): ``TermState``, ``Gevolg``, ``start``, ``stop``, ``vervangen``, ``opschorten``,
-  ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``next_due``.
+  ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``due_moments``,
+  ``next_due``, ``recipient``.
 - Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
   ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``.
 """
@@ -38,7 +39,7 @@ from r2c.termijnen.awb import (
 )
 from r2c.termijnen.duur import Duur, Herinnering, Unit, atw_uitsluiting, parse_duur, parse_herinnering
 from r2c.termijnen.kalender import Feestdag, Kalender, feestdagen, is_werkdag, laad_kalender
-from r2c.termijnen.planning import Moment, moments, next_due
+from r2c.termijnen.planning import Moment, due_moments, moments, next_due, recipient
 from r2c.termijnen.rekenen import Uitkomst, Verschuiving, einddatum
 from r2c.termijnen.termijn import Opschorting, Termijn, Verlenging, bereken, herinneringsdata
 
@@ -64,6 +65,7 @@ __all__ = [
     "beslistermijn",
     "bezwaartermijn",
     "buiten_behandeling",
+    "due_moments",
     "dwangsom",
     "einddatum",
     "feestdagen",
@@ -79,6 +81,7 @@ __all__ = [
     "opschorting_uitstel",
     "parse_duur",
     "parse_herinnering",
+    "recipient",
     "start",
     "stop",
     "verdaging",

@@ -34,6 +34,19 @@ def moments(termijn: Termijn, einddatum: date) -> list[Moment]:
     return sorted(found, key=lambda m: (m.on, m.kind))
 
 
+def due_moments(termijn: Termijn, einddatum: date, processed_until: date | None, on: date) -> list[Moment]:
+    """The moments of a term that ends on ``einddatum`` that are due by ``on`` and not handled up to
+    ``processed_until``: what one sweep of the planner on ``on`` does for it."""
+    return [m for m in moments(termijn, einddatum)
+            if (processed_until is None or m.on > processed_until) and m.on <= on]
+
+
+def recipient(kind: str, herinneren: str | None) -> str:
+    """Who a moment of ``kind`` goes to: an escalation to the teamleider, a reminder to whoever the term's
+    ``herinneren`` names (the behandelaar when the term is not in the definition)."""
+    return "teamleider" if kind == "escalatie" else (herinneren or "behandelaar")
+
+
 def next_due(termijn: dict[str, Any], status: str, einddatum: date | None, processed_until: date | None) -> date | None:
     """The first day after ``processed_until`` on which something is due for this term; None when not running."""
     if status != "lopend" or einddatum is None:

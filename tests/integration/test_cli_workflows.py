@@ -83,3 +83,48 @@ def test_definitions_folder_can_be_chosen_with_an_environment_variable(tmp_path)
     result = run_r2c("workflows", "list", env={"R2C_DEFINITIES": str(ROOT / "model_verordening")}, cwd=tmp_path)
     assert result.returncode == 0
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["vng-model-2024"]
+
+
+def test_proef_walks_into_a_request_for_completion() -> None:
+    result = run_r2c("workflows", "proef", "gouda", "--op", "2026-03-02", "indienen", "aanvulling_vragen@behandelaar")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ontvankelijkheid.aanvulling_gevraagd" in result.stdout
+    assert "1. indienen door initiatiefnemer (standaardrol: de eerste rol van de stap) op 2026-03-02" in result.stdout
+    assert "termijn hersteltermijn loopt, laatste dag 2026-03-16" in result.stdout
+    assert "brief aanvullingsverzoek (Verzoek om aanvulling) aan initiatiefnemer" in result.stdout
+
+
+def test_proef_refuses_a_step_with_the_engines_reason_and_exit_1() -> None:
+    result = run_r2c("workflows", "proef", "gouda", "--op", "2026-03-02", "toekennen@initiatiefnemer")
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "geweigerd: 'toekennen' kan niet in staat 'indiening.concept' door rol 'initiatiefnemer'" in result.stdout
+    assert "initiatiefnemer mag nu: indienen, intrekken" in result.stdout
+
+
+def test_proef_json_is_one_document_of_steps() -> None:
+    result = run_r2c("workflows", "proef", "gouda", "--op", "2026-03-02", "--json", "indienen", "aanvulling_vragen",
+                     "+15d")
+    assert result.returncode == 0, result.stderr
+    steps = json.loads(result.stdout)
+    assert [s["stap"] for s in steps] == ["indienen", "aanvulling_vragen", "+15d"]
+    assert steps[-1]["staat"]["code"] == "ontvankelijkheid.niet_aangevuld"
+    assert {"dag": "2026-03-17", "soort": "event", "event": "hersteltermijn_verstreken", "rol": "systeem",
+            "staat": "ontvankelijkheid.niet_aangevuld"} in steps[-1]["gebeurd"]
+    refused = run_r2c("workflows", "proef", "gouda", "--op", "2026-03-02", "--json", "indienen", "toekennen")
+    assert refused.returncode == 1 and "geweigerd" in json.loads(refused.stdout)[-1]
+
+
+def test_proef_bad_input_is_one_line_and_exit_1() -> None:
+    cases = [
+        (["goud", "indienen"], "fout: onbekende gemeente 'goud'; bekend: amsterdam, geertruidenberg, gouda"),
+        (["gouda", "--op", "2026-02-30", "indienen"], "fout: --op '2026-02-30' is geen datum (JJJJ-MM-DD)"),
+        (["gouda", "indienen", "in dienen"], "fout: stap 'in dienen' begrijp ik niet; een stap is event[@rol]"),
+        (["gouda", "indien"], "fout: stap 'indien': onbekend event 'indien'; bestaande events: aanvullen,"),
+        (["gouda", "indienen@burger"], "fout: stap 'indienen@burger': onbekende rol 'burger'; rollen: initiatiefnemer"),
+        (["gouda", "indienen:kleur=rood"], "gegevens van deze stap: vereisten, omschrijving"),
+        (["gouda"], "fout: geef minstens één stap; een stap is event[@rol]"),
+    ]
+    for args, message in cases:
+        result = run_r2c("workflows", "proef", *args)
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
