@@ -23,8 +23,14 @@ def register(app: typer.Typer) -> None:
 
 
 @workflows.command()
-def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestanden of mappen.")] = None) -> None:
-    """Controleer workflowbestanden: elk probleem als bestand:regel: melding; exit 1 als er een is."""
+def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestanden of mappen.")] = None,
+             streng: Annotated[bool, typer.Option(
+                 "--streng", help="Een waarschuwing in de genoemde bestanden telt als probleem (exit 1).")] = False,
+             ) -> None:
+    """Controleer workflowbestanden: elk probleem als bestand:regel: melding, daarna de waarschuwingen; exit 1 bij
+    een probleem (met --streng ook bij een waarschuwing)."""
+    from r2c.definitions.lint import check_warnings
+
     targets = paths or default_paths()
     if not targets:
         raise typer.BadParameter("geen workflowbestanden gevonden; geef een pad of zet R2C_DEFINITIES")
@@ -33,14 +39,32 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestand
         typer.echo(f"fout: bestaat niet: {', '.join(missing)}", err=True)
         raise typer.Exit(1)
     loaded, problems = load_all(targets, base_paths=default_paths())
+    named = {str(f) for f in expand(targets)}
+    bases = {f for item in loaded if item.file in named for f in item.chain} - named
+    warnings = check_warnings(loaded)
+    own = [w for w in warnings if w.file in named]
+    in_base = [w for w in warnings if w.file in bases]
     for p in problems:
-        key = f" [{p.key}]" if p.key else ""
-        typer.echo(f"{p.file}:{p.line}:{key} {p.message}")
+        typer.echo(f"{p.file}:{p.line}:{_key(p.key)} {p.message}")
+    for w in own:
+        typer.echo(f"{w.file}:{w.line}: waarschuwing:{_key(w.key)} {w.message}")
+    if in_base:
+        files = ", ".join(sorted({w.file for w in in_base}))
+        typer.echo(f"en {len(in_base)} waarschuwing(en) in de basis ({files}): die horen bij dat bestand en tellen "
+                   "hier niet mee", err=True)
+    also = f", {len(own)} waarschuwing(en)" if own else ""
     if problems:
-        typer.echo(f"{len(problems)} probleem/problemen gevonden", err=True)
+        typer.echo(f"{len(problems)} probleem/problemen gevonden{also}", err=True)
         raise typer.Exit(1)
-    checked = sum(1 for item in loaded if item.file in {str(f) for f in expand(targets)})
-    typer.echo(f"ok: {checked} definitie(s) zonder problemen", err=True)
+    if own and streng:
+        typer.echo(f"{len(own)} waarschuwing(en); met --streng telt elke waarschuwing als probleem", err=True)
+        raise typer.Exit(1)
+    checked = sum(1 for item in loaded if item.file in named)
+    typer.echo(f"ok: {checked} definitie(s) zonder problemen{also}", err=True)
+
+
+def _key(key: str) -> str:
+    return f" [{key}]" if key else ""
 
 
 @workflows.command("list")

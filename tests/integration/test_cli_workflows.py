@@ -11,7 +11,7 @@ from tests.conftest import ROOT, run_r2c
 def test_validate_passes_on_every_shipped_file() -> None:
     result = run_r2c("workflows", "validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == ""
+    assert all(": waarschuwing: [" in line for line in result.stdout.splitlines())  # no problems, only warnings
 
 
 def test_validate_reports_a_missing_path_clearly() -> None:
