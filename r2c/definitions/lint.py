@@ -44,8 +44,8 @@ def _findings(item: Loaded) -> list[tuple[Path, str]]:
     for tid in dict.fromkeys(e.transition for e in g.edges):
         if not d.transities[tid].artikel:
             out.append((("transities", tid, "artikel"),
-                        f"transitie '{tid}' noemt geen artikel: zet bij 'artikel' waarop de stap rust "
-                        "(bv. 'Awb 4:5' of 'art. 10 lid 1'), of 'geverifieerd: false' als u dat niet kon nalezen"))
+                        f"transitie '{tid}' noemt geen artikel: zet bij 'artikel' waarop de stap rust (bv. 'Awb 4:5' "
+                        "of 'art. 10 lid 1'); kon u dat niet nalezen, zet er dan 'geverifieerd: false' bij"))
     started = dict.fromkeys(naam for e in g.edges for naam in d.transities[e.transition].termijnen.start)
     for naam in started:
         termijn = d.termijnen.get(naam)
