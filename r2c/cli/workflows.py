@@ -48,19 +48,21 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestand
         typer.echo(f"{p.file}:{p.line}:{_key(p.key)} {p.message}")
     for w in own:
         typer.echo(f"{w.file}:{w.line}: waarschuwing:{_key(w.key)} {w.message}")
+    also = f", {len(own)} waarschuwing(en)" if own else ""
+    failed = bool(problems) or (streng and bool(own))
+    if problems:
+        typer.echo(f"{len(problems)} probleem/problemen gevonden{also}", err=True)
+    elif failed:
+        typer.echo(f"{len(own)} waarschuwing(en); met --streng telt elke waarschuwing als probleem", err=True)
+    else:
+        checked = sum(1 for item in loaded if item.file in named)
+        typer.echo(f"ok: {checked} definitie(s) zonder problemen{also}", err=True)
     if in_base:
         files = ", ".join(sorted({w.file for w in in_base}))
         typer.echo(f"en {len(in_base)} waarschuwing(en) in de basis ({files}): die horen bij dat bestand en tellen "
                    "hier niet mee", err=True)
-    also = f", {len(own)} waarschuwing(en)" if own else ""
-    if problems:
-        typer.echo(f"{len(problems)} probleem/problemen gevonden{also}", err=True)
+    if failed:
         raise typer.Exit(1)
-    if own and streng:
-        typer.echo(f"{len(own)} waarschuwing(en); met --streng telt elke waarschuwing als probleem", err=True)
-        raise typer.Exit(1)
-    checked = sum(1 for item in loaded if item.file in named)
-    typer.echo(f"ok: {checked} definitie(s) zonder problemen{also}", err=True)
 
 
 def _key(key: str) -> str:

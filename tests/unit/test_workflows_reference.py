@@ -20,6 +20,7 @@ from pydantic_core import PydanticUndefined
 
 from r2c.cli.workflows import workflows as workflows_app
 from r2c.definitions import load_all, schema
+from r2c.definitions.lint import check_warnings
 from r2c.definitions.voorwaarden import VOORWAARDEN
 from tests.conftest import FIXTURES, MODEL_DIR, ROOT
 from tests.markdown import anchors, code, links, marked_tables, plain
@@ -187,6 +188,28 @@ def test_a_message_in_the_table_is_what_its_fixture_gives(shown: str, target: st
     assert path.is_relative_to(FIXTURES / "broken") and path.exists(), target
     _, problems = load_all([path], base_paths=[MODEL_DIR])
     given = [(f"[{p.key}] " if p.key else "") + p.message for p in problems]
+    first, *rest = shown.split("…")
+    assert any(text.startswith(first) and _in_order(rest, text, len(first)) for text in given), (
+        f"{target} does not give {shown!r}; it gives:\n" + "\n".join(given))
+
+
+def _warning_cases() -> list[tuple[str, str]]:
+    cases = []
+    for row in table("waarschuwingen"):
+        [message] = code(row["melding"])
+        [target] = re.findall(r"\]\(([^)]+)\)", row["testbestand"])
+        cases.append((message, target))
+    return cases
+
+
+@pytest.mark.parametrize(("shown", "target"), _warning_cases(), ids=lambda v: v[:60])
+def test_a_warning_in_the_table_is_what_its_fixture_gives(shown: str, target: str) -> None:
+    path = (DOC.parent / target).resolve()
+    assert path.is_relative_to(FIXTURES / "warnings") and path.exists(), target
+    loaded, problems = load_all([path], base_paths=[MODEL_DIR])
+    assert problems == []
+    own = str(path.relative_to(ROOT))
+    given = [f"[{w.key}] {w.message}" for w in check_warnings(loaded) if w.file == own]
     first, *rest = shown.split("…")
     assert any(text.startswith(first) and _in_order(rest, text, len(first)) for text in given), (
         f"{target} does not give {shown!r}; it gives:\n" + "\n".join(given))
