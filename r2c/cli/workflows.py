@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from r2c.definitions.catalog import load_catalog
+from r2c.definitions.lint import check_warnings
 from r2c.definitions.loader import Loaded, default_paths, expand, load_all
 from r2c.definitions.merge import Origins
 
@@ -29,8 +30,6 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestand
              ) -> None:
     """Controleer workflowbestanden: elk probleem als bestand:regel: melding, daarna de waarschuwingen; exit 1 bij
     een probleem (met --streng ook bij een waarschuwing)."""
-    from r2c.definitions.lint import check_warnings
-
     targets = paths or default_paths()
     if not targets:
         raise typer.BadParameter("geen workflowbestanden gevonden; geef een pad of zet R2C_DEFINITIES")
@@ -41,9 +40,9 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(help="Bestand
     loaded, problems = load_all(targets, base_paths=default_paths())
     named = {str(f) for f in expand(targets)}
     bases = {f for item in loaded if item.file in named for f in item.chain} - named
-    warnings = check_warnings(loaded)
-    own = [w for w in warnings if w.file in named]
-    in_base = [w for w in warnings if w.file in bases]
+    found = check_warnings(loaded)
+    own = [w for w in found if w.file in named]
+    in_base = [w for w in found if w.file in bases]
     for p in problems:
         typer.echo(f"{p.file}:{p.line}:{_key(p.key)} {p.message}")
     for w in own:

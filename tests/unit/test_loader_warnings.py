@@ -86,3 +86,27 @@ def test_errors_still_fail_and_come_before_the_warnings() -> None:
     assert kinds == ["fout", "fout", "waarschuwing", "waarschuwing"], result.stdout
     assert lines[0].startswith(f"{broken}:10: [termijnen.beslistermijn.duut]")
     assert "2 probleem/problemen gevonden, 2 waarschuwing(en)" in result.stderr
+
+
+def test_a_term_warning_says_who_must_act() -> None:
+    messages = dict(_own(WARNINGS / "zonder_herinneringen.yaml"))
+    assert "maar de initiatiefnemer moet erin iets doen" in messages[16]  # herinneren: initiatiefnemer
+    assert "maar de gemeente moet erin iets doen" in messages[32]  # the bezwaartermijn made handelt: gemeente
+
+
+def test_a_warning_this_file_causes_in_what_it_inherits_is_its_own_and_names_the_origin(tmp_path: Path) -> None:
+    # the base has a step without artikel in a phase it switched off; switching it on here makes it count
+    head = 'soort: gemeente\nid: basis\nnaam: x\nbron: {titel: x}\n'
+    (tmp_path / "basis.yaml").write_text(
+        head + 'versie: "1"\ngeldig_vanaf: 2026-01-01\nextends: vng-model-2024@2024.1\n'
+        "fasen:\n  vooroverleg: {actief: false}\n"
+        "transities:\n  gesprek_verslag:\n    label: Verslag\n    van: vooroverleg.gesprek\n"
+        "    rollen: [behandelaar]\n",
+        encoding="utf-8")
+    (tmp_path / "weer_aan.yaml").write_text(
+        head + 'versie: "2"\ngeldig_vanaf: 2026-02-01\nextends: basis@1\nfasen:\n'
+        "  vooroverleg: {actief: true}\n", encoding="utf-8")
+    loaded, problems = load_all([tmp_path], base_paths=[MODEL_DIR])
+    assert problems == []
+    found = [w for w in check_warnings(loaded) if w.key == "transities.gesprek_verslag.artikel"]
+    assert [(Path(w.file).name, "(geërfd uit " in w.message) for w in found] == [("weer_aan.yaml", True)]

@@ -173,46 +173,42 @@ def test_the_model_tables_list_its_roles_and_phases(model) -> None:
     assert phases == [(k, list(f.staten), "ja" if f.optioneel else "nee") for k, f in model.fasen.items()]
 
 
-def _message_cases() -> list[tuple[str, str]]:
+def _cases(mark: str) -> list[tuple[str, str]]:
+    """(message shown, fixture linked) of each row of the table marked ``mark``."""
     cases = []
-    for row in table("meldingen"):
+    for row in table(mark):
         [message] = code(row["melding"])
         [target] = re.findall(r"\]\(([^)]+)\)", row["testbestand"])
         cases.append((message, target))
     return cases
 
 
-@pytest.mark.parametrize(("shown", "target"), _message_cases(), ids=lambda v: v[:60])
-def test_a_message_in_the_table_is_what_its_fixture_gives(shown: str, target: str) -> None:
+def _fixture(target: str, folder: str) -> Path:
     path = (DOC.parent / target).resolve()
-    assert path.is_relative_to(FIXTURES / "broken") and path.exists(), target
-    _, problems = load_all([path], base_paths=[MODEL_DIR])
-    given = [(f"[{p.key}] " if p.key else "") + p.message for p in problems]
+    assert path.is_relative_to(FIXTURES / folder) and path.exists(), target
+    return path
+
+
+def _assert_gives(shown: str, given: list[str], target: str) -> None:
+    """One of ``given`` is ``shown``, where '…' in ``shown`` stands for any text."""
     first, *rest = shown.split("…")
     assert any(text.startswith(first) and _in_order(rest, text, len(first)) for text in given), (
         f"{target} does not give {shown!r}; it gives:\n" + "\n".join(given))
 
 
-def _warning_cases() -> list[tuple[str, str]]:
-    cases = []
-    for row in table("waarschuwingen"):
-        [message] = code(row["melding"])
-        [target] = re.findall(r"\]\(([^)]+)\)", row["testbestand"])
-        cases.append((message, target))
-    return cases
+@pytest.mark.parametrize(("shown", "target"), _cases("meldingen"), ids=lambda v: v[:60])
+def test_a_message_in_the_table_is_what_its_fixture_gives(shown: str, target: str) -> None:
+    _, problems = load_all([_fixture(target, "broken")], base_paths=[MODEL_DIR])
+    _assert_gives(shown, [(f"[{p.key}] " if p.key else "") + p.message for p in problems], target)
 
 
-@pytest.mark.parametrize(("shown", "target"), _warning_cases(), ids=lambda v: v[:60])
+@pytest.mark.parametrize(("shown", "target"), _cases("waarschuwingen"), ids=lambda v: v[:60])
 def test_a_warning_in_the_table_is_what_its_fixture_gives(shown: str, target: str) -> None:
-    path = (DOC.parent / target).resolve()
-    assert path.is_relative_to(FIXTURES / "warnings") and path.exists(), target
+    path = _fixture(target, "warnings")
     loaded, problems = load_all([path], base_paths=[MODEL_DIR])
     assert problems == []
     own = str(path.relative_to(ROOT))
-    given = [f"[{w.key}] {w.message}" for w in check_warnings(loaded) if w.file == own]
-    first, *rest = shown.split("…")
-    assert any(text.startswith(first) and _in_order(rest, text, len(first)) for text in given), (
-        f"{target} does not give {shown!r}; it gives:\n" + "\n".join(given))
+    _assert_gives(shown, [f"[{w.key}] {w.message}" for w in check_warnings(loaded) if w.file == own], target)
 
 
 def _in_order(parts: list[str], text: str, at: int) -> bool:
