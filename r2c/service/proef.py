@@ -22,7 +22,7 @@ from r2c.definitions.catalog import Catalog
 from r2c.definitions.graph import Edge
 from r2c.definitions.loader import Loaded
 from r2c.definitions.schema import Definition, Gegeven
-from r2c.definitions.voorwaarden import OORDELEN
+from r2c.definitions.voorwaarden import OORDELEN, getal_tekst
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, TermChanged
 from r2c.engine.workflow import Workflow
 from r2c.errors import EngineError, R2CError, TermijnError
@@ -306,6 +306,12 @@ class Proef:
                     data[name][first] = {"oordeel": "voldoet_niet", "motivering": f"Proef: {d.criteria[first].label}."}
             elif name in required:
                 data[name] = self._plausible(spec, name)
+        for vereiste in d.vereisten.values():  # a count or amount within the bounds of its vereiste
+            if vereiste.gegeven in fields and vereiste.gegeven not in data and not incomplete:
+                bound = next((b for b in (vereiste.minimum, vereiste.maximum) if b is not None), 1)
+                kind = fields[vereiste.gegeven].type
+                data[vereiste.gegeven] = getal_tekst(bound) if kind == "bedrag" else \
+                    (int(bound) if float(bound).is_integer() else bound)
         reason = f"Proef: {label}."
         for name, raw in stap.velden:
             if name == "reden" and name not in fields:
