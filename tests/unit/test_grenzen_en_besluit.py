@@ -119,3 +119,23 @@ def test_the_model_puts_the_new_voorwaarden_on_its_besluiten(model) -> None:
     assert "criteria_voldoen" in t["toekennen_met_wijziging"].voorwaarden
     assert "criterium_voldoet_niet" in t["afwijzen"].voorwaarden
     assert "vereisten_binnen_grenzen" in t["in_behandeling_nemen"].voorwaarden
+
+
+def test_a_departure_does_not_outlive_the_besluit_it_motivated(catalog, clock) -> None:
+    """Bezwaar gegrond against a toekenning met wijziging: the new besluit needs its own motivated departure."""
+    from r2c.engine import Engine
+    from r2c.errors import GuardFailed
+    from tests.unit.test_engine_lifecycle import Driver
+
+    d = Driver(Engine(catalog, clock), "vng-model-2024", "2024.1")
+    first = next(iter(d.beoordelingen))
+    d.beoordelingen[first] = {"oordeel": "voldoet_niet", "motivering": "Te weinig steun."}
+    d.to_besluit()
+    d.fire("toekennen_met_wijziging", {"wijziging": "Alleen in de zomer.", "afwijking_motivering": "Toch zinvol."})
+    d.fire("bezwaar_maken")
+    d.fire("bezwaar_gegrond", reason="De wijziging was niet nodig.")
+    assert d.case.state == "besluit.voorgelegd"
+    with pytest.raises(GuardFailed, match="afwijking_motivering"):
+        d.fire("toekennen")
+    d.fire("toekennen", {"afwijking_motivering": "Het college blijft erbij: de buurt heeft er baat bij."})
+    assert d.case.state == "overname.voorbereiden"
