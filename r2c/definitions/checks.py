@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from r2c.definitions.graph import Graph, Path
 from r2c.definitions.schema import Definition
-from r2c.definitions.voorwaarden import VOORWAARDEN
+from r2c.definitions.voorwaarden import VOORWAARDEN, getal_tekst
 
 
 class Finding(NamedTuple):
@@ -34,6 +34,7 @@ def check_definition(definition: Definition, graph: Graph) -> list[Finding]:
     problems += _terms(definition)
     problems += _archief(definition, graph)
     problems += _texts(definition, graph)
+    problems += _bounds(definition)
     return [p if isinstance(p, Finding) else Finding(*p) for p in problems]
 
 
@@ -71,6 +72,34 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
                     out.append((("termijnen", naam),
                                 f"termijn '{naam}' wordt verlengd door transitie '{tid}', maar zegt niet met "
                                 "hoeveel (zet 'verlenging', bv. '6 weken', bij de termijn)"))
+    return out
+
+
+def _bounds(d: Definition) -> list[tuple[Path, str]]:
+    """A vereiste's ``minimum``/``maximum`` need a ``gegeven`` that some step asks as a getal or bedrag."""
+    out: list[tuple[Path, str]] = []
+    declared: dict[str, tuple[str, str]] = {}
+    for tid, t in d.transities.items():
+        for name, g in t.gegevens.items():
+            if name not in declared or g.type in ("getal", "bedrag"):
+                declared[name] = (g.type, tid)
+    for key, v in d.vereisten.items():
+        base = ("vereisten", key)
+        if v.minimum is not None and v.maximum is not None and v.minimum > v.maximum:
+            out.append((base + ("minimum",), f"minimum {getal_tekst(v.minimum)} is groter dan maximum "
+                                             f"{getal_tekst(v.maximum)}: geen aantal haalt beide"))
+        if v.gegeven is None:
+            for bound in ("minimum", "maximum"):
+                if getattr(v, bound) is not None:
+                    out.append((base + (bound,), f"een {bound} zonder 'gegeven': noem het getal of bedrag dat "
+                                                 "deze grens meet (bv. gegeven: aantal_handtekeningen)"))
+        elif v.gegeven not in declared:
+            out.append((base + ("gegeven",), f"onbekend gegeven '{v.gegeven}': geen stap vraagt het; zet het bij "
+                                             "de 'gegevens' van een stap (type getal of bedrag)"))
+        elif declared[v.gegeven][0] not in ("getal", "bedrag"):
+            kind, tid = declared[v.gegeven]
+            out.append((base + ("gegeven",), f"'{v.gegeven}' is een gegeven van type {kind} (bij transitie "
+                                             f"'{tid}'); een grens vraagt type getal of bedrag"))
     return out
 
 

@@ -98,6 +98,13 @@ class Vereiste(_Sourced):
 
     label: str
     verplicht: bool = True
+    gegeven: Identifier | None = Field(None, description="Het gegeven (getal of bedrag) dat de grens van dit onderdeel "
+                                                         "meet, bv. 'aantal_handtekeningen'; de voorwaarde "
+                                                         "'vereisten_binnen_grenzen' toetst het.")
+    minimum: float | None = Field(None, description="Ten minste dit aantal of bedrag (bv. 25 ingezetenen).")
+    maximum: float | None = Field(None, description="Hoogstens dit aantal of bedrag (bv. een budgetplafond).")
+    eenheid: str | None = Field(None, description="Waarvan het gegeven er zoveel telt, in het meervoud "
+                                                  "(bv. 'handtekeningen'), voor de melding.")
 
 
 class Criterium(_Sourced):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from r2c.definitions.schema import Definition
+    from r2c.definitions.schema import Definition, Vereiste
 
 OORDELEN = ("voldoet", "voldoet_niet", "niet_van_toepassing")
 """The possible outcomes of assessing one criterion."""
@@ -61,6 +61,75 @@ def _criteria_beoordeeld(definition, facts, reason):
         if b.get("oordeel") not in OORDELEN or not str(b.get("motivering") or "").strip():
             open_.append(criterium.label)
     return f"nog niet beoordeeld met motivering: {', '.join(open_)}" if open_ else None
+
+
+def _getal(value: Any) -> float | None:
+    """``value`` as a number (a getal, or a bedrag as text such as '12500.00'); None when it is none."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def getal_tekst(number: float) -> str:
+    """A bound or count as a person writes it: 25, not 25.0."""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def grens_melding(vereiste: Vereiste, value: Any) -> str | None:
+    """What is wrong with ``value`` against the bounds of ``vereiste`` (Dutch, naming the bound), or None."""
+    number = _getal(value)
+    artikel = f" ({vereiste.artikel})" if vereiste.artikel else ""
+    if number is None:
+        return f"{vereiste.label}: geef het aantal op (gegeven '{vereiste.gegeven}'){artikel}"
+    if vereiste.eenheid:
+        er_zijn = f"er zijn {getal_tekst(number)} {vereiste.eenheid}; de verordening vraagt er"
+    else:
+        er_zijn = f"{vereiste.label} is {getal_tekst(number)}; de verordening vraagt"
+    if vereiste.minimum is not None and number < vereiste.minimum:
+        return f"{er_zijn} ten minste {getal_tekst(vereiste.minimum)}{artikel}"
+    if vereiste.maximum is not None and number > vereiste.maximum:
+        return f"{er_zijn} hoogstens {getal_tekst(vereiste.maximum)}{artikel}"
+    return None
+
+
+def _vereisten_binnen_grenzen(definition, facts, reason):
+    problems = []
+    for vereiste in definition.vereisten.values():
+        if vereiste.gegeven is None or (facts.get(vereiste.gegeven) is None and not vereiste.verplicht):
+            continue
+        if problem := grens_melding(vereiste, facts.get(vereiste.gegeven)):
+            problems.append(problem)
+    return "; ".join(problems) or None
+
+
+AFWIJKING = "afwijking_motivering"
+"""The gegeven of a granting step that motivates granting although a criterion was assessed ``voldoet_niet``."""
+
+
+def _oordeel(facts: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    item = (facts.get("beoordelingen") or {}).get(key)
+    return item if isinstance(item, Mapping) else {}
+
+
+def _criteria_voldoen(definition, facts, reason):
+    niet = [c.label for k, c in definition.criteria.items() if _oordeel(facts, k).get("oordeel") == "voldoet_niet"]
+    if not niet or str(facts.get(AFWIJKING) or "").strip():
+        return None
+    return (f"niet voldaan volgens de beoordeling: {', '.join(niet)}; toekennen kan alleen als elk criterium "
+            f"voldoet, of met een motivering van de afwijking ({AFWIJKING}) (Awb 3:46)")
+
+
+def _criterium_voldoet_niet(definition, facts, reason):
+    for key in definition.criteria:
+        b = _oordeel(facts, key)
+        if b.get("oordeel") == "voldoet_niet" and str(b.get("motivering") or "").strip():
+            return None
+    labels = ", ".join(c.label for c in definition.criteria.values())
+    return (f"volgens de beoordeling voldoet de aanvraag aan elk criterium ({labels}); afwijzen vraagt ten "
+            "minste één criterium dat niet voldoet, met motivering (Awb 3:46)")
 
 
 def _zienswijze_gevraagd(definition, facts, reason):
@@ -117,6 +186,12 @@ VOORWAARDEN: dict[str, Voorwaarde] = {
                    _vereisten_onvolledig),
         Voorwaarde("criteria_beoordeeld", "Elk toetsingscriterium is beoordeeld en gemotiveerd.",
                    "Awb 3:2, 3:46", _criteria_beoordeeld),
+        Voorwaarde("vereisten_binnen_grenzen", "Elk onderdeel met een grens (ten minste, hoogstens) haalt die.",
+                   "Awb 4:5; de verordening (het artikel van het onderdeel)", _vereisten_binnen_grenzen),
+        Voorwaarde("criteria_voldoen", "Elk criterium voldoet, of de afwijking van de beoordeling is gemotiveerd.",
+                   "Awb 3:2, 3:46", _criteria_voldoen),
+        Voorwaarde("criterium_voldoet_niet", "Ten minste één criterium voldoet niet, met motivering.",
+                   "Awb 3:2, 3:46", _criterium_voldoet_niet),
         Voorwaarde("zienswijze_gevraagd", "Een zienswijze is gevraagd vóór een weigering op andermans gegevens.",
                    "Awb 4:7", _zienswijze_gevraagd),
         Voorwaarde("niet_eerder_verdaagd", "De beslistermijn is nog niet verdaagd (één verdaging).",

@@ -22,7 +22,7 @@ from r2c.definitions.catalog import Catalog
 from r2c.definitions.graph import Edge
 from r2c.definitions.loader import Loaded
 from r2c.definitions.schema import Definition, Gegeven
-from r2c.definitions.voorwaarden import OORDELEN
+from r2c.definitions.voorwaarden import OORDELEN, getal_tekst
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, TermChanged
 from r2c.engine.workflow import Workflow
 from r2c.errors import EngineError, R2CError, TermijnError
@@ -37,6 +37,10 @@ STAP_VORM = "event[@rol][:veld=waarde,...] of +Nd (N dagen later), bv. indienen,
 ONVOLLEDIG = "vereisten_onvolledig"
 """The voorwaarde of a step that needs an incomplete request (aanvulling_vragen): the step before it gets no
 vereisten by default."""
+
+AFWIJZING = "criterium_voldoet_niet"
+"""The voorwaarde of a step that needs a criterion that does not meet (afwijzen): the assessment before it gives
+the first criterion voldoet_niet by default."""
 
 SYSTEEM = "r2c:planner"
 """The actor id of events the planner fires (as r2c.scheduler.jobs does)."""
@@ -117,6 +121,8 @@ class Proef:
         case: the case as it is now.
         day: the day of the step being taken (the last day that passed).
         terms: term run id -> its row (id, name, processed_until and the columns of r2c.store.writes.MUTABLE).
+        afwijzing_volgt: a later step of the walk needs a criterion that does not meet (set by ``walk``), so the
+            default beoordelingen give the first criterion ``voldoet_niet``.
     """
 
     def __init__(self, workflow: Workflow, day: date):
@@ -124,6 +130,7 @@ class Proef:
         self.case: Case = workflow.start()
         self.day = day
         self.terms: dict[int, dict[str, Any]] = {}
+        self.afwijzing_volgt = False
 
     @property
     def definition(self) -> Definition:
@@ -146,6 +153,7 @@ class Proef:
         results = []
         for index, stap in enumerate(stappen):
             later = next((s.event for s in stappen[index + 1:] if s.event is not None), None)
+            self.afwijzing_volgt = self._refusal_ahead(stappen[index + 1:])
             result = self.pass_days(stap) if stap.event is None else self.fire_step(stap, later)
             results.append(result)
             if "geweigerd" in result:
@@ -261,6 +269,17 @@ class Proef:
 
     # -- data ----------------------------------------------------------------------------------------------------
 
+    def _refusal_ahead(self, stappen: list[Stap]) -> bool:
+        """Whether a later step, before the next assessment, needs a criterion that does not meet (afwijzen)."""
+        edges = self.workflow.loaded.graph.edges
+        for stap in stappen:
+            spec = [e.spec for e in edges if e.event == stap.event]
+            if any(g.type == "beoordelingen" for s in spec for g in s.gegevens.values()):
+                return False
+            if any(AFWIJZING in s.voorwaarden for s in spec):
+                return True
+        return False
+
     def _needs_incomplete(self, event: str | None) -> bool:
         return event is not None and any(ONVOLLEDIG in e.spec.voorwaarden
                                          for e in self.workflow.loaded.graph.edges if e.event == event)
@@ -282,8 +301,17 @@ class Proef:
             elif spec.type == "beoordelingen":
                 data[name] = {k: {"oordeel": "voldoet", "motivering": f"Proef: {c.label}."}
                               for k, c in d.criteria.items()}
+                if self.afwijzing_volgt and d.criteria:  # the first criterion fails, so the afwijzing may follow
+                    first = next(iter(d.criteria))
+                    data[name][first] = {"oordeel": "voldoet_niet", "motivering": f"Proef: {d.criteria[first].label}."}
             elif name in required:
                 data[name] = self._plausible(spec, name)
+        for vereiste in d.vereisten.values():  # a count or amount within the bounds of its vereiste
+            if vereiste.gegeven in fields and vereiste.gegeven not in data and not incomplete:
+                bound = next((b for b in (vereiste.minimum, vereiste.maximum) if b is not None), 1)
+                kind = fields[vereiste.gegeven].type
+                data[vereiste.gegeven] = getal_tekst(bound) if kind == "bedrag" else \
+                    (int(bound) if float(bound).is_integer() else bound)
         reason = f"Proef: {label}."
         for name, raw in stap.velden:
             if name == "reden" and name not in fields:

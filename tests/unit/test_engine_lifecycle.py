@@ -50,10 +50,15 @@ class Driver:
     def submit(self, vereisten=None):
         return self.fire("indienen", {"vereisten": self.all_vereisten if vereisten is None else vereisten})
 
-    def to_besluit(self):
+    def to_besluit(self, *, voldoet_niet: bool = False):
+        """Up to the besluit; ``voldoet_niet``: the first criterion fails, as an afwijzing needs (Awb 3:46)."""
+        beoordelingen = dict(self.beoordelingen)
+        if voldoet_niet:
+            first = next(iter(beoordelingen))
+            beoordelingen[first] = {"oordeel": "voldoet_niet", "motivering": "Het plan is duurder dan nu."}
         self.submit()
         self.fire("in_behandeling_nemen")
-        self.fire("beoordelen", {"beoordelingen": self.beoordelingen})
+        self.fire("beoordelen", {"beoordelingen": beoordelingen})
         self.fire("voorleggen")
 
 
@@ -87,7 +92,7 @@ def test_full_path_to_uitgevoerd(engine, key) -> None:
 @each_workflow
 def test_refusal_path_ends_afgewezen_with_a_letter(engine, key) -> None:
     d = Driver(engine, *key)
-    d.to_besluit()
+    d.to_besluit(voldoet_niet=True)
     with pytest.raises(GuardFailed, match="motivering"):
         d.fire("afwijzen")
     outcome = d.fire("afwijzen", reason="Het plan is duurder dan de huidige uitvoering.")
@@ -355,7 +360,7 @@ def test_threads_firing_on_one_shared_workflow_each_get_their_own_outcome(engine
         d = Driver(engine, "vng-model-2024", versie)
         for _ in range(20):
             d.case = d.workflow.start()
-            d.to_besluit()
+            d.to_besluit(voldoet_niet=bool(i % 2))
             d.fire("afwijzen" if i % 2 else "toekennen", reason="Besluit van het college.")
         return (d.case.state, d.case.fase)
 

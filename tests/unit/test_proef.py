@@ -106,7 +106,8 @@ def test_the_beslistermijn_escalates_the_working_day_after_its_end(catalog) -> N
 
 def test_field_values_are_read_by_their_type(catalog) -> None:
     steps = ["indienen", "in_behandeling_nemen", "beoordelen:beoordelingen=steun:voldoet_niet",
-             "voorleggen:weigering_op_andere_feiten=ja", "toekennen",
+             "voorleggen:weigering_op_andere_feiten=ja",
+             "toekennen:afwijking_motivering=Het college weegt de steun anders.",
              "overeenkomst_sluiten:budget=12500.50,startdatum=2026-06-01", "voortgang_melden:voortgang=Het loopt."]
     results = walk(catalog, *steps)
     assert results[2]["gegevens"]["beoordelingen"]["steun"]["oordeel"] == "voldoet_niet"

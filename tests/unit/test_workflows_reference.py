@@ -74,7 +74,7 @@ def type_name(annotation, metadata=()) -> str:
         return f"lijst van {item}"
     if origin is dict:
         return f"{type_name(args[0])} → {type_name(args[1])}"
-    simple = {str: "tekst", bool: "ja/nee", int: "getal", date: "datum", typing.Any: "waarde"}
+    simple = {str: "tekst", bool: "ja/nee", int: "getal", float: "getal", date: "datum", typing.Any: "waarde"}
     if annotation in simple:
         return simple[annotation]
     if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
