@@ -313,7 +313,7 @@ class ChallengeService:
             raise InvalidInput("limit moet tussen 1 en 500 liggen en offset 0 of meer zijn",
                                fields={"limit": "1 tot en met 500", "offset": "0 of meer"})
         f = filters or SearchFilters()
-        equal = {column: getattr(f, column) for column in ("fase", "state", "resultaat", "behandelaar")
+        equal = {column: getattr(f, column) for column in ("fase", "state", "resultaat", "behandelaar", "kenmerk")
                  if getattr(f, column) is not None}
         with self.units.read() as session:
             party = actor.id if self.policy.is_initiatiefnemer(actor) else None

@@ -149,7 +149,7 @@ class SearchFilters:
     """Filters of ``search``; None means: do not filter on this.
 
     Attributes:
-        fase, state, resultaat: exact matches.
+        kenmerk, fase, state, resultaat: exact matches (a kenmerk finds one challenge, by its unique index).
         open: True for challenges not yet closed, False for closed ones.
         behandelaar: the assigned behandelaar's id.
         deadline_before: has a running term ending on or before this day.
@@ -160,6 +160,7 @@ class SearchFilters:
     state: str | None = None
     resultaat: str | None = None
     open: bool | None = None
+    kenmerk: str | None = None
     behandelaar: str | None = None
     deadline_before: date | None = None
     overdue_on: date | None = None

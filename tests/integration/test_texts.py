@@ -359,7 +359,7 @@ def test_letter_as_pdf(name: str, gemeente: str) -> None:
 def test_letter_attachment() -> None:
     context = context_for("brief/besluit_afwijzing.html")
     name, media_type, pdf = letter_attachment(huisstijl("gouda"), "besluit_afwijzing", context)
-    assert (name, media_type) == (f"besluit_afwijzing-{UITDAGING['id']}.pdf", "application/pdf")
+    assert (name, media_type) == (f"besluit_afwijzing-{UITDAGING['kenmerk']}.pdf", "application/pdf")
     assert pdf.startswith(b"%PDF-")
     assert letter_attachment(huisstijl("gouda"), "intrekking", context_for("mail/brief.txt")) is None
 
