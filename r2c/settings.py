@@ -27,10 +27,12 @@ def check_kenmerk_formaat(formaat: str) -> None:
         raise ValueError(f"geen geldig formaat ({error})") from None
     unknown = [name for name in fields if name not in _KENMERK_VELDEN]
     if unknown:
-        raise ValueError(f"ongeldig: onbekend veld {{{unknown[0]}}}; gebruik alleen {{jaar}}, {{nummer}} en {{gemeente}}")
+        raise ValueError(f"ongeldig: onbekend veld {{{unknown[0]}}}; "
+                         "gebruik alleen {jaar}, {nummer} en {gemeente}")
     missing = [name for name in ("jaar", "nummer") if name not in fields]
     if missing:
-        raise ValueError(f"ongeldig: {{{missing[0]}}} ontbreekt; zonder {{jaar}} en {{nummer}} is een kenmerk niet uniek")
+        raise ValueError(f"ongeldig: {{{missing[0]}}} ontbreekt; "
+                         "zonder {jaar} en {nummer} is een kenmerk niet uniek")
     try:
         formaat.format(jaar=2026, nummer=42, gemeente="gemeente")
     except (ValueError, TypeError) as error:

@@ -64,7 +64,8 @@ def open_deadlines(service: ChallengeService, *, gemeente: str, behandelaar: str
         stored = row.termijn or {}
         out.append(Deadline(
             uid=f"termijn-{row.id}-{row.challenge_id}@r2c", sequence=len(stored.get("opschortingen") or [])
-            + len(stored.get("verlengingen") or []), challenge_id=row.challenge_id, kenmerk=row.kenmerk, titel=row.titel,
+            + len(stored.get("verlengingen") or []), challenge_id=row.challenge_id, kenmerk=row.kenmerk,
+            titel=row.titel,
             behandelaar=row.behandelaar, termijn=row.name, label=view.label, einddatum=row.einddatum,
             grondslag=stored.get("grondslag") or "", uitleg=view.uitleg))
     return out

@@ -11,7 +11,8 @@ What the templates expect (the keys r2c.notify.routing puts in a delivery's cont
 - ``gemeente``: always the gemeente's Huisstijl (naam, afzender, ondertekening, ...); a ``gemeente`` key in the
   context (the weekly digest's payload carries the gemeente id) is replaced by it.
 - ``uitdaging`` {id, kenmerk, titel, staat, fase}: texts show the kenmerk (UD-2026-0042), never the id; a
-  delivery queued before kenmerken existed (migration 0005) has none and shows its id instead; ``ontvanger`` {naam, and optionally rol: 'initiatiefnemer',
+  delivery queued before kenmerken existed (migration 0005) has none and shows its id instead;
+  ``ontvanger`` {naam, and optionally rol: 'initiatiefnemer',
   'behandelaar', 'teamleider' or 'team'}.
 - letters: ``brief`` {naam, titel}; ``termijnen`` [{termijn, actie, einddatum}] (what the transition did to the
   terms); optionally ``reden`` (why: verdaging, afwijzing), ``wijziging`` (toekenning met wijziging) and

@@ -128,7 +128,8 @@ def insert_document(connection: Connection, *, id: str, challenge_id: str, name:
 # -- for messages and letters (r2c.notify.routing) ------------------------------------------------------------
 
 def summary(connection: Connection, challenge_id: str) -> Row | None:
-    """What a message says about the challenge (id, kenmerk, titel, state, behandelaar, workflow, version, facts), or None."""
+    """What a message says about the challenge (id, kenmerk, titel, state, behandelaar, workflow, version, facts),
+    or None."""
     return connection.execute(_SUMMARY, {"b_id": challenge_id}).one_or_none()
 
 

@@ -10,6 +10,8 @@ RETURNING`` on the connection of the submit's transaction (SQLite >= 3.35 and Po
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -18,7 +20,7 @@ from r2c.store.tables import KenmerkTellerRow
 COUNTER = KenmerkTellerRow.__table__
 
 
-def _raise(dialect: object) -> object:
+def _raise(dialect: Any) -> Any:
     statement = dialect.insert(COUNTER).values(gemeente=bindparam("b_gemeente"), jaar=bindparam("b_jaar"), laatste=1)
     return statement.on_conflict_do_update(
         index_elements=[COUNTER.c.gemeente, COUNTER.c.jaar],
