@@ -96,8 +96,8 @@ def _morning(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=7)
 
 
-_CHALLENGE_COLUMNS = ("id", "gemeente", "workflow", "workflow_version", "state", "fase", "titel", "facts", "version",
-                      "head_hash", "created_at", "updated_at")
+_CHALLENGE_COLUMNS = ("id", "gemeente", "kenmerk", "workflow", "workflow_version", "state", "fase", "titel", "facts",
+                      "version", "head_hash", "created_at", "updated_at")
 _TERM_COLUMNS = ("challenge_id", "gemeente", "name", "status", "termijn", "started_on", "einddatum", "next_due")
 
 
@@ -150,8 +150,8 @@ def _load_terms(db, catalog, n_terms: int, *, rng: random.Random) -> dict[str, A
         for i, cid in enumerate(ids):
             gemeente = GEMEENTEN[i % len(GEMEENTEN)]
             d = definitions[gemeente]
-            yield (cid, gemeente, d.id, d.versie, "indiening.ontvangen", "indiening", f"Uitdaging {i}", "{}", 1,
-                   "0" * 64, created, created)
+            yield (cid, gemeente, f"UD-{created.year}-{i:06d}", d.id, d.versie, "indiening.ontvangen", "indiening",
+                   f"Uitdaging {i}", "{}", 1, "0" * 64, created, created)
 
     def terms() -> Iterator[tuple]:
         for i, cid in enumerate(ids):
@@ -388,8 +388,8 @@ def _load_reminders(db, catalog, n: int) -> date:
     ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)]
     at = _morning(STARTED)
     _copy(db, "challenge", _CHALLENGE_COLUMNS, (
-        (cid, "gouda", definition.id, definition.versie, "indiening.ontvangen", "indiening", f"Uitdaging {i}", "{}",
-         1, "0" * 64, at, at) for i, cid in enumerate(ids)))
+        (cid, "gouda", f"UD-{at.year}-{i:06d}", definition.id, definition.versie, "indiening.ontvangen", "indiening",
+         f"Uitdaging {i}", "{}", 1, "0" * 64, at, at) for i, cid in enumerate(ids)))
     _copy(db, "term", _TERM_COLUMNS, ((cid, "gouda", "beslistermijn", "lopend", json.dumps(stored), STARTED, end, due)
                                       for cid in ids))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

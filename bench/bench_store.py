@@ -415,7 +415,8 @@ def _load_challenges(db, catalog, n: int) -> dict[str, Any]:
         cid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         created = first + step * i + timedelta(microseconds=rng.randrange(1000))
         challenges.append({
-            "id": cid, "gemeente": gemeente, "workflow": wf.definition.id, "workflow_version": wf.definition.versie,
+            "id": cid, "gemeente": gemeente, "kenmerk": f"UD-{created.year}-{i:06d}", "workflow": wf.definition.id,
+            "workflow_version": wf.definition.versie,
             "state": state, "fase": wf.phase_of(state), "resultaat": wf.loaded.graph.states[state].resultaat,
             "titel": f"Uitdaging {i}", "behandelaar": f"b.{rng.randrange(40)}" if rng.random() < 0.8 else None,
             "facts": {}, "version": rng.randrange(1, 30), "head_hash": genesis(cid), "created_at": created,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import string
 from pathlib import Path
 from typing import Any, Literal
 
@@ -10,6 +11,34 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from r2c.errors import ConfigError
+
+
+KENMERK_FORMAAT = "UD-{jaar}-{nummer:04d}"
+"""The default kenmerk: UD-2026-0042 (uitdaging, year, number within the gemeente and year)."""
+_KENMERK_VELDEN = ("jaar", "nummer", "gemeente")
+
+
+def check_kenmerk_formaat(formaat: str) -> None:
+    """ValueError (in Dutch) unless ``formaat`` is a format string with only {jaar}, {nummer} and {gemeente}, and
+    with {jaar} and {nummer}: without both, two challenges of one gemeente could get the same kenmerk."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(formaat) if name is not None]
+    except ValueError as error:
+        raise ValueError(f"geen geldig formaat ({error})") from None
+    unknown = [name for name in fields if name not in _KENMERK_VELDEN]
+    if unknown:
+        raise ValueError(f"ongeldig: onbekend veld {{{unknown[0]}}}; "
+                         "gebruik alleen {jaar}, {nummer} en {gemeente}")
+    missing = [name for name in ("jaar", "nummer") if name not in fields]
+    if missing:
+        raise ValueError(f"ongeldig: {{{missing[0]}}} ontbreekt; "
+                         "zonder {jaar} en {nummer} is een kenmerk niet uniek")
+    try:
+        formaat.format(jaar=2026, nummer=42, gemeente="gemeente")
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"geen geldig formaat ({error})") from None
+    if len(formaat.format(jaar=2026, nummer=999_999, gemeente="g" * 64)) > 120:
+        raise ValueError("te lang: een kenmerk heeft hoogstens 120 tekens")
 
 
 class Settings(BaseSettings):
@@ -38,6 +67,8 @@ class Settings(BaseSettings):
         audit_sleutelbestand: a file with one secret per line, the last one current, the others kept to verify
             rows hashed before a rotation; instead of audit_sleutel (r2c.store.audit_keys).
         audit_anker: the append-only file the planner writes the heads of every chain to (r2c.store.anchor).
+        kenmerk_formaat: how a kenmerk reads (a Python format string with {jaar}, {nummer} and optionally
+            {gemeente}); one format for every gemeente, the numbers count per gemeente and year (r2c.store.kenmerk).
     """
 
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
@@ -67,6 +98,7 @@ class Settings(BaseSettings):
     audit_sleutel: str | None = Field(None, repr=False)
     audit_sleutelbestand: Path | None = None
     audit_anker: Path | None = None
+    kenmerk_formaat: str = KENMERK_FORMAAT
 
     @field_validator("metrics_adressen")
     @classmethod
@@ -76,6 +108,12 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(address, strict=False)
             except ValueError:
                 raise ValueError(f"onbruikbaar: '{address}' is geen IP-adres of CIDR-reeks") from None
+        return value
+
+    @field_validator("kenmerk_formaat")
+    @classmethod
+    def _kenmerk(cls, value: str) -> str:
+        check_kenmerk_formaat(value)
         return value
 
 
@@ -94,6 +132,7 @@ EXAMPLES: dict[str, str] = {
     "metrics_sleutel": "$(openssl rand -hex 32)",
     "audit_sleutelbestand": "/etc/r2c/audit-sleutels (een geheim per regel, het laatste is het huidige)",
     "audit_anker": "/var/log/r2c/anker.jsonl",
+    "kenmerk_formaat": "'UD-{jaar}-{nummer:04d}' of '{gemeente}/{jaar}/{nummer}'",
 }
 """A good value per setting, for the message about a wrong one."""
 

@@ -87,6 +87,8 @@ def challenge_routes(ctx: Context) -> APIRouter:
                resultaat: Annotated[str | None, Query(max_length=32)] = None,
                open: Annotated[bool | None, Query(description="true: lopend; false: afgesloten")] = None,
                behandelaar: Annotated[str | None, Query(max_length=200)] = None,
+               kenmerk: Annotated[str | None, Query(max_length=120, description="Precies dit kenmerk, bv. "
+                                                    "UD-2026-0042")] = None,
                deadline_before: Annotated[IsoDate | None, Query(alias="deadlineBefore", description=(
                    "Met een lopende termijn die op of voor deze dag eindigt (JJJJ-MM-DD)"))] = None,
                overdue: Annotated[bool, Query(description="Met een lopende termijn die al verstreken is")] = False,
@@ -97,7 +99,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
             found_items, total = [], 0  # another gemeente's challenges do not exist for this caller
         else:
             filters = SearchFilters(fase=fase, state=state, resultaat=resultaat, open=open, behandelaar=behandelaar,
-                                    deadline_before=deadline_before,
+                                    kenmerk=kenmerk, deadline_before=deadline_before,
                                     overdue_on=today(service.clock) if overdue else None)
             found = service.search(actor=caller.actor, filters=filters, limit=page_size,
                                    offset=(page - 1) * page_size)

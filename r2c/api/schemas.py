@@ -62,7 +62,9 @@ class AssignIn(Model):
 class ChallengeOut(Model):
     """A challenge: where it stands now."""
 
-    id: str
+    id: str = Field(description="Het id (een UUID) voor software: in URL's en koppelingen")
+    kenmerk: str = Field(description="Het kenmerk voor mensen, bv. UD-2026-0042 (R2C_KENMERK_FORMAAT): uniek "
+                         "binnen de gemeente, staat in brieven, e-mails en op de statuspagina")
     gemeente: str
     workflow: str
     workflow_version: str

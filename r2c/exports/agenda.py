@@ -33,7 +33,7 @@ class Deadline:
     Attributes:
         uid: the event's UID, the same for as long as the term runs.
         sequence: how often its end date moved (resumptions and extensions).
-        challenge_id, titel, behandelaar: the challenge.
+        challenge_id, kenmerk, titel, behandelaar: the challenge (its kenmerk is what people quote).
         termijn, label: the term's name and Dutch label.
         einddatum: the last day on which the act is in time.
         grondslag: where the term comes from (Awb 4:13, the verordening's article).
@@ -43,6 +43,7 @@ class Deadline:
     uid: str
     sequence: int
     challenge_id: str
+    kenmerk: str
     titel: str
     behandelaar: str | None
     termijn: str
@@ -63,7 +64,8 @@ def open_deadlines(service: ChallengeService, *, gemeente: str, behandelaar: str
         stored = row.termijn or {}
         out.append(Deadline(
             uid=f"termijn-{row.id}-{row.challenge_id}@r2c", sequence=len(stored.get("opschortingen") or [])
-            + len(stored.get("verlengingen") or []), challenge_id=row.challenge_id, titel=row.titel,
+            + len(stored.get("verlengingen") or []), challenge_id=row.challenge_id, kenmerk=row.kenmerk,
+            titel=row.titel,
             behandelaar=row.behandelaar, termijn=row.name, label=view.label, einddatum=row.einddatum,
             grondslag=stored.get("grondslag") or "", uitleg=view.uitleg))
     return out
@@ -95,7 +97,7 @@ def calendar(service: ChallengeService, clock: Clock, *, gemeente: str, behandel
         event.add("dtend", deadline.einddatum + timedelta(days=1))
         event.add("summary", f"{deadline.label}: {deadline.titel}")
         event.add("description", "\n".join((
-            f"Uitdaging: {deadline.titel} ({deadline.challenge_id})",
+            f"Uitdaging: {deadline.titel} (kenmerk {deadline.kenmerk})",
             f"{deadline.label} ({deadline.grondslag or deadline.termijn}): dit is de laatste dag om op tijd te zijn.",
             f"Behandelaar: {deadline.behandelaar or 'nog niet toegewezen'}", "", *deadline.uitleg)))
         event.add("categories", ["Uitdaagrecht", deadline.label])

@@ -55,7 +55,7 @@ class Letters:
                                                  history_seq=letter.history_seq, letter=letter.template)
         if context is None:
             raise NotFound(f"geen brief {letter_id} bij uitdaging {challenge_id}")
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{letter.template}-{letter.challenge_id}")
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{letter.template}-{context['uitdaging']['kenmerk']}")
         if pdf:
             return RenderedLetter(letter, f"{stem}.pdf", PDF, render_letter_pdf(huisstijl, letter.template, context))
         html = render_letter_html(huisstijl, letter.template, context)

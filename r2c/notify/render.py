@@ -10,7 +10,9 @@ What the templates expect (the keys r2c.notify.routing puts in a delivery's cont
 
 - ``gemeente``: always the gemeente's Huisstijl (naam, afzender, ondertekening, ...); a ``gemeente`` key in the
   context (the weekly digest's payload carries the gemeente id) is replaced by it.
-- ``uitdaging`` {id, titel, staat, fase}; ``ontvanger`` {naam, and optionally rol: 'initiatiefnemer',
+- ``uitdaging`` {id, kenmerk, titel, staat, fase}: texts show the kenmerk (UD-2026-0042), never the id; a
+  delivery queued before kenmerken existed (migration 0005) has none and shows its id instead;
+  ``ontvanger`` {naam, and optionally rol: 'initiatiefnemer',
   'behandelaar', 'teamleider' or 'team'}.
 - letters: ``brief`` {naam, titel}; ``termijnen`` [{termijn, actie, einddatum}] (what the transition did to the
   terms); optionally ``reden`` (why: verdaging, afwijzing), ``wijziging`` (toekenning met wijziging) and
@@ -144,10 +146,18 @@ def has_template(huisstijl: Huisstijl, name: str) -> bool:
     return True
 
 
+def _with_kenmerk(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with ``uitdaging.kenmerk``: a delivery's context stored before migration 0005 has only the id."""
+    uitdaging = context.get("uitdaging")
+    if isinstance(uitdaging, dict) and "kenmerk" not in uitdaging and "id" in uitdaging:
+        return {**context, "uitdaging": {**uitdaging, "kenmerk": uitdaging["id"]}}
+    return context
+
+
 def render(huisstijl: Huisstijl, name: str, context: dict[str, Any]) -> str:
     """The template ``name`` rendered with ``context`` and the gemeente's huisstijl as ``gemeente``."""
     try:
-        return environment(huisstijl).get_template(name).render({**context, "gemeente": huisstijl})
+        return environment(huisstijl).get_template(name).render({**_with_kenmerk(context), "gemeente": huisstijl})
     except TemplateNotFound as error:
         missing = f"'{name}'" if error.name == name else f"'{error.name}' (gebruikt door '{name}')"
         raise RenderError(f"sjabloon {missing} bestaat niet (ook niet bij {huisstijl.gemeente})") from None
@@ -203,7 +213,8 @@ def letter_attachment(huisstijl: Huisstijl, name: str, context: dict[str, Any]) 
     if not has_template(huisstijl, f"brief/{name}.html"):
         return None
     uitdaging = context.get("uitdaging")
-    ident = uitdaging.get("id") if isinstance(uitdaging, dict) else None
+    # the kenmerk the resident quotes; the id for a delivery queued before there were kenmerken
+    ident = (uitdaging.get("kenmerk") or uitdaging.get("id")) if isinstance(uitdaging, dict) else None
     stem = f"{name}-{ident}" if ident else name
     return f"{re.sub(r'[^A-Za-z0-9._-]+', '-', stem)}.pdf", PDF, render_letter_pdf(huisstijl, name, context)
 

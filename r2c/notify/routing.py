@@ -154,9 +154,9 @@ class Router:
 
 
 def _about(challenge: Any, definition: Any) -> dict[str, Any]:
-    """What every message says about its challenge: id, title, state and phase in words."""
+    """What every message says about its challenge: id, kenmerk (what people quote), title, state and phase."""
     fase, staat = challenge.state.split(".", 1)
-    return {"uitdaging": {"id": challenge.id, "titel": challenge.titel,
+    return {"uitdaging": {"id": challenge.id, "kenmerk": challenge.kenmerk, "titel": challenge.titel,
                           "staat": definition.fasen[fase].staten[staat].label, "fase": definition.fasen[fase].label}}
 
 

@@ -61,7 +61,8 @@ def _row(service: ChallengeService, connection: Connection, gemeente: str, week:
          clock: Clock) -> dict[str, Any]:
     termijnen = []
     for term in terms_ending(connection, gemeente=gemeente, until=on + HORIZON):
-        termijnen.append({"uitdaging": term.challenge_id, "titel": term.titel, "termijn": term.name,
+        termijnen.append({"uitdaging": term.challenge_id, "kenmerk": term.kenmerk, "titel": term.titel,
+                          "termijn": term.name,
                           "label": _label(service, term), "einddatum": term.einddatum.isoformat(),
                           "verlopen": term.einddatum < on})
     now = clock.now()

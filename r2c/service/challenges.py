@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from r2c import logs
-from r2c.clock import Clock, as_utc, today
+from r2c.clock import Clock, as_utc, local_date, today
 from r2c.definitions.catalog import Catalog, UnknownWorkflow
 from r2c.definitions.schema import Definition
 from r2c.engine import Engine
@@ -40,7 +40,9 @@ from r2c.service.views import (
 from r2c.store import challenges
 from r2c.store.audit import NO_KEYS, Keyring, genesis, new_salt, payload_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
+from r2c.settings import KENMERK_FORMAAT
 from r2c.store.keys import revoke_status_links
+from r2c.store.kenmerk import next_kenmerk
 from r2c.store.unit import UnitOfWork
 from r2c.store.writes import write_change
 
@@ -78,12 +80,13 @@ class ChallengeService:
         units: the unit of work: every transaction of the service, and of the adapters built on it.
         policy: who may do what (r2c.engine.access); the API and the pages ask the same object.
         keyring: the audit keys; new history rows are hashed with its current key (none: plain SHA-256).
+        kenmerk_formaat: how a new challenge's kenmerk reads (R2C_KENMERK_FORMAAT, checked by r2c.settings).
     """
 
     def __init__(self, session_factory: Callable[[], Session], definitions: Catalog | Engine, clock: Clock, *,
                  read_session_factory: Callable[[], Session] | None = None,
                  documents: DocumentStore | None = None, limits: Limits | None = None,
-                 keyring: Keyring = NO_KEYS):
+                 keyring: Keyring = NO_KEYS, kenmerk_formaat: str = KENMERK_FORMAAT):
         self.engine = definitions if isinstance(definitions, Engine) else Engine(definitions, clock)
         self.clock = clock
         self.documents = documents
@@ -91,6 +94,7 @@ class ChallengeService:
         self.units = UnitOfWork(session_factory, read_session_factory)
         self.policy: Policy = POLICY
         self.keyring = keyring
+        self.kenmerk_formaat = kenmerk_formaat
         self._gemeenten = frozenset(self.catalog.ids(soort="gemeente"))
 
     @property
@@ -131,6 +135,9 @@ class ChallengeService:
             facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now, closed_at=None,
             erased_at=None)
         with self.units.write() as session:
+            # numbered in the transaction of the insert: a submission that fails gives its number back (no gap)
+            row.kenmerk = next_kenmerk(session, formaat=self.kenmerk_formaat, gemeente=gemeente,
+                                       jaar=local_date(now).year)  # the year in the Netherlands, not in UTC
             challenges.insert_challenge(session, challenge=vars(row), party_id=party_id,
                                         personal=party_values(initiatiefnemer))
             row.initiatiefnemer = party_id
@@ -306,7 +313,7 @@ class ChallengeService:
             raise InvalidInput("limit moet tussen 1 en 500 liggen en offset 0 of meer zijn",
                                fields={"limit": "1 tot en met 500", "offset": "0 of meer"})
         f = filters or SearchFilters()
-        equal = {column: getattr(f, column) for column in ("fase", "state", "resultaat", "behandelaar")
+        equal = {column: getattr(f, column) for column in ("fase", "state", "resultaat", "behandelaar", "kenmerk")
                  if getattr(f, column) is not None}
         with self.units.read() as session:
             party = actor.id if self.policy.is_initiatiefnemer(actor) else None

@@ -19,5 +19,5 @@ def open_service(*, settings: Settings | None = None, clock: Clock | None = None
     db.require_current()
     service = ChallengeService(db.sessions, load_catalog(), clock or SystemClock(),
                                read_session_factory=db.read_sessions, documents=DocumentStore(settings.documenten),
-                               keyring=keyring)
+                               keyring=keyring, kenmerk_formaat=settings.kenmerk_formaat)
     return service, db

@@ -39,7 +39,8 @@ class Challenge:
     """A challenge as the service shows it.
 
     Attributes:
-        id: the challenge id.
+        id: the challenge id (a UUID, for software).
+        kenmerk: what people read and quote: 'UD-2026-0042' (R2C_KENMERK_FORMAAT), unique within the gemeente.
         gemeente: the gemeente it was submitted to.
         workflow: definition id; workflow_version: the definition version it runs on.
         state: current state 'fase.staat'; fase: its phase; state_label, fase_label: their Dutch labels.
@@ -69,6 +70,7 @@ class Challenge:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    kenmerk: str
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class SearchFilters:
     """Filters of ``search``; None means: do not filter on this.
 
     Attributes:
-        fase, state, resultaat: exact matches.
+        kenmerk, fase, state, resultaat: exact matches (a kenmerk finds one challenge, by its unique index).
         open: True for challenges not yet closed, False for closed ones.
         behandelaar: the assigned behandelaar's id.
         deadline_before: has a running term ending on or before this day.
@@ -158,6 +160,7 @@ class SearchFilters:
     state: str | None = None
     resultaat: str | None = None
     open: bool | None = None
+    kenmerk: str | None = None
     behandelaar: str | None = None
     deadline_before: date | None = None
     overdue_on: date | None = None
@@ -273,7 +276,7 @@ def challenge_view(row: Any, definition: Definition, *, rol: str | None = None) 
         row.id, row.gemeente, row.workflow, row.workflow_version, row.state, row.fase,
         definition.fasen[fase].staten[staat].label, definition.fasen[fase].label, row.resultaat, row.titel,
         row.behandelaar, row.initiatiefnemer, MappingProxyType(dict(row.facts)), row.version,
-        as_utc(row.created_at), as_utc(row.updated_at), as_utc(row.closed_at))
+        as_utc(row.created_at), as_utc(row.updated_at), as_utc(row.closed_at), row.kenmerk)
     return for_initiatiefnemer(view, definition) if rol == "initiatiefnemer" else view
 
 

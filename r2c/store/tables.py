@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -62,10 +62,12 @@ class ChallengeRow(SQLModel, table=True):
         Index("ix_challenge_gemeente_state", "gemeente", "state", "created_at"),
         Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar", "created_at"),
         Index("ix_challenge_closed", "resultaat", "closed_at"),
+        Index("uq_challenge_gemeente_kenmerk", "gemeente", "kenmerk", unique=True),  # also: find by kenmerk
     )
 
     id: str = Field(primary_key=True, max_length=36)
     gemeente: str = Field(max_length=64)
+    kenmerk: str = Field(max_length=120)  # what people read and quote (R2C_KENMERK_FORMAAT), from KenmerkTellerRow
     workflow: str = Field(max_length=64)
     workflow_version: str = Field(max_length=32)
     state: str = Field(max_length=130)
@@ -80,6 +82,17 @@ class ChallengeRow(SQLModel, table=True):
     updated_at: datetime = _moment()
     closed_at: datetime | None = _moment(nullable=True)
     erased_at: datetime | None = _moment(nullable=True)
+
+
+class KenmerkTellerRow(SQLModel, table=True):
+    """The last kenmerk number given out per gemeente and year; raised in the submit's own transaction, so a
+    submission that rolls back gives its number back (no gaps), and concurrent submitters queue on this row."""
+
+    __tablename__ = "kenmerk_teller"
+
+    gemeente: str = Field(primary_key=True, max_length=64)
+    jaar: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    laatste: int
 
 
 class PartyRow(SQLModel, table=True):

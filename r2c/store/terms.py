@@ -30,13 +30,13 @@ _MARK_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(
     processed_until=bindparam("b_until"), next_due=bindparam("b_next"))
 _PUT_OFF_TERM = update(TERM).where(TERM.c.id == bindparam("b_id")).values(next_due=bindparam("b_next"))
 _ACTIVE = select(TERM.c.gemeente).where(TERM.c.status == "lopend", TERM.c.einddatum.is_not(None)).distinct()
-_ENDING = (select(TERM.c.challenge_id, TERM.c.name, TERM.c.einddatum, CHALLENGE.c.titel, CHALLENGE.c.workflow,
-                  CHALLENGE.c.workflow_version)
+_ENDING = (select(TERM.c.challenge_id, TERM.c.name, TERM.c.einddatum, CHALLENGE.c.kenmerk, CHALLENGE.c.titel,
+                  CHALLENGE.c.workflow, CHALLENGE.c.workflow_version)
            .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
            .where(TERM.c.gemeente == bindparam("b_gemeente"), TERM.c.status == "lopend",
                   TERM.c.einddatum <= bindparam("b_until"))
            .order_by(TERM.c.einddatum, TERM.c.challenge_id, TERM.c.name))
-_RUNNING = (select(TERM, CHALLENGE.c.titel, CHALLENGE.c.behandelaar, CHALLENGE.c.workflow,
+_RUNNING = (select(TERM, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLENGE.c.behandelaar, CHALLENGE.c.workflow,
                    CHALLENGE.c.workflow_version)
             .join(CHALLENGE, CHALLENGE.c.id == TERM.c.challenge_id)
             .where(TERM.c.gemeente == bindparam("b_gemeente"), CHALLENGE.c.gemeente == bindparam("b_gemeente"),
@@ -69,13 +69,13 @@ def gemeenten_with_running_terms(connection: Connection) -> set[str]:
 
 
 def terms_ending(connection: Connection, *, gemeente: str, until: date) -> list[Row]:
-    """The gemeente's running terms ending on or before ``until`` (with the challenge's title, workflow and version),
-    soonest first."""
+    """The gemeente's running terms ending on or before ``until`` (with the challenge's kenmerk, title, workflow
+    and version), soonest first."""
     return connection.execute(_ENDING, {"b_gemeente": gemeente, "b_until": until}).all()
 
 
 def running_terms(connection: Connection, *, gemeente: str, behandelaar: str | None = None) -> list[Row]:
-    """The gemeente's running terms with an end date (with the challenge's title, behandelaar, workflow and
-    version), of one behandelaar's challenges if given, soonest end first."""
+    """The gemeente's running terms with an end date (with the challenge's kenmerk, title, behandelaar,
+    workflow and version), of one behandelaar's challenges if given, soonest end first."""
     statement = _RUNNING if behandelaar is None else _RUNNING.where(CHALLENGE.c.behandelaar == behandelaar)
     return connection.execute(statement, {"b_gemeente": gemeente}).all()

@@ -89,7 +89,7 @@ def page_context(service: ChallengeService, letters: Letters, *, view: StatusVie
     return {
         "gemeente": {"naam": huisstijl.naam, "contact": huisstijl.afzender, "logo": logo_src(huisstijl)},
         "procedure": definition.naam,
-        "uitdaging": {"titel": challenge.titel, "kenmerk": challenge.id,
+        "uitdaging": {"titel": challenge.titel, "kenmerk": challenge.kenmerk,
                       "ingediend": local_date(challenge.created_at),
                       "gewijzigd": local_date(challenge.updated_at)},
         "fase": {"label": fase.label if fase else challenge.fase_label,

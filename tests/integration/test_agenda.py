@@ -59,7 +59,8 @@ def test_each_running_term_is_an_all_day_event_on_its_last_day(service, clock, c
     beslis = found["Beslistermijn: Speeltuin"]
     assert (beslis["start"], beslis["end"]) == (date(2026, 6, 8), date(2026, 6, 9))
     assert all(e["stamp"] == clock.now() for e in found.values()), "DTSTAMP comes from the clock"
-    assert cases["Speeltuin"].id in beslis["description"] and "Awb 4:13" in beslis["description"]
+    assert f"(kenmerk {cases['Speeltuin'].kenmerk})" in beslis["description"]  # what people quote, not the UUID
+    assert cases["Speeltuin"].id not in beslis["description"] and "Awb 4:13" in beslis["description"]
     assert "Koningsdag" in herstel["description"], "the derivation of the end date is in the description"
     assert "Fatima" not in str(found), "no initiatiefnemer in the calendar"
 

@@ -161,6 +161,10 @@ def test_search_filters_and_pages_with_links(api, service, clock) -> None:
     assert [c["id"] for c in mine["items"]] == [ids[0]]
     assert api.client.get("/api/v1/challenges?fase=toetsing", headers=lezer).json()["total"] == 0
     assert api.client.get("/api/v1/challenges?gemeente=vught", headers=lezer).json()["total"] == 0
+    second_one = api.client.get(f"/api/v1/challenges/{ids[1]}", headers=lezer).json()
+    assert (second_one["id"], second_one["kenmerk"]) == (ids[1], "UD-2026-0002")  # the API returns both
+    by_kenmerk = api.client.get("/api/v1/challenges", params={"kenmerk": "UD-2026-0002"}, headers=lezer).json()
+    assert [c["id"] for c in by_kenmerk["items"]] == [ids[1]]
 
     end = api.client.get(f"/api/v1/challenges/{ids[0]}/terms", headers=lezer).json()[0]["einddatum"]
     assert api.client.get("/api/v1/challenges", params={"deadlineBefore": end}, headers=lezer).json()["total"] == 3
@@ -212,6 +216,7 @@ def test_the_calendar_feed_lists_the_gemeentes_open_deadlines(api) -> None:
     feed = api.client.get("/api/v1/calendar.ics", headers=api.key("behandelaar"))
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in feed.text and "Speeltuin" in feed.text and "Elders" not in feed.text
+    assert "kenmerk UD-2026-0001" in feed.text.replace("\r\n ", "")  # unfolded; the UID keeps the id
 
 
 def test_workflows_are_public_with_definition_and_diagram(api) -> None:

@@ -94,8 +94,8 @@ def test_the_digest_lists_what_ends_within_7_days_and_what_is_overdue_for_its_ge
 
     def entry(challenge, name: str, verlopen: bool) -> dict:
         einddatum, label, _ = ends(service, challenge, name)
-        return {"uitdaging": challenge.id, "titel": challenge.titel, "termijn": name, "label": label,
-                "einddatum": einddatum.isoformat(), "verlopen": verlopen}
+        return {"uitdaging": challenge.id, "kenmerk": challenge.kenmerk, "titel": challenge.titel, "termijn": name,
+                "label": label, "einddatum": einddatum.isoformat(), "verlopen": verlopen}
 
     assert by_gemeente["gouda"] == {"gemeente": "gouda", "week": "2026-W18", "termijnen": [
         entry(speeltuin, "beslistermijn", True), entry(buurttuin, "hersteltermijn", False),

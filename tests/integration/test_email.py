@@ -186,7 +186,10 @@ def test_the_ontvangstbevestiging_arrives_with_the_right_from_to_subject_and_mes
     assert mail.get_body(("plain",)).get_content().strip(), "a plain text body"
     [letter] = list(mail.iter_attachments())
     assert letter.get_content_type() == "application/pdf" and letter.get_content().startswith(b"%PDF")
-    assert letter.get_filename() == f"ontvangstbevestiging-{challenge.id}.pdf"
+    assert letter.get_filename() == f"ontvangstbevestiging-{challenge.kenmerk}.pdf"
+    body = mail.get_body(("plain",)).get_content()
+    assert challenge.kenmerk == "UD-2026-0001" and "Het kenmerk is UD-2026-0001." in body  # not the UUID
+    assert challenge.id not in body
 
 
 def test_a_gemeente_without_its_own_sender_mails_from_the_default_afzender(service, database, clock, catalog,

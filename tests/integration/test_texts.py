@@ -45,8 +45,8 @@ def huisstijl(gemeente: str) -> Huisstijl:
 
 # -- realistic contexts, as r2c.notify.routing builds them -------------------------------------------------
 
-UITDAGING = {"id": "3f6c2a1e-8b4d-4c1f-9a2e-5d7b0c9e1f42", "titel": "Onderhoud groen & speeltuin 't Weiland",
-             "staat": "Ontvangen", "fase": "Indiening"}
+UITDAGING = {"id": "3f6c2a1e-8b4d-4c1f-9a2e-5d7b0c9e1f42", "kenmerk": "UD-2026-0042",
+             "titel": "Onderhoud groen & speeltuin 't Weiland", "staat": "Ontvangen", "fase": "Indiening"}
 INITIATIEFNEMER = {"naam": "Fatima el Amrani"}
 VANDAAG = "2026-04-28"
 
@@ -94,7 +94,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
                                   "2026-06-24", "Awb 4:13")},
     "weekoverzicht": {"ontvanger": {"naam": "teamleider"}, "gemeente": "vught", "week": "2026-W17",
                       "termijnen": [
-                          {"uitdaging": UITDAGING["id"], "titel": UITDAGING["titel"], "termijn": "beslistermijn",
+                          {"uitdaging": UITDAGING["id"], "kenmerk": UITDAGING["kenmerk"], "titel": UITDAGING["titel"],
+                           "termijn": "beslistermijn",
                            "label": "Beslistermijn", "einddatum": "2026-04-24", "verlopen": True},
                           {"uitdaging": "b91d7c55-0e2f-4a8b-8c61-2f4e9d3a7b10", "titel": "Buurtbus Cromvoirt",
                            "termijn": "verantwoordingstermijn", "label": "Termijn voor de verantwoording",
@@ -348,8 +349,9 @@ def test_letter_as_pdf(name: str, gemeente: str) -> None:
     assert pdf_pages(pdf) == len(document.pages)
     text = laid_out_text(document)
     for expected in [context["brief"]["titel"], "Beste Fatima el Amrani", "dinsdag 28 april 2026",
-                     UITDAGING["id"], UITDAGING["titel"], NAMES[gemeente], *EXPECTED_TEXT.get(name, [])]:
+                     UITDAGING["kenmerk"], UITDAGING["titel"], NAMES[gemeente], *EXPECTED_TEXT.get(name, [])]:
         assert expected in text, f"{expected!r} staat niet in de PDF van {name} ({gemeente}):\n{text}"
+    assert UITDAGING["id"] not in text  # people quote the kenmerk; the UUID is for software
     assert f"pagina 1 van {len(document.pages)}" in text
     assert has_image(document) == (gemeente == "gouda")
 
@@ -357,7 +359,7 @@ def test_letter_as_pdf(name: str, gemeente: str) -> None:
 def test_letter_attachment() -> None:
     context = context_for("brief/besluit_afwijzing.html")
     name, media_type, pdf = letter_attachment(huisstijl("gouda"), "besluit_afwijzing", context)
-    assert (name, media_type) == (f"besluit_afwijzing-{UITDAGING['id']}.pdf", "application/pdf")
+    assert (name, media_type) == (f"besluit_afwijzing-{UITDAGING['kenmerk']}.pdf", "application/pdf")
     assert pdf.startswith(b"%PDF-")
     assert letter_attachment(huisstijl("gouda"), "intrekking", context_for("mail/brief.txt")) is None
 
