@@ -72,16 +72,19 @@ def snapshot_hash(challenge: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(values)).hexdigest()
 
 
+def _hashed_values(fields: Mapping[str, Any]) -> list[Any]:
+    """HASHED_FIELDS of one history row, ``at`` as UTC text: what both the plain and the keyed hash cover."""
+    return [utc_text(fields["at"]) if name == "at" else fields[name] for name in HASHED_FIELDS]
+
+
 def row_hash(fields: Mapping[str, Any]) -> str:
     """The hash of one history row from its fields (see HASHED_FIELDS)."""
-    values = [utc_text(fields["at"]) if name == "at" else fields[name] for name in HASHED_FIELDS]
-    return hashlib.sha256(canonical(values)).hexdigest()
+    return hashlib.sha256(canonical(_hashed_values(fields))).hexdigest()
 
 
 def keyed_row_hash(fields: Mapping[str, Any], secret: bytes) -> str:
     """The HMAC-SHA256 with ``secret`` of one history row: HASHED_FIELDS and then its ``key_id``."""
-    values = [utc_text(fields["at"]) if name == "at" else fields[name] for name in HASHED_FIELDS]
-    return hmac.new(secret, canonical([*values, fields["key_id"]]), hashlib.sha256).hexdigest()
+    return hmac.new(secret, canonical([*_hashed_values(fields), fields["key_id"]]), hashlib.sha256).hexdigest()
 
 
 def key_id(secret: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import FIXTURES, MODEL_DIR, run_r2c
-from tests.integration.test_email import MailServer, free_port
+from tests.integration.test_email import MailServer, free_port, mail_server  # noqa: F401 (the SMTP fixture)
 
 
 @pytest.fixture
@@ -31,22 +31,14 @@ def receiver() -> Iterator[str]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def live(tmp_path, smtp, receiver) -> dict[str, str]:
+def live(tmp_path, mail_server: MailServer, receiver) -> dict[str, str]:
     """The environment of a gemeente about to go live: migrated database, mail, webhook."""
     url = f"sqlite:///{tmp_path / 'r2c.db'}"
     assert run_r2c("db", "upgrade", env={"R2C_DATABASE_URL": url}).returncode == 0
     (tmp_path / "huisstijl").mkdir()
     return {"R2C_DATABASE_URL": url, "R2C_DOCUMENTEN": str(tmp_path / "documenten"),
             "R2C_HUISSTIJL": str(tmp_path / "huisstijl"), "R2C_KANALEN": '["log", "email", "webhook"]',
-            "R2C_SMTP_HOST": "127.0.0.1", "R2C_SMTP_PORT": str(smtp.port),
+            "R2C_SMTP_HOST": "127.0.0.1", "R2C_SMTP_PORT": str(mail_server.port),
             "R2C_WEBHOOK_URLS": f'["{receiver}"]', "R2C_WEBHOOK_GEHEIM": "g" * 40}
 
 
