@@ -151,8 +151,12 @@ def _health(ctx: Context, scheduler: bool) -> APIRouter:
 
 
 def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
-    """The status page for initiatiefnemers (rate limited per address)."""
+    """The static files of the pages (r2c.web.pages) and the status page for initiatiefnemers (rate limited per
+    address)."""
+    from r2c.web.pages import mount_static
     from r2c.web.status import PageLimited, limited_page, status_router
+
+    mount_static(app)
 
     async def limited(request: Request) -> None:
         wait = public.wait(request, "status")

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,10 +65,30 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port; yields its base URL."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn startte niet op poort {port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def site(tmp_path, catalog) -> Iterator[Site]:
     """The status pages on a SQLite database, served by uvicorn in a thread; one incomplete challenge in it."""
-    import uvicorn
     from fastapi import FastAPI
 
     from r2c.clock import FixedClock
@@ -89,18 +110,8 @@ def site(tmp_path, catalog) -> Iterator[Site]:
     app = FastAPI()
     app.include_router(status_router(service, Letters(service, Router(Settings(huisstijl=ROOT / "huisstijl"),
                                                                       catalog))))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="uvicorn-status", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"uvicorn startte niet op poort {port}")
-        time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{port}", service, fired.status_token, fired.challenge.id)
+        with serve(app) as url:
+            yield Site(url, service, fired.status_token, fired.challenge.id)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         database.engine.dispose()

@@ -1,0 +1,68 @@
+"""The page layer shared by the werkomgeving (staff) and the initiatiefnemer's forms: one Jinja2 environment,
+one base layout (``pagina/_basis.html``, NL Design System's Utrecht components on the voorbeeld theme), one
+macro per form field kind (``pagina/_velden.html``), the CSRF token in every form (r2c.web.csrf) and strict
+security headers. Static files (vendored CSS, htmx) are served under ``/static`` (``mount_static``); see
+r2c/web/static/VENDORED.md for their versions and licences.
+
+A page works as plain HTML forms without JavaScript; htmx (``/static/htmx/htmx.min.js``) may enhance it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from starlette.requests import Request
+
+from r2c.web import csrf
+
+STATIC = "/static"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+"""Every page: nothing inline (no inline style or script), nothing from elsewhere, not in a frame, not cached."""
+
+
+def _release() -> str:
+    try:
+        return version("r2c")
+    except PackageNotFoundError:  # pragma: no cover - only when run from a bare checkout
+        return "0"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The pages' Jinja2 environment (templates in r2c/web/templates/pagina)."""
+    env = Environment(loader=PackageLoader("r2c.web", "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    release = _release()
+    env.globals["static"] = lambda path: f"{STATIC}/{path}?v={release}"
+    return env
+
+
+def render(request: Request, template: str | Template, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """``template`` with ``context``, the CSRF token (``csrf_token``, field name ``csrf_field``) and the
+    security headers; sets the CSRF cookie when this request made a new token."""
+    token = csrf.token_of(request)
+    compiled = environment().get_template(template) if isinstance(template, str) else template
+    html = compiled.render(request=request, csrf_token=token, csrf_field=csrf.FIELD,
+                                                       **context)
+    response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    csrf.issue(request, response)
+    return response
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve r2c/web/static under ``/static`` (the vendored CSS and htmx, r2c's own CSS)."""
+    app.mount(STATIC, StaticFiles(packages=[("r2c.web", "static")]), name="static")
