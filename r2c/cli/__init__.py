@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import agenda, demo, doctor, keys, scheduler, serve, storage, termijnen, workflows
+    from r2c.cli import agenda, demo, doctor, keys, rapport, scheduler, serve, storage, termijnen, workflows
 
     workflows.register(app)
     termijnen.register(app)
@@ -29,6 +29,7 @@ def _register() -> None:
     demo.register(app)
     keys.register(app)
     doctor.register(app)
+    rapport.register(app)
 
 
 def main() -> None:
