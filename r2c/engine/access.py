@@ -20,6 +20,8 @@ INITIATIEFNEMER = "initiatiefnemer"
 
 READ_ONLY_ROLES = frozenset({"lezer", "beheerder"})
 """Roles that exist in every gemeente beside the definition's own: they read, and beheerder erases (AVG)."""
+REPORT_ROLES = frozenset({"teamleider", "lezer", "beheerder"})
+"""Roles that see the year report of their gemeente (r2c.reports): counts, no cases."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,12 @@ class Policy:
         """Giving out or revoking status links: staff who act on challenges."""
         if not self.may_change(actor) or self.is_initiatiefnemer(actor):
             raise AccessDenied(f"een {actor.rol} kan geen statuslinks uitgeven of intrekken")
+
+    @staticmethod
+    def check_reports(actor: Actor) -> None:
+        """The year report: a teamleider, lezer or beheerder of the gemeente."""
+        if actor.rol not in REPORT_ROLES:
+            raise AccessDenied("alleen een teamleider, lezer of beheerder ziet het jaarrapport")
 
     @staticmethod
     def check_erase(actor: Actor) -> None:

@@ -1,0 +1,56 @@
+"""The year report as a page of the werkomgeving: ``/rapport/{gemeente}/{jaar}`` for a teamleider, lezer or
+beheerder of that gemeente, the same HTML as ``r2c rapport --formaat html`` (r2c.reports.render).
+
+``rapport_router(service, staff_dependency=...)`` takes the FastAPI dependency that yields the logged-in
+``Actor`` (the login's ``require_staff`` gives a ``Staff``; pass a dependency returning ``staff.actor()``). Another
+gemeente's report, an unknown gemeente or a year in the future is a 404 page; another role a 403 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+
+from r2c.engine.case import Actor
+from r2c.errors import AccessDenied, ConfigError, UnknownGemeente
+from r2c.reports.figures import build_report
+from r2c.reports.render import report_html
+from r2c.service.challenges import ChallengeService
+from r2c.web.pages import SECURITY_HEADERS
+
+
+def rapport_page(service: ChallengeService, *, actor: Actor, gemeente: str, jaar: int) -> str:
+    """The report page's HTML for ``actor``; NotFound-like errors (UnknownGemeente, ConfigError) and
+    AccessDenied as the service raises them."""
+    if actor.gemeente != gemeente:
+        raise UnknownGemeente(f"geen rapport van gemeente '{gemeente}' voor u")
+    service.policy.check_reports(actor)
+    return report_html(build_report(service, gemeente=gemeente, jaar=jaar), standalone=False)
+
+
+def _error_page(status: int, titel: str, tekst: str) -> HTMLResponse:
+    html = (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{escape(titel)}</title>'
+            '<link rel="stylesheet" href="/static/utrecht/index.css"></head>'
+            f'<body class="utrecht-document"><main><h1>{escape(titel)}</h1><p>{escape(tekst)}</p></main></body></html>')
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def rapport_router(service: ChallengeService, *, staff_dependency: Callable[..., Any]) -> APIRouter:
+    """The router of ``/rapport/{gemeente}/{jaar}``; ``staff_dependency`` yields the logged-in Actor."""
+    router = APIRouter()
+
+    @router.get("/rapport/{gemeente}/{jaar}", response_class=HTMLResponse)
+    def rapport(gemeente: str, jaar: int, actor: Actor = Depends(staff_dependency)) -> HTMLResponse:
+        try:
+            html = rapport_page(service, actor=actor, gemeente=gemeente, jaar=jaar)
+        except AccessDenied:
+            return _error_page(403, "Geen toegang", "Het jaarrapport is er voor teamleiders, lezers en beheerders.")
+        except (UnknownGemeente, ConfigError) as error:
+            return _error_page(404, "Niet gevonden", f"Dit rapport bestaat niet: {error}.")
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    return router
