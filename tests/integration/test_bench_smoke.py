@@ -50,6 +50,8 @@ SMALL = {
     "R2C_BENCH_API_SECONDS": "1",
     "R2C_BENCH_API_WARMUP_SECONDS": "0.5",
     "R2C_BENCH_API_PARTS_SAMPLES": "10",
+    "R2C_BENCH_RAPPORT_CHALLENGES": "500",
+    "R2C_BENCH_RAPPORT_REPEATS": "1",
 }
 TIMEOUT_S = 180  # per module; all of them together take well under a minute on 2 cores
 RUN = """import importlib, json, pathlib, sys
