@@ -242,5 +242,10 @@ def build_report(service: ChallengeService, *, gemeente: str, jaar: int, naam: s
                            criteria=list(criteria))
         before = year_figures(connection, catalog=catalog, gemeente=gemeente, jaar=jaar - 1, day=day,
                               criteria=list(criteria))
+    for figures in (now, before):  # the phases in the procedure's order, not the alphabet's
+        per_fase = figures["doorlooptijd"]["per_fase"]
+        figures["doorlooptijd"]["per_fase"] = dict(sorted(per_fase.items(),
+                                                          key=lambda kv: list(fasen).index(kv[0])
+                                                          if kv[0] in fasen else len(fasen)))
     return Report(gemeente=gemeente, naam=naam or gemeente.capitalize(), jaar=jaar, gemaakt_op=day, dit_jaar=now,
                   vorig_jaar=before, fasen=fasen, criteria=criteria)
