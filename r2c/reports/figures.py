@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -171,7 +171,8 @@ def year_figures(connection: Any, *, catalog: Catalog, gemeente: str, jaar: int,
                  criteria: list[str]) -> dict[str, Any]:
     """Every figure of ``jaar`` for ``gemeente`` (see docs/rapportage.md), on an open read connection."""
     start, end = year_bounds(jaar)
-    first_day, last_day = date(jaar, 1, 1), min(date(jaar, 12, 31), day)
+    # a term lapses the day after its last day (Awb 4:13, Atw): one ending today has not lapsed yet
+    first_day, last_day = date(jaar, 1, 1), min(date(jaar, 12, 31), day - timedelta(days=1))
     counts = store.event_counts(connection, gemeente=gemeente, start=start, end=end)
     decided = store.decision_terms(connection, gemeente=gemeente, start=start, end=end, first_day=first_day,
                                    last_day=last_day, decided=BESLUITEN,

@@ -41,7 +41,7 @@ class TermFigures:
         binnen_termijn: of those, taken on or before the term's last day (the last day after opschorting and
             verdaging, as Awb 4:14 and 4:15 count it).
         na_verdaging: of ``binnen_termijn``, decisions whose term had been extended (verdaagd).
-        verlopen: beslistermijnen whose last day fell in the period (up to today) without a decision by then.
+        verlopen: beslistermijnen whose last day fell in the period (before today) without a decision by then.
     """
 
     besloten: int

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -272,3 +272,14 @@ def test_opendata_command_writes_csv_and_json(demo_db, tmp_path) -> None:
     assert "Fatima" not in text and "@example.nl" not in text
     merged = run_r2c("opendata", "samenvoegen", str(tmp_path / f"uitdaagrecht-gouda-{jaar}.csv"), env=env)
     assert merged.returncode == 0 and json.loads(merged.stdout)["jaren"][0]["gemeenten_met_uitdagingen"] == 1
+
+
+def test_a_beslistermijn_lapses_the_day_after_its_last_day(stories) -> None:
+    # E was submitted on Monday 2 March 2026: eight weeks end on Monday 27 April (Koningsdag moves it to 28 April)
+    end = next(t.einddatum for c in stories.search(actor=Actor("l", "lezer", G), limit=50).items
+               if c.titel == "Uitdaging 4" for t in stories.terms(c.id, actor=Actor("l", "lezer", G))
+               if t.name == "beslistermijn")
+    stories.clock.set(at(end.isoformat()))
+    assert build_report(stories, gemeente=G, jaar=2026).dit_jaar["beslistermijn"]["verlopen"] == 0
+    stories.clock.set(at((end + timedelta(days=1)).isoformat()))
+    assert build_report(stories, gemeente=G, jaar=2026).dit_jaar["beslistermijn"]["verlopen"] == 1
