@@ -2,7 +2,7 @@
 beheerder of that gemeente, the same HTML as ``r2c rapport --formaat html`` (r2c.reports.render).
 
 ``rapport_router(service, staff_dependency=...)`` takes the FastAPI dependency that yields the logged-in
-``Actor`` (the login's ``require_staff`` gives a ``Staff``; pass a dependency returning ``staff.actor()``). Another
+``Actor``, or the login's ``Staff`` (r2c.web.staff; the page then acts as ``staff.actor()``). Another
 gemeente's report, an unknown gemeente or a year in the future is a 404 page; another role a 403 page.
 """
 
@@ -21,6 +21,7 @@ from r2c.reports.figures import build_report
 from r2c.reports.render import report_html
 from r2c.service.challenges import ChallengeService
 from r2c.web.pages import SECURITY_HEADERS
+from r2c.web.staff import Staff
 
 
 def rapport_page(service: ChallengeService, *, actor: Actor, gemeente: str, jaar: int) -> str:
@@ -40,11 +41,12 @@ def _error_page(status: int, titel: str, tekst: str) -> HTMLResponse:
 
 
 def rapport_router(service: ChallengeService, *, staff_dependency: Callable[..., Any]) -> APIRouter:
-    """The router of ``/rapport/{gemeente}/{jaar}``; ``staff_dependency`` yields the logged-in Actor."""
+    """The router of ``/rapport/{gemeente}/{jaar}``; ``staff_dependency`` yields the logged-in Actor or Staff."""
     router = APIRouter()
 
     @router.get("/rapport/{gemeente}/{jaar}", response_class=HTMLResponse)
-    def rapport(gemeente: str, jaar: int, actor: Actor = Depends(staff_dependency)) -> HTMLResponse:
+    def rapport(gemeente: str, jaar: int, who: Actor | Staff = Depends(staff_dependency)) -> HTMLResponse:
+        actor = who.actor() if isinstance(who, Staff) else who
         try:
             html = rapport_page(service, actor=actor, gemeente=gemeente, jaar=jaar)
         except AccessDenied:

@@ -56,6 +56,18 @@ def test_staff_who_may_see_the_report_get_the_clis_html(service, rol) -> None:
     assert table in page.text
 
 
+def test_the_logins_staff_works_too_acting_in_their_current_role(service) -> None:
+    from r2c.web.staff import Staff
+
+    def staff(rol: str) -> Callable[[], Staff]:
+        return lambda: Staff("p1", "P. de Wit", "p@vught.example", G, ("behandelaar", "teamleider"), rol)
+
+    for rol, status in (("teamleider", 200), ("behandelaar", 403)):
+        app = FastAPI()
+        app.include_router(rapport_router(service, staff_dependency=staff(rol)))
+        assert TestClient(app).get(f"/rapport/{G}/2026").status_code == status
+
+
 def test_a_behandelaar_is_refused_and_another_gemeente_is_not_found(service) -> None:
     refused = TestClient(app_for(service, "behandelaar")).get(f"/rapport/{G}/2026")
     assert refused.status_code == 403 and "Geen toegang" in refused.text and "Alle cijfers" not in refused.text
