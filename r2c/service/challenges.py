@@ -119,7 +119,7 @@ class ChallengeService:
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
         self.policy.check_actor(definition, actor, gemeente)
         self.policy.check_submit(actor)
-        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True)
+        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
         problems |= check_text("reden", reason, self.limits.reason_length)
         if problems:
             raise InvalidInput("de aanvraag is niet compleet: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
@@ -181,7 +181,7 @@ class ChallengeService:
         with self.units.write() as session:
             row, definition = self.load(session, challenge_id, actor, lock=True)
             self.policy.check_assign(actor, behandelaar)
-            problems = check_text("behandelaar", behandelaar, 200, required=True)
+            problems = check_text("behandelaar", behandelaar, 200, required=True, one_line=True)
             if problems:
                 raise InvalidInput(f"behandelaar: {problems['behandelaar']}", fields=problems)
             self._expect(session, row, expected_version, actor)
@@ -195,7 +195,7 @@ class ChallengeService:
         """Store a document for the challenge; the file goes to the document storage, its checksum to history."""
         if self.documents is None:
             raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
-        problems = check_text("naam", name, 255, required=True)
+        problems = check_text("naam", name, 255, required=True, one_line=True)
         if media_type not in self.limits.media_types:
             problems["media_type"] = (f"type '{media_type}' wordt niet aangenomen; wel: "
                                       f"{', '.join(sorted(self.limits.media_types))}")

@@ -375,3 +375,15 @@ def test_the_status_link_shows_the_resident_only_what_is_meant_for_them(api, ser
         body = api.client.get(f"/api/v1/challenges/{ident}{path}", headers=resident).text
         assert not [word for word in internal if word in body], (path, body[:300])
     assert not [word for word in internal if word in stale.text], stale.text
+
+
+def test_a_titel_with_a_line_break_is_422_and_no_challenge_is_made(api, database) -> None:
+    from tests.integration.helpers import row_counts
+
+    before = row_counts(database)
+    response = api.client.post("/api/v1/challenges", json={
+        "gemeente": "gouda", "titel": "Buurttuin\r\nBcc: iemand@example.nl", "initiatiefnemer": {"naam": "A"}})
+    assert response.status_code == 422, response.text
+    problem = {p["name"]: p["reason"] for p in response.json()["invalidParams"]}
+    assert "regelovergang" in problem["body.titel"] and "op positie 10" in problem["body.titel"]
+    assert row_counts(database) == before

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from r2c.engine.case import Actor
 from r2c.errors import (
@@ -325,3 +327,38 @@ def test_no_refusal_message_carries_a_traceback_or_an_object_repr(service, datab
     for error in errors:
         assert not LEAKS.search(str(error)) and "\n" not in str(error), str(error)
     assert service.get(c.id, actor=b).version == c.version
+
+
+# -- control characters: a one-line field stays one line (a mail's subject, a letter's heading) ------------------
+
+ONE_LINE = st.sampled_from(["\r", "\n", "\r\n", "\t", "\x00", "\x1b", "\x7f", "\x85", "\u2028", "\u2029"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(["titel", "naam", "email", "organisatie"]), bad=ONE_LINE,
+       before=st.text(alphabet="abc ", min_size=1, max_size=5))
+def test_a_control_character_in_a_one_line_field_is_refused_with_its_name_and_place(service, database, where,
+                                                                                      bad, before) -> None:
+    value = f"X{before}{bad}Bcc: iemand@example.nl"
+    party = {"naam": "Fatima", "email": "fatima@example.nl"}
+    if where in party or where == "organisatie":
+        party[where] = value
+    error = refused(service, database, InvalidInput,
+                    lambda: service.submit(gemeente="gouda", titel=value if where == "titel" else "Buurttuin",
+                                           initiatiefnemer=Initiatiefnemer(**party)))
+    field = where if where == "titel" else f"initiatiefnemer.{where}"
+    assert field in error.fields
+    assert f"op positie {len(before) + 2}" in error.fields[field]
+    assert "niet mag" in error.fields[field]
+
+
+def test_a_multi_line_text_keeps_its_line_breaks_but_not_other_control_characters(service) -> None:
+    c = submit(service).challenge
+    fired = service.fire(c.id, "aanvulling_vragen", actor=behandelaar(), reason="De begroting ontbreekt.\r\nEn het plan.")
+    assert fired.challenge.state == "ontvankelijkheid.aanvulling_gevraagd"
+    party = Initiatiefnemer("Fatima", adres="Markt 1\n2801 JG Gouda")
+    assert service.submit(gemeente="gouda", titel="Buurttuin", initiatiefnemer=party).challenge.titel == "Buurttuin"
+    with pytest.raises(InvalidInput) as info:
+        service.submit(gemeente="gouda", titel="Buurttuin", initiatiefnemer=Initiatiefnemer("Fatima"),
+                       reason="Zie bijlage\x1b[31m")
+    assert "stuurteken U+001B" in info.value.fields["reden"]
