@@ -167,8 +167,9 @@ class Accounts:
         return rollen
 
     def create(self, *, gemeente: str, rollen: Iterable[str], email: str, naam: str | None = None,
-               password: str | None = None) -> tuple[Account, str | None]:
-        """A new account; without ``password`` a one-time password is made and returned (to change at first login)."""
+               password: str | None = None, id: str | None = None) -> tuple[Account, str | None]:
+        """A new account; without ``password`` a one-time password is made and returned (to change at first login).
+        ``id``: the actor id it acts under (default: a new UUID)."""
         rollen = self.check_roles(gemeente=gemeente, rollen=rollen)
         email = email.strip().lower()
         if "@" not in email or len(email) > 254 or " " in email:
@@ -179,7 +180,7 @@ class Accounts:
             issued = password = one_time_password()
         elif (problem := password_problem(password, email=email)) is not None:
             raise InvalidInput(f"wachtwoord: {problem}", fields={"wachtwoord": problem})
-        account_id = str(uuid.uuid4())
+        account_id = id or str(uuid.uuid4())
         with self.sessions() as session, session.begin():
             connection = session.connection()
             if store.account_by_email(connection, email) is not None:
