@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from r2c.cli import _register, app
+from r2c.cli import demo, gebruikers
 from r2c.clock import SystemClock
 from r2c.definitions import load_catalog
 from r2c.engine.access import POLICY
@@ -21,7 +22,9 @@ def cli(sqlite_url, monkeypatch):
     database = Database.connect(sqlite_url)
     database.upgrade()
     monkeypatch.setenv("R2C_DATABASE_URL", sqlite_url)
-    _register()
+    app = typer.Typer()
+    gebruikers.register(app)
+    demo.register(app)
     runner = CliRunner()
     yield lambda *args, stdin=None: runner.invoke(app, list(args), input=stdin)
     database.engine.dispose()
