@@ -32,10 +32,11 @@ HOME = "/werkvoorraad"
 class LoginRequired(Exception):
     """Raised by ``require_staff`` when there is no valid session: the handler sends the browser to the login."""
 
-    def __init__(self, volgende: str, *, path: str = "/inloggen"):
+    def __init__(self, volgende: str, *, path: str = "/inloggen", expired: bool = False):
         super().__init__(volgende)
         self.volgende = volgende
         self.path = path
+        self.expired = expired
 
 
 def local_path(volgende: str | None) -> str:
@@ -94,9 +95,10 @@ class Login:
 
     def require_staff(self, request: Request) -> Staff:
         """The dependency of every werkomgeving page: the logged-in person, or a redirect to the login."""
-        who = self.accounts.session(request.cookies.get(COOKIE))
+        cookie = request.cookies.get(COOKIE)
+        who = self.accounts.session(cookie)
         if who is None:
-            raise LoginRequired(_wanted(request))
+            raise LoginRequired(_wanted(request), expired=bool(cookie))
         if who.must_change and request.url.path != "/wachtwoord":
             raise LoginRequired(_wanted(request), path="/wachtwoord")
         return _staff(who)
@@ -132,8 +134,11 @@ class Login:
         def form(request: Request, volgende: str = HOME, verlopen: str | None = None) -> Response:
             if self.accounts.session(request.cookies.get(COOKIE)) is not None:
                 return RedirectResponse(local_path(volgende), status_code=303)
-            melding = "U bent uitgelogd." if verlopen == "uit" else None
-            return self.login_page(request, volgende=volgende, melding=melding, soort="ok")
+            melding = {"uit": "U bent uitgelogd.",
+                       "sessie": "Uw sessie is verlopen. Log opnieuw in; daarna gaat u verder waar u was."}.get(
+                           verlopen or "")
+            return self.login_page(request, volgende=volgende, melding=melding,
+                                   soort="ok" if verlopen == "uit" else "info")
 
         @router.post("/inloggen")
         def submit(request: Request, email: str = Form(""), wachtwoord: str = Form(""),
@@ -229,7 +234,12 @@ def make_login(service: Any, settings: Any) -> Login:
 
 def login_redirect(request: Request, error: LoginRequired) -> Response:
     """The handler of ``LoginRequired``: 303 to the login (or the password change) with the page asked for."""
-    return RedirectResponse(f"{error.path}?volgende={quote(local_path(error.volgende), safe='/')}", status_code=303)
+    expired = "&verlopen=sessie" if error.expired and error.path == "/inloggen" else ""
+    response = RedirectResponse(f"{error.path}?volgende={quote(local_path(error.volgende), safe='/')}{expired}",
+                                status_code=303)
+    if error.expired:
+        response.delete_cookie(COOKIE, path="/")
+    return response
 
 
 def placeholder_router(login: Login) -> APIRouter:

@@ -115,7 +115,7 @@ class OidcLogin:
                               "Vraag de beheerder om u een rol te geven.")
         email = str(claims.get("email") or claims["sub"])
         naam = str(claims.get("name") or email)
-        return LoginSession(f"oidc:{claims['sub']}", naam, email, gemeente, rollen, rollen[0], "")
+        return LoginSession(str(claims["sub"]), naam, email, gemeente, rollen, rollen[0], "")
 
     def router(self, login: Any) -> APIRouter:
         """``/inloggen/oidc`` (to the provider) and its callback."""

@@ -94,7 +94,9 @@ def test_an_expired_session_returns_to_the_login_then_to_the_page(site, page) ->
     _log_in(page)
     clock.set(clock.now() + timedelta(minutes=31))
     page.goto(f"{url}/uitdagingen/proef")
-    assert "/inloggen?volgende=/uitdagingen/proef" in page.url
+    assert "/inloggen?volgende=/uitdagingen/proef&verlopen=sessie" in page.url
+    assert "Uw sessie is verlopen" in page.text_content("#melding")
+    assert_accessible(page, "sessie verlopen")
     _log_in(page)
     assert page.url == f"{url}/uitdagingen/proef"
 

@@ -125,7 +125,8 @@ def test_an_idle_session_expires_and_the_login_returns_to_the_page(app) -> None:
         _login(client)
         traveller.shift(timedelta(minutes=31))
         expired = client.get("/gemeente/gouda/proef", follow_redirects=False)
-        assert expired.headers["location"] == "/inloggen?volgende=/gemeente/gouda/proef"
+        assert expired.headers["location"] == "/inloggen?volgende=/gemeente/gouda/proef&verlopen=sessie"
+        assert "Uw sessie is verlopen" in client.get(expired.headers["location"]).text
         assert _login(client, "/gemeente/gouda/proef").headers["location"] == "/gemeente/gouda/proef"
 
 
