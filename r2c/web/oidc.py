@@ -130,8 +130,6 @@ class OidcLogin:
 
         @router.get("/inloggen/oidc")
         def start(request: Request, volgende: str = "/werkvoorraad") -> Response:
-            from r2c.web.login import local_path
-
             try:
                 endpoint = self.metadata()["authorization_endpoint"]
             except (httpx.HTTPError, KeyError, ValueError):
@@ -139,7 +137,7 @@ class OidcLogin:
                               melding=f"{self.naam} is nu niet bereikbaar. Probeer het later opnieuw.")
             state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
             pending = login.accounts.open_pending({"state": state, "nonce": nonce, "verifier": verifier,
-                                                   "volgende": local_path(volgende)})
+                                                   "volgende": volgende[:2000]})  # only a local path is followed (login.start_session)
             query = urlencode({"response_type": "code", "client_id": self.client_id, "scope": self.scopes,
                                "redirect_uri": _callback(request), "state": state, "nonce": nonce,
                                "code_challenge": create_s256_code_challenge(verifier),
