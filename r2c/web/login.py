@@ -68,6 +68,15 @@ def valid_post(request: Request, staff: Staff, submitted: str | None) -> bool:
     return bool(submitted and staff.csrf and hmac.compare_digest(str(submitted).encode(), staff.csrf.encode()))
 
 
+EXPIRED_FORM = "Het formulier was verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer."
+
+
+def refused(request: Request, message: str, *, status_code: int) -> Response:
+    """A page that says why a form of the login was not accepted (not JSON: people read it)."""
+    return render(request, "pagina/geweigerd.html", status_code=status_code, melding=message,
+                  kop="Dat ging niet", terug=HOME, terug_tekst="Naar de werkvoorraad")
+
+
 def _staff(who: LoginSession) -> Staff:
     return Staff(who.id, who.naam, who.email, who.gemeente, who.rollen, who.rol, who.csrf)
 
@@ -167,7 +176,7 @@ class Login:
             session_id = request.cookies.get(COOKIE)
             who = self.accounts.session(session_id)
             if who is not None and not valid_post(request, _staff(who), csrf_token):
-                raise HTTPException(status_code=403, detail="Het formulier was verlopen. Probeer het opnieuw.")
+                return refused(request, EXPIRED_FORM, status_code=403)
             self.accounts.close_session(session_id, address=_address(request))
             response = RedirectResponse("/inloggen?verlopen=uit", status_code=303)
             response.delete_cookie(COOKIE, path="/")
@@ -178,11 +187,11 @@ class Login:
                    csrf_token: str | None = Form(None, alias=csrf.FIELD)) -> Response:
             staff = self.require_staff(request)
             if not valid_post(request, staff, csrf_token):
-                raise HTTPException(status_code=403, detail="Het formulier was verlopen. Probeer het opnieuw.")
+                return refused(request, EXPIRED_FORM, status_code=403)
             try:
                 self.accounts.switch_role(request.cookies.get(COOKIE, ""), rol)
             except InvalidInput:
-                raise HTTPException(status_code=400, detail=f"Kies een van uw rollen: {', '.join(staff.rollen)}.")
+                return refused(request, f"Kies een van uw rollen: {', '.join(staff.rollen)}.", status_code=400)
             except NotFound:
                 raise LoginRequired(local_path(volgende)) from None
             return RedirectResponse(local_path(volgende), status_code=303)
@@ -198,7 +207,7 @@ class Login:
                             csrf_token: str | None = Form(None, alias=csrf.FIELD)) -> Response:
             staff = self.require_staff(request)
             if not valid_post(request, staff, csrf_token):
-                raise HTTPException(status_code=403, detail="Het formulier was verlopen. Probeer het opnieuw.")
+                return refused(request, EXPIRED_FORM, status_code=403)
             fouten = {}
             problem = password_problem(wachtwoord, email=staff.email)
             if problem:

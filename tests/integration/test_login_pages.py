@@ -97,7 +97,9 @@ def test_a_post_without_the_csrf_token_is_refused(app) -> None:
     refused = client.post("/inloggen", data={"email": "b@gouda.example", "wachtwoord": GOOD}, follow_redirects=False)
     assert refused.status_code == 403 and "verlopen" in refused.text
     _login(client)
-    assert client.post("/uitloggen", data={"csrf": "vals"}, follow_redirects=False).status_code == 403
+    forged = client.post("/uitloggen", data={"csrf": "vals"}, follow_redirects=False)
+    assert forged.status_code == 403 and "Het formulier was verlopen" in forged.text
+    assert forged.headers["content-type"].startswith("text/html")
     assert client.post("/rol", data={"rol": "teamleider"}, follow_redirects=False).status_code == 403
     assert client.get("/gemeente/gouda/proef").status_code == 200  # still logged in
 
