@@ -244,10 +244,12 @@ class Accounts:
         def event(kind: str) -> None:
             store.insert_event(connection, at=now, kind=kind, email=email, account_id=row and row.id, address=address)
 
-        if row is None:
+        if row is None:  # behaves like an account that exists: locked after the same number of failures
             _matches(_DUMMY, password)
+            until = self._replayed_lock(store.failure_times(connection, email, since=now - timedelta(days=1)), now)
             event("mislukt")
-            return LoginFailed(FAILED)
+            return LoginFailed(FAILED) if until is None else LoginFailed(locked_message(until, now),
+                                                                         locked_until=until)
         if row.locked_until is not None and row.locked_until > now:
             event("mislukt")
             return LoginFailed(locked_message(row.locked_until, now), locked_until=row.locked_until)
@@ -266,6 +268,17 @@ class Accounts:
         store.update_account(connection, row.id, failed=0, locked_until=until)
         event("vergrendeld")
         return LoginFailed(locked_message(until, now), locked_until=until)
+
+    def _replayed_lock(self, failures: list[datetime], now: datetime) -> datetime | None:
+        """Until when an account with these earlier failures (and one more now) would be locked, or None."""
+        failed, locked = 0, None
+        for moment in [*failures, now]:
+            if locked is not None and locked > moment:
+                continue
+            failed += 1
+            if failed >= self.pogingen:
+                failed, locked = 0, moment + self.blokkade
+        return locked if locked is not None and locked > now else None
 
     def audit(self, kind: str, *, email: str, account_id: str | None, address: str | None) -> None:
         """Record a login event that happened elsewhere (an OpenID Connect login or its refusal, a logout)."""

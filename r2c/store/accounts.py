@@ -65,6 +65,13 @@ def events(connection: Connection, *, email: str | None = None) -> list[Row]:
     return list(connection.execute(query))
 
 
+def failure_times(connection: Connection, email: str, *, since: datetime) -> list[datetime]:
+    """When logins failed for an e-mail address that has no account, since ``since``, oldest first."""
+    query = (select(EVENT.c.at).where(EVENT.c.email == email, EVENT.c.kind == "mislukt", EVENT.c.account_id.is_(None),
+                                      EVENT.c.at >= since).order_by(EVENT.c.id).limit(500))
+    return list(connection.execute(query).scalars())
+
+
 def insert_session(connection: Connection, *, id_hash: str, staff: dict | None, pending: dict | None, csrf: str,
                    now: datetime) -> None:
     """Store a new session."""

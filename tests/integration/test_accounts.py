@@ -78,6 +78,25 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(accounts) -> 
     assert first.address == "10.0.0.1" and first.at == START and first.account_id is not None
 
 
+def test_an_unknown_address_is_locked_like_an_account_would_be(accounts) -> None:
+    accounts.create(gemeente="gouda", rollen=["behandelaar"], email="b@gouda.example", password=GOOD)
+    with time_machine.travel(START, tick=False) as traveller:
+        answers = {}
+        for email in ("b@gouda.example", "niemand@gouda.example"):
+            said = []
+            for minutes in (0, 1, 1, 1, 1, 5, 9, 1.5):
+                traveller.shift(timedelta(minutes=minutes))
+                with pytest.raises(LoginFailed) as failed:
+                    accounts.verify(email, "verkeerd-wachtwoord")
+                said.append(str(failed.value))
+            answers[email] = said
+            traveller.shift(timedelta(hours=2))
+        assert answers["b@gouda.example"] == answers["niemand@gouda.example"]
+        assert answers["b@gouda.example"][4].count("15 minuten vergrendeld") == 1
+        assert "1 minuten vergrendeld" in answers["b@gouda.example"][6]
+        assert answers["b@gouda.example"][7] == FAILED  # 15.5 minutes after the lock (at minute 4): a new round
+
+
 def test_wrong_unknown_and_blocked_look_the_same(accounts) -> None:
     accounts.create(gemeente="gouda", rollen=["behandelaar"], email="b@gouda.example", password=GOOD)
     accounts.create(gemeente="gouda", rollen=["lezer"], email="weg@gouda.example", password=GOOD)
