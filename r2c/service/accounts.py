@@ -299,6 +299,8 @@ class Accounts:
         now = self.clock.now()
         who = replace(who, csrf=secrets.token_urlsafe(32), created_at=now)
         with self.sessions() as session, session.begin():
+            # every login also clears the expired sessions of others, so the table needs no job of its own
+            store.delete_sessions_idle_since(session.connection(), now - max(self.inactief, timedelta(minutes=10)))
             store.insert_session(session.connection(), id_hash=_hash_id(session_id), staff=_staff_json(who),
                                  pending=None, csrf=who.csrf, now=now)
         return session_id, who

@@ -99,6 +99,11 @@ def delete_session(connection: Connection, id_hash: str) -> None:
     connection.execute(delete(SESSION).where(SESSION.c.id_hash == id_hash))
 
 
+def delete_sessions_idle_since(connection: Connection, cutoff: datetime) -> int:
+    """Forget every session (and login under way) not used since ``cutoff``; how many."""
+    return connection.execute(delete(SESSION).where(SESSION.c.last_seen < cutoff)).rowcount
+
+
 def delete_sessions_of(connection: Connection, staff_id: str) -> None:
     """Forget every session of one person (blocked, password changed by a beheerder)."""
     for row in connection.execute(select(SESSION.c.id_hash, SESSION.c.staff).where(SESSION.c.staff.is_not(None))):

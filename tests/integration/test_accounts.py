@@ -148,6 +148,22 @@ def test_sessions_expire_when_idle_and_absolutely(accounts) -> None:
         assert alive == 21  # 0, 29, ..., 580 minutes after the login; at 609 minutes it has expired
 
 
+def test_a_login_clears_sessions_left_behind(accounts, service) -> None:
+    from sqlalchemy import func, select
+
+    from r2c.service.accounts import LoginSession
+    from r2c.store.accounts import SESSION
+
+    who = LoginSession("id-1", "B", "b@gouda.example", "gouda", ("lezer",), "lezer", "")
+    with time_machine.travel(START, tick=False) as traveller:
+        accounts.open_session(who)
+        accounts.open_pending({"state": "s"})
+        traveller.shift(timedelta(minutes=31))
+        accounts.open_session(who)
+    with service.units.read() as connection:
+        assert connection.execute(select(func.count()).select_from(SESSION)).scalar_one() == 1
+
+
 def test_logout_deletes_the_session_and_is_audited(accounts) -> None:
     from r2c.service.accounts import LoginSession
 
