@@ -30,6 +30,43 @@ STAFF: dict[str, dict[str, str]] = {
 """Fictitious staff per demo gemeente: the actor ids the demo acts as, per role."""
 
 
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = tuple(
+    (gemeente, rol, email, f"demo-{gemeente}-{rol}-2026")
+    for gemeente, emails in {
+        "gouda": {"behandelaar": "b.jansen@gouda.example", "teamleider": "t.smit@gouda.example",
+                  "college": "w.devries@gouda.example", "lezer": "l.visser@gouda.example"},
+        "vught": {"behandelaar": "m.vandijk@vught.example", "teamleider": "r.bakker@vught.example",
+                  "college": "a.hendriks@vught.example", "lezer": "s.mulder@vught.example"},
+    }.items() for rol, email in emails.items())
+"""Demo logins for the werkomgeving (gemeente, rol, e-mail, password): fixed passwords, only in demo data. The
+behandelaars and teamleiders act under the same ids as in the demo challenges (their e-mail)."""
+
+
+class AccountMaker(Protocol):
+    """What ``seed_accounts`` needs (``r2c.service.accounts.Accounts`` fits)."""
+
+    def create(self, *, gemeente: str, rollen: list[str], email: str, naam: str | None = None,
+               password: str | None = None, id: str | None = None) -> Any:
+        """A new account."""
+        ...
+
+    def list(self, *, gemeente: str | None = None) -> list[Any]:
+        """The accounts."""
+        ...
+
+
+def seed_accounts(accounts: AccountMaker) -> list[str]:
+    """Make the demo logins that do not exist yet; the Dutch lines that list every one with its password."""
+    existing = {a.email for a in accounts.list()}
+    for gemeente, rol, email, password in DEMO_ACCOUNTS:
+        if email not in existing:
+            naam = email.split("@")[0].replace(".", " ").title()
+            accounts.create(gemeente=gemeente, rollen=[rol], email=email, naam=naam, password=password, id=email)
+    lines = ["Inloggen in de werkomgeving (/inloggen), alleen voor de demo:"]
+    lines += [f"  {g:<6} {r:<12} {e:<26} {p}" for g, r, e, p in DEMO_ACCOUNTS]
+    return lines
+
+
 class KeyIssuer(Protocol):
     """What ``seed`` needs to hand out API keys (``r2c.service.access.KeyStore`` fits)."""
 

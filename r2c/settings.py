@@ -67,6 +67,16 @@ class Settings(BaseSettings):
         audit_sleutelbestand: a file with one secret per line, the last one current, the others kept to verify
             rows hashed before a rotation; instead of audit_sleutel (r2c.store.audit_keys).
         audit_anker: the append-only file the planner writes the heads of every chain to (r2c.store.anchor).
+        login_pogingen: wrong passwords in a row before a local account is locked.
+        login_blokkade: minutes a locked account stays locked.
+        sessie_inactief: minutes without a request after which a login session has expired.
+        sessie_maximaal: minutes after the login at which a session has expired, however busy.
+        oidc_issuer: the OpenID Connect provider (its discovery document is under /.well-known); none: only local
+            accounts.
+        oidc_client_id, oidc_client_secret: r2c's client at that provider.
+        oidc_naam: the provider's name on the login page ('Inloggen met <naam>').
+        oidc_scopes: the scopes asked for (space separated, with openid).
+        oidc_claim_gemeente, oidc_claim_rollen: the id token's claims that carry the gemeente and the roles.
         kenmerk_formaat: how a kenmerk reads (a Python format string with {jaar}, {nummer} and optionally
             {gemeente}); one format for every gemeente, the numbers count per gemeente and year (r2c.store.kenmerk).
     """
@@ -99,6 +109,17 @@ class Settings(BaseSettings):
     audit_sleutelbestand: Path | None = None
     audit_anker: Path | None = None
     kenmerk_formaat: str = KENMERK_FORMAAT
+    login_pogingen: int = Field(5, gt=0)
+    login_blokkade: int = Field(15, gt=0)
+    sessie_inactief: int = Field(30, gt=0)
+    sessie_maximaal: int = Field(600, gt=0)
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(None, repr=False)
+    oidc_naam: str = "de organisatie"
+    oidc_scopes: str = "openid email profile"
+    oidc_claim_gemeente: str = "gemeente"
+    oidc_claim_rollen: str = "rollen"
 
     @field_validator("metrics_adressen")
     @classmethod
@@ -133,6 +154,16 @@ EXAMPLES: dict[str, str] = {
     "audit_sleutelbestand": "/etc/r2c/audit-sleutels (een geheim per regel, het laatste is het huidige)",
     "audit_anker": "/var/log/r2c/anker.jsonl",
     "kenmerk_formaat": "'UD-{jaar}-{nummer:04d}' of '{gemeente}/{jaar}/{nummer}'",
+    "login_pogingen": "5",
+    "login_blokkade": "15 (minuten)",
+    "sessie_inactief": "30 (minuten)",
+    "sessie_maximaal": "600 (minuten)",
+    "oidc_issuer": "https://login.gemeente.example/realms/r2c",
+    "oidc_client_id": "r2c",
+    "oidc_naam": "'Gemeente Gouda'",
+    "oidc_scopes": "'openid email profile'",
+    "oidc_claim_gemeente": "gemeente",
+    "oidc_claim_rollen": "rollen of groups",
 }
 """A good value per setting, for the message about a wrong one."""
 

@@ -92,7 +92,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     app.include_router(api)
     app.include_router(metrics_routes(metrics, settings))
     _document_problems(app)
-    _mount_pages(app, ctx, public)
+    _mount_pages(app, ctx, public, settings)
     return app
 
 
@@ -150,13 +150,20 @@ def _health(ctx: Context, scheduler: bool) -> APIRouter:
     return router
 
 
-def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
-    """The static files of the pages (r2c.web.pages) and the status page for initiatiefnemers (rate limited per
-    address)."""
+def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settings) -> None:
+    """The static files of the pages (r2c.web.pages), the status page for initiatiefnemers (rate limited per
+    address) and the login of the werkomgeving (r2c.web.login; ``app.state.login.require_staff`` is the
+    dependency of its pages)."""
+    from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
     from r2c.web.pages import mount_static
     from r2c.web.status import PageLimited, limited_page, status_router
 
     mount_static(app)
+    login = make_login(ctx.service, settings)
+    app.state.login = login
+    app.add_exception_handler(LoginRequired, login_redirect)
+    app.include_router(login.router())
+    app.include_router(placeholder_router(login))  # until the werkvoorraad (branch werk-pages) is merged
 
     async def limited(request: Request) -> None:
         wait = public.wait(request, "status")

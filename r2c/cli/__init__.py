@@ -18,7 +18,9 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from r2c.cli import agenda, demo, doctor, keys, rapport, scheduler, serve, storage, termijnen, workflows
+    from r2c.cli import (
+        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows,
+    )
 
     workflows.register(app)
     termijnen.register(app)
@@ -28,6 +30,7 @@ def _register() -> None:
     agenda.register(app)
     demo.register(app)
     keys.register(app)
+    gebruikers.register(app)
     doctor.register(app)
     rapport.register(app)
 

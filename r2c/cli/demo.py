@@ -15,15 +15,17 @@ def register(app: typer.Typer) -> None:
 def demo(url: Annotated[str, typer.Option(help="Waar de server draait (voor de getoonde adressen).")] =
          "http://127.0.0.1:8000") -> None:
     """Vul de database (R2C_DATABASE_URL) met demo-uitdagingen bij gouda en vught; niets als er al uitdagingen zijn."""
-    from r2c.demo import seed
+    from r2c.demo import seed, seed_accounts
+    from r2c.service.accounts import Accounts
     from r2c.service.setup import open_service
 
     service, db = open_service()
     try:
         report = seed(service, keys=_key_store(db, service))
+        logins = seed_accounts(Accounts(db.sessions, service.clock, roles=service.policy.key_roles(service.catalog)))
     finally:
         db.engine.dispose()
-    for line in report.lines(base_url=url.rstrip("/")):
+    for line in [*report.lines(base_url=url.rstrip("/")), *logins]:
         typer.echo(line)
 
 

@@ -273,4 +273,51 @@ class StatusLinkRow(SQLModel, table=True):
     revoked_at: datetime | None = _moment(nullable=True)
 
 
+class AccountRow(SQLModel, table=True):
+    """A local account of an ambtenaar: its e-mail is the login name; only an argon2 hash of the password is kept."""
+
+    __tablename__ = "account"
+
+    id: str = Field(primary_key=True, max_length=36)
+    email: str = Field(max_length=254, unique=True)  # stored lower case
+    naam: str = Field(max_length=200)
+    gemeente: str = Field(max_length=64)
+    rollen: list = _json()
+    password_hash: str | None = Field(default=None, max_length=200)
+    must_change: bool = False  # a one-time password: change it at the next login
+    blocked: bool = False
+    failed: int = 0  # wrong passwords in a row
+    locked_until: datetime | None = _moment(nullable=True)
+    created_at: datetime = _moment()
+
+
+class LoginEventRow(SQLModel, table=True):
+    """One login, failure, lockout or logout: when, which account (or the e-mail tried), from which address."""
+
+    __tablename__ = "login_event"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    at: datetime = _moment(index=True)
+    kind: str = Field(max_length=20)  # inloggen, mislukt, vergrendeld, uitloggen, geweigerd
+    account_id: str | None = Field(default=None, max_length=36)
+    email: str = Field(max_length=254)
+    address: str | None = Field(default=None, max_length=64)
+
+
+class StaffSessionRow(SQLModel, table=True):
+    """A server-side login session (only the SHA-256 of its cookie's id is kept): who, in which role, since when.
+
+    A session with ``pending`` and no ``staff`` is an OpenID Connect login under way (state, nonce, PKCE verifier).
+    """
+
+    __tablename__ = "staff_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    staff: dict | None = _json(nullable=True)
+    pending: dict | None = _json(nullable=True)
+    csrf: str = Field(max_length=100)
+    created_at: datetime = _moment()
+    last_seen: datetime = _moment(index=True)
+
+
 METADATA = SQLModel.metadata
