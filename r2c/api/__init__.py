@@ -156,6 +156,7 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     dependency of its pages)."""
     from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
     from r2c.web.pages import mount_static
+    from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
 
     mount_static(app)
@@ -164,6 +165,7 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     app.add_exception_handler(LoginRequired, login_redirect)
     app.include_router(login.router())
     app.include_router(placeholder_router(login))  # until the werkvoorraad (branch werk-pages) is merged
+    app.include_router(rapport_router(ctx.service, staff_dependency=login.require_staff))
 
     async def limited(request: Request) -> None:
         wait = public.wait(request, "status")
