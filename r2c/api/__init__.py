@@ -153,6 +153,7 @@ def _health(ctx: Context, scheduler: bool) -> APIRouter:
 def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
     """The static files of the pages (r2c.web.pages) and the status page for initiatiefnemers (rate limited per
     address)."""
+    from r2c.web.indienen import intake_router
     from r2c.web.pages import mount_static
     from r2c.web.status import PageLimited, limited_page, status_router
 
@@ -165,3 +166,5 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
 
     app.add_exception_handler(PageLimited, limited_page)
     app.include_router(status_router(ctx.service, ctx.letters, dependencies=[Depends(limited)]))
+    app.include_router(intake_router(ctx.service, naam_of=lambda g: ctx.letters.router.huisstijl(g).naam,
+                                     dependencies=[Depends(limited)]))
