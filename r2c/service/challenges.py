@@ -37,7 +37,8 @@ from r2c.service.views import (
     TermView, Upload,
     challenge_view, entry_data, term_view,
 )
-from r2c.store import challenges
+from r2c.store import challenges, queue
+from r2c.store.queue import SECRET, STATUS_LINK_TOPIC
 from r2c.store.audit import NO_KEYS, Keyring, genesis, new_salt, payload_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
 from r2c.settings import KENMERK_FORMAAT
@@ -112,11 +113,13 @@ class ChallengeService:
 
     def submit(self, *, gemeente: str, titel: str, initiatiefnemer: Initiatiefnemer,
                data: Mapping[str, Any] | None = None, actor: Actor | None = None, event: str = "indienen",
-               reason: str | None = None, documents: Sequence[Upload] = (), submission_key: str | None = None
-               ) -> Fired:
+               reason: str | None = None, documents: Sequence[Upload] = (), submission_key: str | None = None,
+               mail_status_link: bool = False) -> Fired:
         """Register a new challenge for ``gemeente`` with its ``documents`` and fire its first event (default
         'indienen'), in one transaction. A ``submission_key`` (a form's, random) that made a challenge before
-        raises AlreadySubmitted naming it, and nothing new is made."""
+        raises AlreadySubmitted naming it, and nothing new is made. With ``mail_status_link`` (the intake form) the
+        status link also goes to the initiatiefnemer's e-mail address, in a message of its own; an API caller gets
+        it in the response (``Fired.status_token``) and passes it on itself."""
         definition = self._definition_in_force(gemeente)
         party_id = str(uuid.uuid4())
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
@@ -156,7 +159,36 @@ class ChallengeService:
             for upload in documents:  # before the first event: what was submitted is there when it is received
                 row = self.store_document(session, row, actor=actor, upload=upload)[1]
             fired = self._apply(session, row, definition, outcome, actor, data, reason)
-            return replace(fired, status_token=add_status_link(session, challenge_id=challenge_id, now=now))
+            token = add_status_link(session, challenge_id=challenge_id, now=now)
+            if mail_status_link and initiatiefnemer.email:
+                self._mail_status_link(session, challenge_id=challenge_id, gemeente=gemeente, token=token, now=now)
+            return replace(fired, status_token=token)
+
+    def _mail_status_link(self, session: Connection, *, challenge_id: str, gemeente: str, token: str, now: Any,
+                          again: bool = False) -> None:
+        """Queue the e-mail with the status link: the token rides in this one message until it is delivered
+        (r2c.store.queue.SECRET), the database keeps only its hash after that."""
+        queue.queue_message(session, {
+            "challenge_id": challenge_id, "gemeente": gemeente, "topic": STATUS_LINK_TOPIC,
+            "idempotency_key": f"{challenge_id}:statuslink:{token_hash(token)[:16]}",
+            "payload": {"uitdaging": challenge_id, "gemeente": gemeente, SECRET: token, "opnieuw": again},
+            "created_at": now, "next_attempt_at": now})
+
+    def send_status_link(self, *, gemeente: str, kenmerk: str, email: str) -> bool:
+        """'Stuur mij mijn link': when ``kenmerk`` is a challenge of ``gemeente`` whose initiatiefnemer has
+        ``email``, revoke its status links and mail a new one to that address only. Returns whether it matched;
+        a page must answer the same either way (it must not tell who submitted what)."""
+        self._definition_in_force(gemeente)  # an unknown gemeente names the known ones
+        with self.units.write() as session:
+            found = challenges.by_kenmerk_and_email(session, gemeente=gemeente, kenmerk=kenmerk.strip(),
+                                                    email=email.strip())
+            if found is None:
+                return False
+            now = self.clock.now()
+            revoke_status_links(session, challenge_id=found, now=now)
+            token = add_status_link(session, challenge_id=found, now=now)
+            self._mail_status_link(session, challenge_id=found, gemeente=gemeente, token=token, now=now, again=True)
+            return True
 
     def check_submission(self, *, titel: str, initiatiefnemer: Initiatiefnemer, reason: str | None = None
                          ) -> dict[str, str]:

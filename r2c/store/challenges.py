@@ -97,6 +97,17 @@ def insert_submission_key(connection: Connection, *, key_hash: str, challenge_id
     connection.execute(insert(SUBMISSION_KEY), {"key_hash": key_hash, "challenge_id": challenge_id, "created_at": at})
 
 
+def by_kenmerk_and_email(connection: Connection, *, gemeente: str, kenmerk: str, email: str) -> str | None:
+    """The id of the gemeente's challenge with ``kenmerk`` whose initiatiefnemer has ``email`` (case does not
+    matter), if there is one and it is not erased."""
+    query = (select(CHALLENGE.c.id)
+             .join(PARTY, and_(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.rol == "initiatiefnemer"))
+             .join(PERSONAL, PERSONAL.c.party_id == PARTY.c.id)
+             .where(CHALLENGE.c.gemeente == gemeente, CHALLENGE.c.kenmerk == kenmerk, CHALLENGE.c.erased_at.is_(None),
+                    func.lower(PERSONAL.c.email) == email.lower()))
+    return connection.execute(query).scalar_one_or_none()
+
+
 def history(connection: Connection, challenge_id: str) -> list[Row]:
     """The challenge's history rows, oldest first."""
     return connection.execute(select(HISTORY).where(HISTORY.c.challenge_id == challenge_id)

@@ -167,7 +167,8 @@ def intake_router(service: ChallengeService, *, naam_of: Callable[[str], str] = 
                    for f in form.getlist("documenten") if isinstance(f, UploadFile) and f.filename]
         try:
             fired = service.submit(gemeente=gemeente, titel=titel, initiatiefnemer=party, data=data,
-                                   documents=uploads, submission_key=str(form.get("sleutel") or "") or None)
+                                   documents=uploads, submission_key=str(form.get("sleutel") or "") or None,
+                                   mail_status_link=True)
         except AlreadySubmitted as already:
             return page(request, "al_ontvangen.html", definition, gemeente, kenmerk=already.kenmerk)
         except (InvalidInput, InvalidEventData) as refused:
@@ -179,5 +180,39 @@ def intake_router(service: ChallengeService, *, naam_of: Callable[[str], str] = 
         link = f"{request.base_url}{status_url.lstrip('/')}{fired.status_token}"
         return page(request, "ontvangen.html", definition, gemeente, kenmerk=fired.challenge.kenmerk, link=link,
                     email=party.email)
+
+    @router.get("/mijn-link/{gemeente}", response_class=HTMLResponse)
+    def ask_link(request: Request, gemeente: str) -> HTMLResponse:
+        definition = definition_or_none(gemeente)
+        if definition is None:
+            return not_found(request)
+        return page(request, "mijn_link.html", definition, gemeente, waarden={}, fouten={}, verstuurd=False)
+
+    @router.post("/mijn-link/{gemeente}", response_class=HTMLResponse)
+    async def send_link(request: Request, gemeente: str) -> HTMLResponse:
+        definition = definition_or_none(gemeente)
+        if definition is None:
+            return not_found(request)
+        form = await request.form()
+        values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+        errors: dict[str, str] = {}
+        if not csrf.valid(request, form.get(csrf.FIELD)):
+            errors["formulier"] = "Het formulier is verlopen. Verstuur het opnieuw."
+        email, kenmerk = values.get("email", "").strip(), values.get("kenmerk", "").strip()
+        party_errors = service.check_submission(titel=kenmerk or "-", initiatiefnemer=Initiatiefnemer("-", email=email))
+        if not email:
+            errors["email"] = "Vul uw e-mailadres in."
+        elif "initiatiefnemer.email" in party_errors:
+            errors["email"] = "Schrijf een e-mailadres als naam@voorbeeld.nl."
+        if not kenmerk:
+            errors["kenmerk"] = "Vul het kenmerk in."
+        elif "titel" in party_errors:  # the same one-line check as a titel
+            errors["kenmerk"] = "Schrijf het kenmerk op één regel, bijvoorbeeld UD-2026-0042."
+        if errors or form.get(HONEYPOT):
+            return page(request, "mijn_link.html", definition, gemeente, status_code=422, waarden=values,
+                        fouten=errors or {"formulier": "Het formulier kon niet worden verstuurd."}, verstuurd=False)
+        service.send_status_link(gemeente=gemeente, kenmerk=kenmerk, email=email)
+        # the same answer whether or not it matched: the page does not tell who submitted what
+        return page(request, "mijn_link.html", definition, gemeente, waarden={}, fouten={}, verstuurd=True)
 
     return router
