@@ -9,8 +9,8 @@ these few lines), so the tests carry their own.
 What counts: a sentence ends at '.', '!', '?', ':' or ';' followed by a space or the end, and at every line
 end (a heading, a list item, a label or a table cell is a sentence of its own: ``visible_text`` puts each on
 its own line). A word is a run of letters (with '-' or an apostrophe inside); anything with a digit in it
-(numbers, dates, kenmerken such as UD-2026-0042), web addresses and e-mail addresses are not words: a resident does not read
-them as prose, and counting them would reward padding.
+(numbers, dates, kenmerken such as UD-2026-0042), web addresses and e-mail addresses are not words: a resident does
+not read them as prose, and counting them would reward padding.
 """
 
 from __future__ import annotations
