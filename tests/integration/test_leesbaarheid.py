@@ -82,3 +82,20 @@ def test_a_page_of_long_words_and_long_sentences_fails(service, client) -> None:
              "beleidsregels betreffende maatschappelijke initiatieven en de bijbehorende toetsingscriteria.")
     with pytest.raises(AssertionError, match="drempel"):
         assert_plain(prose, "ambtelijk")
+
+
+def test_the_intake_and_link_pages_are_plain(service, tmp_path) -> None:
+    from r2c.api import create_app
+    from tests.integration.test_indienen import FORM, review, token
+
+    app = create_app(service, settings=Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+                                                huisstijl=ROOT / "huisstijl", documenten=tmp_path / "documenten"))
+    client = TestClient(app, base_url="http://testserver")
+    pages = {"het formulier": client.get("/indienen/gouda").text, "de controle": review(client),
+             "link kwijt": client.get("/mijn-link/gouda").text,
+             "link werkt niet": client.get("/status/r2c_st_onbekend").text}
+    sent = client.post("/mijn-link/gouda", data={"csrf": token(client, "/mijn-link/gouda"), "email": FORM["email"],
+                                                 "kenmerk": "UD-2026-0001"}).text
+    pages["link aangevraagd"] = sent
+    for where, html in pages.items():
+        assert_plain(visible_text(html), where)
