@@ -166,5 +166,5 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit) -> None:
 
     app.add_exception_handler(PageLimited, limited_page)
     app.include_router(status_router(ctx.service, ctx.letters, dependencies=[Depends(limited)]))
-    app.include_router(intake_router(ctx.service, naam_of=lambda g: ctx.letters.router.huisstijl(g).naam,
+    app.include_router(intake_router(ctx.service, huisstijl_of=ctx.letters.router.huisstijl,
                                      dependencies=[Depends(limited)]))

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.errors import AlreadySubmitted, InvalidEventData, InvalidInput, UnknownGemeente
+from r2c.notify.huisstijl import Huisstijl
 from r2c.service import ChallengeService, Initiatiefnemer, Upload
 from r2c.web import csrf
 from r2c.web.pages import render
@@ -106,10 +107,10 @@ def _own_errors(errors: Mapping[str, str]) -> dict[str, str]:
     return mapped
 
 
-def intake_router(service: ChallengeService, *, naam_of: Callable[[str], str] = str.capitalize,
+def intake_router(service: ChallengeService, *, huisstijl_of: Callable[[str], Huisstijl],
                   status_url: str = "/status/", dependencies: Sequence[Any] = ()) -> APIRouter:
-    """The intake pages for every gemeente with a definition; ``naam_of`` gives a gemeente's name as its huisstijl
-    writes it ('Gemeente Gouda')."""
+    """The intake pages for every gemeente with a definition; ``huisstijl_of`` gives a gemeente's huisstijl (its
+    name as it writes it, 'Gemeente Gouda', and its privacy statement)."""
     router = APIRouter(include_in_schema=False, dependencies=list(dependencies))
 
     def definition_or_none(gemeente: str) -> Definition | None:
@@ -120,8 +121,9 @@ def intake_router(service: ChallengeService, *, naam_of: Callable[[str], str] = 
 
     def page(request: Request, template: str, definition: Definition, gemeente: str, *, status_code: int = 200,
              **context: Any) -> HTMLResponse:
+        huisstijl = huisstijl_of(gemeente)
         return render(request, f"bewoner/{template}", status_code=status_code, gemeente=gemeente,
-                      gemeente_naam=naam_of(gemeente),
+                      gemeente_naam=huisstijl.naam, privacy=huisstijl.privacy, privacy_link=huisstijl.privacy_link,
                       definitie=definition, velden=request_fields(definition), contact=CONTACT, honeypot=HONEYPOT,
                       limits=service.limits, **context)
 

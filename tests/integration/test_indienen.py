@@ -121,3 +121,9 @@ def test_without_the_csrf_token_or_with_the_honeypot_nothing_is_made(client, ser
 def test_an_unknown_gemeente_is_a_dutch_404_naming_the_known_ones(client) -> None:
     response = client.get("/indienen/atlantis")
     assert response.status_code == 404 and "bestaat niet" in response.text and "/indienen/gouda" in response.text
+
+
+def test_the_form_shows_the_gemeentes_privacy_statement(client) -> None:
+    html = client.get("/indienen/gouda").text  # gouda's huisstijl gives a link
+    assert 'href="https://www.gouda.example/privacy"' in html
+    assert "geen privacyverklaring gegeven" in client.get("/indienen/vught").text
