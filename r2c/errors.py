@@ -159,3 +159,13 @@ class Conflict(ServiceError):
         self.state = state
         self.changes = changes or []
         super().__init__(message)
+
+
+class AlreadySubmitted(ServiceError):
+    """The form with this submission key was sent before: it made ``challenge_id`` (``kenmerk``); nothing new was
+    made."""
+
+    def __init__(self, message: str, *, challenge_id: str, kenmerk: str):
+        super().__init__(message)
+        self.challenge_id = challenge_id
+        self.kenmerk = kenmerk

@@ -152,9 +152,10 @@ def _health(ctx: Context, scheduler: bool) -> APIRouter:
 
 def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settings) -> None:
     """The static files of the pages (r2c.web.pages), the status page for initiatiefnemers (rate limited per
-    address) and the login of the werkomgeving (r2c.web.login; ``app.state.login.require_staff`` is the
+    address), the intake form (r2c.web.indienen) and the login of the werkomgeving (r2c.web.login; ``app.state.login.require_staff`` is the
     dependency of its pages)."""
     from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
+    from r2c.web.indienen import intake_router
     from r2c.web.pages import mount_static
     from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
@@ -174,3 +175,5 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
 
     app.add_exception_handler(PageLimited, limited_page)
     app.include_router(status_router(ctx.service, ctx.letters, dependencies=[Depends(limited)]))
+    app.include_router(intake_router(ctx.service, huisstijl_of=ctx.letters.router.huisstijl,
+                                     dependencies=[Depends(limited)]))

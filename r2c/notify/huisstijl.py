@@ -7,6 +7,7 @@
     ondertekening: |
       Het college van burgemeester en wethouders van Gouda
     logo: logo.png                         # next to gemeente.yaml
+    privacy: https://www.gouda.nl/privacy  # the privacy statement: an https link, or a short text (B1)
 
 Templates in ``huisstijl/<gemeente>/templates/`` replace r2c's own of the same name (r2c/notify/render.py).
 """
@@ -32,6 +33,10 @@ class _Profile(BaseModel):
     teamleider: str | None = None
     ondertekening: str | None = None
     logo: str | None = None
+    privacy: str | None = None
+
+
+PRIVACY_MAX = 1000  # characters: a short statement on the form; a longer one belongs on the gemeente's website
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class Huisstijl:
         ondertekening: the signature under letters.
         logo: the logo file, if any.
         templates: the folder with the gemeente's own templates, if any.
+        privacy: the privacy statement the resident forms show: an https link (``privacy_link``) or a short
+            text; None when the gemeente gave none (the form then says so plainly, it invents no statement).
     """
 
     gemeente: str
@@ -57,6 +64,12 @@ class Huisstijl:
     ondertekening: str
     logo: Path | None
     templates: Path | None
+    privacy: str | None = None
+
+    @property
+    def privacy_link(self) -> bool:
+        """Whether ``privacy`` is a link to the gemeente's statement (else it is the statement's text)."""
+        return self.privacy is not None and self.privacy.startswith("https://")
 
 
 def load_huisstijl(root: Path, gemeente: str, *, default_naam: str, default_afzender: str) -> Huisstijl:
@@ -86,4 +99,19 @@ def _load(root: Path, gemeente: str, default_naam: str, default_afzender: str) -
     templates = folder / "templates"
     return Huisstijl(gemeente, profile.naam or default_naam, profile.afzender or default_afzender, profile.team,
                      profile.teamleider, profile.ondertekening or f"{profile.naam or default_naam}",
-                     logo, templates if templates.is_dir() else None)
+                     logo, templates if templates.is_dir() else None, _privacy(path, profile.privacy))
+
+
+def _privacy(path: Path, value: str | None) -> str | None:
+    """The privacy statement as given, checked: an https link without spaces, or a text of at most PRIVACY_MAX."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.startswith(("http://", "https://", "www.")):
+        if not value.startswith("https://") or any(c.isspace() for c in value):
+            raise R2CError(f"{path}: privacy '{value}' is geen geldige link: gebruik een https://-adres zonder spaties")
+        return value
+    if len(value) > PRIVACY_MAX:
+        raise R2CError(f"{path}: privacy is {len(value)} tekens lang, ten hoogste {PRIVACY_MAX}: "
+                       "zet een lange verklaring op de website van de gemeente en geef hier de link")
+    return value

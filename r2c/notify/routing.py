@@ -26,6 +26,7 @@ from r2c.notify.huisstijl import Huisstijl, load_huisstijl
 from r2c.notify.render import has_template
 from r2c.settings import Settings
 from r2c.store import challenges, queue
+from r2c.store.queue import SECRET, STATUS_LINK_TOPIC
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Router:
     def route(self, connection: Connection, outbox: Any) -> list[Delivery]:
         """The deliveries for one outbox row (``topic``, ``payload``, ``gemeente``, ``challenge_id``, ...)."""
         channels = set(self.settings.kanalen)
+        if outbox.topic == STATUS_LINK_TOPIC:  # holds a usable link: by e-mail to the initiatiefnemer only
+            return self._emails(connection, outbox) if "email" in channels else []
         out: list[Delivery] = []
         if "log" in channels:
             out.append(Delivery("log", "log", None, {"onderwerp": outbox.topic, "bericht": outbox.payload}))
@@ -127,6 +130,9 @@ class Router:
                 behandelaar = challenge.behandelaar if challenge.behandelaar and "@" in challenge.behandelaar \
                     else huisstijl.team
                 out += to_staff(behandelaar, "behandelaar", "herinnering", termijn=termijn)
+        elif outbox.topic == STATUS_LINK_TOPIC and payload.get(SECRET):
+            link = f"{self.settings.publieke_url.rstrip('/')}/status/{payload[SECRET]}"
+            out += to_initiator("statuslink", **{SECRET: link, "opnieuw": bool(payload.get("opnieuw"))})
         elif outbox.topic == "termijn.escalatie":
             out += to_staff(huisstijl.teamleider, "teamleider", "escalatie", termijn=payload["termijn"])
         return out

@@ -33,8 +33,8 @@ from r2c.notify.routing import Router
 from r2c.scheduler.digest import weekly_digest
 from r2c.scheduler.report import Report
 from r2c.service.challenges import ChallengeService
-from r2c.store.queue import (DELIVERY, OUTBOX, claim_due_delivery, claim_new_messages, insert_once, mark_distributed,
-                             postpone_message, update_delivery)
+from r2c.store.queue import (DELIVERY, OUTBOX, SECRET, claim_due_delivery, claim_new_messages, drop_secret,
+                             insert_once, mark_distributed, postpone_message, update_delivery)
 from r2c.store.terms import claim_due_term, mark_term, put_off_term
 from r2c.termijnen import Termijn, due_moments, next_due, recipient
 
@@ -146,6 +146,8 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
                              "status": "wachtend", "attempts": 0, "next_attempt_at": now}
                             for d in router.route(connection, row)]
                         report.queued += insert_once(connection, DELIVERY, deliveries)
+                        if SECRET in row.payload:  # the e-mail's delivery holds it now, until it is sent
+                            drop_secret(connection, outbox_id=row.id, payload=row.payload)
                         mark_distributed(connection, row.id)
                 except R2CError as error:  # e.g. a broken gemeente.yaml: try again after it is fixed
                     with logs.context(gemeente=row.gemeente, challenge_id=row.challenge_id):
@@ -181,6 +183,8 @@ def deliver(service: ChallengeService, clock: Clock, channels: dict[str, Channel
             report.done += 1
             with logs.context(gemeente=row.gemeente):
                 values = _send(row, channels, router, clock, max_attempts)
+            if values.get("status") in ("verzonden", "mislukt") and row.context.get(SECRET):
+                values["context"] = {**row.context, SECRET: None}  # delivered (or given up): not kept at rest
             update_delivery(connection, row.id, values)
             status = values.get("status")
             report.sent += status == "verzonden"

@@ -12,11 +12,11 @@ from r2c.service.challenges import ChallengeService, Limits
 from r2c.service.privacy import erase, retention_due
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, RetentionDue, SearchFilters,
-    TermView,
+    TermView, Upload,
 )
 
 __all__ = [
     "Actor", "AllowedEvent", "Challenge", "ChallengeService", "Document", "Fired", "HistoryEntry",
-    "Initiatiefnemer", "Letter", "Limits", "Page", "Policy", "READ_ONLY_ROLES", "RetentionDue", "SearchFilters", "TermView", "erase",
+    "Initiatiefnemer", "Letter", "Limits", "Page", "Policy", "READ_ONLY_ROLES", "RetentionDue", "SearchFilters", "TermView", "Upload", "erase",
     "retention_due",
 ]

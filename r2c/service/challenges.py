@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from types import MappingProxyType, SimpleNamespace
@@ -27,17 +27,18 @@ from r2c.engine import Engine
 from r2c.engine.access import POLICY, Policy
 from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, StateChanged, TermChanged
 from r2c.errors import (
-    AccessDenied, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
+    AccessDenied, AlreadySubmitted, Conflict, InvalidInput, NotFound, StorageError, UnknownGemeente,
 )
 from r2c.service.access import add_status_link, token_hash
 from r2c.service.terms import TermPlan, plan_term_changes
 from r2c.service.inputs import check_party, check_text, jsonable, party_values
 from r2c.service.views import (
     AllowedEvent, Challenge, Document, Fired, HistoryEntry, Initiatiefnemer, Letter, Page, SearchFilters, StatusView,
-    TermView,
+    TermView, Upload,
     challenge_view, entry_data, term_view,
 )
-from r2c.store import challenges
+from r2c.store import challenges, queue
+from r2c.store.queue import SECRET, STATUS_LINK_TOPIC
 from r2c.store.audit import NO_KEYS, Keyring, genesis, new_salt, payload_hash, snapshot_hash
 from r2c.store.documents import DocumentStore
 from r2c.settings import KENMERK_FORMAAT
@@ -112,15 +113,23 @@ class ChallengeService:
 
     def submit(self, *, gemeente: str, titel: str, initiatiefnemer: Initiatiefnemer,
                data: Mapping[str, Any] | None = None, actor: Actor | None = None, event: str = "indienen",
-               reason: str | None = None) -> Fired:
-        """Register a new challenge for ``gemeente`` and fire its first event (default 'indienen')."""
+               reason: str | None = None, documents: Sequence[Upload] = (), submission_key: str | None = None,
+               mail_status_link: bool = False) -> Fired:
+        """Register a new challenge for ``gemeente`` with its ``documents`` and fire its first event (default
+        'indienen'), in one transaction. A ``submission_key`` (a form's, random) that made a challenge before
+        raises AlreadySubmitted naming it, and nothing new is made. With ``mail_status_link`` (the intake form) the
+        status link also goes to the initiatiefnemer's e-mail address, in a message of its own; an API caller gets
+        it in the response (``Fired.status_token``) and passes it on itself."""
         definition = self._definition_in_force(gemeente)
         party_id = str(uuid.uuid4())
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
         self.policy.check_actor(definition, actor, gemeente)
         self.policy.check_submit(actor)
-        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
-        problems |= check_text("reden", reason, self.limits.reason_length)
+        problems = self.check_submission(titel=titel, initiatiefnemer=initiatiefnemer, reason=reason)
+        for number, upload in enumerate(documents, start=1):
+            problems |= {f"documenten.{number}.{k}": v for k, v in self.check_document(upload).items()}
+        if documents and self.documents is None:
+            raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
         if problems:
             raise InvalidInput("de aanvraag is niet compleet: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
                                fields=problems)
@@ -134,15 +143,59 @@ class ChallengeService:
             state=start, fase=workflow.phase_of(start), resultaat=None, titel=titel.strip(), behandelaar=None,
             facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now, closed_at=None,
             erased_at=None)
+        key_hash = token_hash(submission_key) if submission_key else None
         with self.units.write() as session:
+            if key_hash is not None and (earlier := challenges.submission_of_key(session, key_hash)) is not None:
+                raise AlreadySubmitted(f"deze aanvraag is al ingediend, onder kenmerk {earlier.kenmerk}",
+                                       challenge_id=earlier.id, kenmerk=earlier.kenmerk)
             # numbered in the transaction of the insert: a submission that fails gives its number back (no gap)
             row.kenmerk = next_kenmerk(session, formaat=self.kenmerk_formaat, gemeente=gemeente,
                                        jaar=local_date(now).year)  # the year in the Netherlands, not in UTC
             challenges.insert_challenge(session, challenge=vars(row), party_id=party_id,
                                         personal=party_values(initiatiefnemer))
             row.initiatiefnemer = party_id
+            if key_hash is not None:
+                challenges.insert_submission_key(session, key_hash=key_hash, challenge_id=challenge_id, at=now)
+            for upload in documents:  # before the first event: what was submitted is there when it is received
+                row = self.store_document(session, row, actor=actor, upload=upload)[1]
             fired = self._apply(session, row, definition, outcome, actor, data, reason)
-            return replace(fired, status_token=add_status_link(session, challenge_id=challenge_id, now=now))
+            token = add_status_link(session, challenge_id=challenge_id, now=now)
+            if mail_status_link and initiatiefnemer.email:
+                self._mail_status_link(session, challenge_id=challenge_id, gemeente=gemeente, token=token, now=now)
+            return replace(fired, status_token=token)
+
+    def _mail_status_link(self, session: Connection, *, challenge_id: str, gemeente: str, token: str, now: Any,
+                          again: bool = False) -> None:
+        """Queue the e-mail with the status link: the token rides in this one message until it is delivered
+        (r2c.store.queue.SECRET), the database keeps only its hash after that."""
+        queue.queue_message(session, {
+            "challenge_id": challenge_id, "gemeente": gemeente, "topic": STATUS_LINK_TOPIC,
+            "idempotency_key": f"{challenge_id}:statuslink:{token_hash(token)[:16]}",
+            "payload": {"uitdaging": challenge_id, "gemeente": gemeente, SECRET: token, "opnieuw": again},
+            "created_at": now, "next_attempt_at": now})
+
+    def send_status_link(self, *, gemeente: str, kenmerk: str, email: str) -> bool:
+        """'Stuur mij mijn link': when ``kenmerk`` is a challenge of ``gemeente`` whose initiatiefnemer has
+        ``email``, revoke its status links and mail a new one to that address only. Returns whether it matched;
+        a page must answer the same either way (it must not tell who submitted what)."""
+        self._definition_in_force(gemeente)  # an unknown gemeente names the known ones
+        with self.units.write() as session:
+            found = challenges.by_kenmerk_and_email(session, gemeente=gemeente, kenmerk=kenmerk.strip(),
+                                                    email=email.strip())
+            if found is None:
+                return False
+            now = self.clock.now()
+            revoke_status_links(session, challenge_id=found, now=now)
+            token = add_status_link(session, challenge_id=found, now=now)
+            self._mail_status_link(session, challenge_id=found, gemeente=gemeente, token=token, now=now, again=True)
+            return True
+
+    def check_submission(self, *, titel: str, initiatiefnemer: Initiatiefnemer, reason: str | None = None
+                         ) -> dict[str, str]:
+        """{field: what is wrong} with a submission's titel, party and reason, as ``submit`` checks them (a form
+        shows them before its review step); empty when all is well."""
+        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
+        return problems | check_text("reden", reason, self.limits.reason_length)
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
              reason: str | None = None, expected_version: int | None = None) -> Fired:
@@ -195,14 +248,8 @@ class ChallengeService:
         """Store a document for the challenge; the file goes to the document storage, its checksum to history."""
         if self.documents is None:
             raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
-        problems = check_text("naam", name, 255, required=True, one_line=True)
-        if media_type not in self.limits.media_types:
-            problems["media_type"] = (f"type '{media_type}' wordt niet aangenomen; wel: "
-                                      f"{', '.join(sorted(self.limits.media_types))}")
-        if len(content) > self.limits.document_size:
-            problems["inhoud"] = f"te groot: {len(content)} bytes, hoogstens {self.limits.document_size}"
-        elif not content:
-            problems["inhoud"] = "leeg bestand"
+        upload = Upload(name, media_type, content)
+        problems = self.check_document(upload)
         if problems:
             raise InvalidInput("document niet aangenomen: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
                                fields=problems)
@@ -210,18 +257,35 @@ class ChallengeService:
             row, _ = self.load(session, challenge_id, actor, lock=True)  # first: another gemeente's is NotFound
             self.policy.check_upload(actor)
             self._expect(session, row, expected_version, actor)
-            digest = self.documents.put(content)
-            doc = Document(str(uuid.uuid4()), row.id, name.strip(), media_type, len(content), digest,
-                           self.clock.now(), actor.id)
-            challenges.insert_document(
-                session, id=doc.id, challenge_id=doc.challenge_id, name=doc.name, media_type=doc.media_type,
-                size=doc.size, sha256=doc.sha256, added_at=doc.added_at, added_by=doc.added_by)
-            self.append(session, row, kind="document", event=None, transition=None, to_state=row.state, actor=actor,
-                         artikel=None, payload={"document": doc.id, "naam": doc.name, "sha256": digest,
-                                                "grootte": doc.size}, changes={})
-            return doc
+            return self.store_document(session, row, actor=actor, upload=upload)[0]
 
-    # -- writing -------------------------------------------------------------------------------------------
+    def check_document(self, upload: Upload) -> dict[str, str]:
+        """{field: what is wrong} for a document: its name, type (Limits.media_types) and size."""
+        problems = check_text("naam", upload.name, 255, required=True, one_line=True)
+        if upload.media_type not in self.limits.media_types:
+            problems["media_type"] = (f"type '{upload.media_type}' wordt niet aangenomen; wel: "
+                                      f"{', '.join(sorted(self.limits.media_types))}")
+        if len(upload.content) > self.limits.document_size:
+            problems["inhoud"] = f"te groot: {len(upload.content)} bytes, hoogstens {self.limits.document_size}"
+        elif not upload.content:
+            problems["inhoud"] = "leeg bestand"
+        return problems
+
+    def store_document(self, session: Connection, row: Any, *, actor: Actor, upload: Upload
+                       ) -> tuple[Document, SimpleNamespace]:
+        """Inside a write: the checked ``upload`` into the document storage, its row and its history row; returns
+        the document and the challenge row after it."""
+        assert self.documents is not None
+        digest = self.documents.put(upload.content)
+        doc = Document(str(uuid.uuid4()), row.id, upload.name.strip(), upload.media_type, len(upload.content), digest,
+                       self.clock.now(), actor.id)
+        challenges.insert_document(
+            session, id=doc.id, challenge_id=doc.challenge_id, name=doc.name, media_type=doc.media_type,
+            size=doc.size, sha256=doc.sha256, added_at=doc.added_at, added_by=doc.added_by)
+        after = self.append(session, row, kind="document", event=None, transition=None, to_state=row.state,
+                            actor=actor, artikel=None, payload={"document": doc.id, "naam": doc.name,
+                                                                "sha256": digest, "grootte": doc.size}, changes={})
+        return doc, after
 
     def _apply(self, session: Connection, row: Any, definition: Definition, outcome: Outcome, actor: Actor,
                data: Mapping[str, Any] | None, reason: str | None) -> Fired:
@@ -458,6 +522,11 @@ class ChallengeService:
         definition = self._definition_in_force(actor.gemeente)
         self.policy.check_actor(definition, actor, actor.gemeente)
         return actor.gemeente
+
+    def definition_in_force(self, gemeente: str) -> Definition:
+        """The definition of ``gemeente`` in force today (what a new submission follows); UnknownGemeente names
+        the known ones."""
+        return self._definition_in_force(gemeente)
 
     def _definition_in_force(self, gemeente: str) -> Definition:
         if gemeente not in self._gemeenten:

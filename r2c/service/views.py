@@ -205,6 +205,15 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A document as a caller hands it in (a form's file, an API upload): its name, type and bytes."""
+
+    name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Letter:
     """A letter a transition produced (rendered on demand by r2c.notify from its template).
 

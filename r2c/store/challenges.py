@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, bindparam, delete, exists, func, insert, or_, select, update
 
 from r2c.store.keys import LINK, revoke_status_links
-from r2c.store.tables import ChallengeRow, DocumentRow, HistoryRow, LetterRow, PartyRow, PersonalDataRow, TermRow
+from r2c.store.tables import (
+    ChallengeRow, DocumentRow, HistoryRow, LetterRow, PartyRow, PersonalDataRow, SubmissionKeyRow, TermRow,
+)
 from r2c.store.writes import MUTABLE
 
 CHALLENGE = ChallengeRow.__table__
@@ -77,6 +79,33 @@ def insert_challenge(connection: Connection, *, challenge: Mapping[str, Any], pa
     connection.execute(_INSERT_CHALLENGE, challenge)
     connection.execute(_INSERT_PARTY, {"id": party_id, "challenge_id": challenge["id"], "rol": "initiatiefnemer"})
     connection.execute(_INSERT_PERSONAL, {"party_id": party_id, **personal})
+
+
+SUBMISSION_KEY = SubmissionKeyRow.__table__
+
+
+def submission_of_key(connection: Connection, key_hash: str) -> Row | None:
+    """The challenge (id, kenmerk, gemeente) that a form with this key made, if any."""
+    return connection.execute(
+        select(CHALLENGE.c.id, CHALLENGE.c.kenmerk, CHALLENGE.c.gemeente)
+        .join(SUBMISSION_KEY, SUBMISSION_KEY.c.challenge_id == CHALLENGE.c.id)
+        .where(SUBMISSION_KEY.c.key_hash == key_hash)).first()
+
+
+def insert_submission_key(connection: Connection, *, key_hash: str, challenge_id: str, at: datetime) -> None:
+    """Remember that the form with this key made ``challenge_id`` (a second insert breaks the primary key)."""
+    connection.execute(insert(SUBMISSION_KEY), {"key_hash": key_hash, "challenge_id": challenge_id, "created_at": at})
+
+
+def by_kenmerk_and_email(connection: Connection, *, gemeente: str, kenmerk: str, email: str) -> str | None:
+    """The id of the gemeente's challenge with ``kenmerk`` whose initiatiefnemer has ``email`` (case does not
+    matter), if there is one and it is not erased."""
+    query = (select(CHALLENGE.c.id)
+             .join(PARTY, and_(PARTY.c.challenge_id == CHALLENGE.c.id, PARTY.c.rol == "initiatiefnemer"))
+             .join(PERSONAL, PERSONAL.c.party_id == PARTY.c.id)
+             .where(CHALLENGE.c.gemeente == gemeente, CHALLENGE.c.kenmerk == kenmerk, CHALLENGE.c.erased_at.is_(None),
+                    func.lower(PERSONAL.c.email) == email.lower()))
+    return connection.execute(query).scalar_one_or_none()
 
 
 def history(connection: Connection, challenge_id: str) -> list[Row]:

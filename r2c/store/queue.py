@@ -81,3 +81,25 @@ def claim_due_delivery(connection: Connection, *, now: datetime) -> Row | None:
 def update_delivery(connection: Connection, delivery_id: int, values: Mapping[str, Any]) -> None:
     """Write the outcome of an attempt to send the delivery (its ``values``: attempts, status, times, error)."""
     connection.execute(_UPDATE_DELIVERY, {"b_id": delivery_id, **values})
+
+
+# -- messages that carry a secret --------------------------------------------------------------------------------
+
+STATUS_LINK_TOPIC = "uitdaging.statuslink"
+"""A message with the initiatiefnemer's new status link (at submission, or asked for): e-mail only."""
+
+SECRET = "statuslink"
+"""The key under which a message (outbox payload, delivery context) carries a usable status link. It is kept only
+until that one message is delivered: ``distribute`` drops it from the outbox row once the e-mail's delivery is
+made, ``deliver`` from the delivery once it is sent or given up."""
+
+
+def queue_message(connection: Connection, message: Mapping[str, Any]) -> int:
+    """Put one message in the outbox (inserted once by its ``idempotency_key``); 1 when it is new."""
+    return insert_once(connection, OUTBOX, [dict(message)])
+
+
+def drop_secret(connection: Connection, *, outbox_id: int, payload: Mapping[str, Any]) -> None:
+    """The outbox row's payload without its secret (after its deliveries are made)."""
+    connection.execute(update(OUTBOX).where(OUTBOX.c.id == outbox_id),
+                       {"payload": {k: v for k, v in payload.items() if k != SECRET}})

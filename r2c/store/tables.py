@@ -95,6 +95,17 @@ class KenmerkTellerRow(SQLModel, table=True):
     laatste: int
 
 
+class SubmissionKeyRow(SQLModel, table=True):
+    """A submission made through a form, by the hash of the key its form carried: the same form sent twice
+    (refresh, double click) finds the challenge it made instead of making a second one."""
+
+    __tablename__ = "indiening_sleutel"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    challenge_id: str = _challenge_fk()
+    created_at: datetime = _moment()
+
+
 class PartyRow(SQLModel, table=True):
     """A party to a challenge, by a pseudonymous id; the history names parties only by this id."""
 

@@ -227,15 +227,20 @@ def limited_page(_request: Any, error: PageLimited) -> HTMLResponse:
     return response
 
 
-def not_found_page() -> HTMLResponse:
-    """The one 404 page for an unknown link, a revoked link and a letter that is not theirs."""
-    return render_page("niet_gevonden.html", 404)
+def not_found(gemeenten: Sequence[str] = ()) -> HTMLResponse:
+    """The one 404 page for an unknown link, a revoked link and a letter that is not theirs; it says where to ask
+    for a new link (``/mijn-link/{gemeente}`` of each of ``gemeenten``)."""
+    return render_page("niet_gevonden.html", 404, gemeenten=list(gemeenten))
 
 
 def status_router(service: ChallengeService, letters: Letters, *,
                   dependencies: Sequence[Any] = ()) -> APIRouter:
     """The status pages on ``service``; ``dependencies`` run before each (e.g. a rate limit)."""
     router = APIRouter(dependencies=list(dependencies), include_in_schema=False)
+    gemeenten = service.catalog.ids(soort="gemeente")
+
+    def not_found_page() -> HTMLResponse:
+        return not_found(gemeenten)
 
     def resolve(token: str) -> tuple[str, Actor] | None:
         return service.status_actor(token) if TOKEN.fullmatch(token) else None

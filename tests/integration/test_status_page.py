@@ -151,7 +151,9 @@ def test_revoked_and_made_up_links_get_the_same_404(service, client):
     assert made_up.text == revoked.text == letter.text
     assert "Deze link werkt niet" in text_of(revoked.text)
     assert "contact op met de gemeente" in text_of(revoked.text)
-    assert "Buurttuin" not in revoked.text and "Gouda" not in revoked.text
+    assert "Buurttuin" not in revoked.text and "Gemeente Gouda" not in revoked.text
+    # where to ask for a new link: every gemeente alike, so the page does not tell whose link it was
+    assert all(f'href="/mijn-link/{g}"' in revoked.text for g in service.catalog.ids(soort="gemeente"))
     for odd in ("/status/%00", "/status/" + "x" * 500, "/status/a%2Fb", "/status/<script>"):
         response = client.get(odd)
         assert response.status_code == 404, odd

@@ -92,6 +92,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
                   "ontvanger": {"naam": "teamleider"},
                   "termijn": term("beslistermijn", "Beslistermijn", "2026-06-23", "1 werkdag na", "escalatie",
                                   "2026-06-24", "Awb 4:13")},
+    "statuslink": {"uitdaging": UITDAGING, "ontvanger": INITIATIEFNEMER, "opnieuw": False,
+                   "statuslink": "https://uitdaagrecht.vught.example/status/r2c_st_voorbeeld"},
     "weekoverzicht": {"ontvanger": {"naam": "teamleider"}, "gemeente": "vught", "week": "2026-W17",
                       "termijnen": [
                           {"uitdaging": UITDAGING["id"], "kenmerk": UITDAGING["kenmerk"], "titel": UITDAGING["titel"],
@@ -127,6 +129,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                                                         "2026-09-29", "5 werkdagen voor", "herinnering",
                                                         "2026-09-22", "Awb 4:76")}),
     "leeg": ("weekoverzicht", {"termijnen": []}),
+    "opnieuw": ("statuslink", {"opnieuw": True}),
 }
 
 # What each gemeente renders: vught every r2c template, gouda what it overrides and a letter with its logo.
