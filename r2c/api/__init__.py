@@ -151,11 +151,11 @@ def _health(ctx: Context, scheduler: bool) -> APIRouter:
 
 
 def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settings) -> None:
-    """The static files of the pages (r2c.web.pages), the status page for initiatiefnemers (rate limited per
-    address), the intake form (r2c.web.indienen) and the login of the werkomgeving (r2c.web.login; ``app.state.login.require_staff`` is the
-    dependency of its pages)."""
-    from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
+    """The static files of the pages (r2c.web.pages), the status page and the intake form for initiatiefnemers
+    (r2c.web.status, r2c.web.indienen; rate limited per address), the login of the werkomgeving (r2c.web.login;
+    ``app.state.login.require_staff`` is the dependency of its pages) and the year report page."""
     from r2c.web.indienen import intake_router
+    from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
     from r2c.web.pages import mount_static
     from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
