@@ -154,6 +154,7 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     """The static files of the pages (r2c.web.pages), the status page and the intake form for initiatiefnemers
     (r2c.web.status, r2c.web.indienen; rate limited per address), the login of the werkomgeving (r2c.web.login;
     ``app.state.login.require_staff`` is the dependency of its pages) and the year report page."""
+    from r2c.web.bewoner import step_router
     from r2c.web.indienen import intake_router
     from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
     from r2c.web.pages import mount_static
@@ -177,3 +178,4 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     app.include_router(status_router(ctx.service, ctx.letters, dependencies=[Depends(limited)]))
     app.include_router(intake_router(ctx.service, huisstijl_of=ctx.letters.router.huisstijl,
                                      dependencies=[Depends(limited)]))
+    app.include_router(step_router(ctx.service, limit=settings.publieke_limiet, dependencies=[Depends(limited)]))

@@ -193,6 +193,8 @@ class Transitie(_Sourced):
     uitleg: str | None = Field(None, description="Voor een stap van de initiatiefnemer: wat die nu kan doen, "
                                                  "in gewone woorden (B1), op de statuspagina (bv. 'Wilt u toch "
                                                  "stoppen? Dan kunt u uw aanvraag intrekken.').")
+    knop: str | None = Field(None, description="Voor een stap van de initiatiefnemer: de tekst van de link en de "
+                                               "knop op de statuspagina, B1 (bv. 'Stukken sturen'); leeg: het label.")
 
 
 class Archief(_Sourced):

@@ -198,16 +198,26 @@ class ChallengeService:
         return problems | check_text("reden", reason, self.limits.reason_length)
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
-             reason: str | None = None, expected_version: int | None = None) -> Fired:
-        """Fire ``event`` on the challenge as ``actor``; Conflict when ``expected_version`` is stale."""
+             reason: str | None = None, expected_version: int | None = None, documents: Sequence[Upload] = ()
+             ) -> Fired:
+        """Fire ``event`` on the challenge as ``actor``, with the ``documents`` that come with it (an aanvulling),
+        in one transaction; Conflict when ``expected_version`` is stale."""
         problems = check_text("reden", reason, self.limits.reason_length)
+        for number, upload in enumerate(documents, start=1):
+            problems |= {f"documenten.{number}.{k}": v for k, v in self.check_document(upload).items()}
         if problems:
-            raise InvalidInput(f"reden: {problems['reden']}", fields=problems)
+            raise InvalidInput("; ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
+        if documents and self.documents is None:
+            raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
         with self.units.write() as session:
             row, definition = self.load(session, challenge_id, actor, lock=True)
             self._expect(session, row, expected_version, actor)
             case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
-            outcome = self.engine.fire(case, event, actor=actor, data=data, reason=reason)
+            outcome = self.engine.fire(case, event, actor=actor, data=data, reason=reason)  # refused: nothing stored
+            if documents:
+                self.policy.check_upload(actor)
+                for upload in documents:
+                    row = self.store_document(session, row, actor=actor, upload=upload)[1]
             return self._apply(session, row, definition, outcome, actor, data, reason)
 
     def migrate(self, challenge_id: str, *, versie: str, actor: Actor, reason: str,
@@ -465,7 +475,8 @@ class ChallengeService:
     def status_view(self, token: str) -> StatusView | None:
         """Everything the status page shows for an open status link, or None (unknown or revoked link).
 
-        Three statements in one read transaction: the link with its challenge, the terms, the letters.
+        Four statements in one read transaction: the link with its challenge, the terms, the letters, their own
+        documents.
         """
         with self.units.read() as session:
             row = self._row_of_link(session, token)
@@ -475,8 +486,10 @@ class ChallengeService:
             definition = self._definition_of(row)
             terms = [term_view(t, definition) for t in challenges.terms(session, row.id)]
             letters = self._letters(session, row, definition, actor)
+            documents = [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at),
+                                  r.added_by) for r in challenges.documents(session, row.id, added_by=actor.id)]
         return StatusView(actor, challenge_view(row, definition, rol=actor.rol), terms, letters,
-                          self._allowed(row, definition, actor), definition)
+                          self._allowed(row, definition, actor), definition, documents)
 
     def status_actor(self, token: str) -> tuple[str, Actor] | None:
         """The challenge and initiatiefnemer behind an open status link token, or None (unknown or revoked)."""

@@ -267,6 +267,7 @@ class StatusView:
         letters: the letters addressed to them, oldest first.
         allowed: the events they may fire now, each with what still blocks it.
         definition: the definition the challenge runs on.
+        documents: the documents they sent themselves, oldest first.
     """
 
     actor: Any
@@ -275,6 +276,7 @@ class StatusView:
     letters: list[Letter]
     allowed: list[AllowedEvent]
     definition: Definition
+    documents: list[Document] = field(default_factory=list)
 
 
 def challenge_view(row: Any, definition: Definition, *, rol: str | None = None) -> Challenge:

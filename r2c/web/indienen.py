@@ -43,11 +43,17 @@ def request_fields(definition: Definition) -> dict[str, Gegeven]:
 
 
 def parse_form(definition: Definition, form: FormData | Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The event data from the form's text values, typed as the engine checks them, and {field: error} for what
-    could not be read (the engine checks the rest when the challenge is submitted)."""
+    """The submission's event data from the intake form (see ``parse_fields``)."""
+    return parse_fields(definition, request_fields(definition), form)
+
+
+def parse_fields(definition: Definition, fields: Mapping[str, Gegeven], form: FormData | Mapping[str, Any]
+                 ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The event data of ``fields`` from a form's text values, typed as the engine checks them, and {field:
+    error} for what could not be read (the engine checks the rest when the step is fired)."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for name, spec in request_fields(definition).items():
+    for name, spec in fields.items():
         if spec.type in ("vereisten", "lijst"):
             values = form.getlist(name) if isinstance(form, FormData) else list(form.get(name) or [])
             data[name] = [v for v in values if v in definition.vereisten] if spec.type == "vereisten" else values

@@ -42,13 +42,15 @@ def _error_page(status: int, titel: str, tekst: str) -> HTMLResponse:
 
 def rapport_router(service: ChallengeService, *, staff_dependency: Callable[..., Any]) -> APIRouter:
     """The router of ``/rapport/{gemeente}/{jaar}``; ``staff_dependency`` yields the logged-in Actor or Staff."""
-    router = APIRouter()
+    router = APIRouter(include_in_schema=False)
 
     @router.get("/rapport/{gemeente}/{jaar}", response_class=HTMLResponse)
-    def rapport(gemeente: str, jaar: int, who: Actor | Staff = Depends(staff_dependency)) -> HTMLResponse:
+    def rapport(gemeente: str, jaar: str, who: Actor | Staff = Depends(staff_dependency)) -> HTMLResponse:
         actor = who.actor() if isinstance(who, Staff) else who
+        if not (jaar.isdigit() and len(jaar) == 4):
+            return _error_page(404, "Niet gevonden", f"Dit rapport bestaat niet: '{jaar[:20]}' is geen jaartal.")
         try:
-            html = rapport_page(service, actor=actor, gemeente=gemeente, jaar=jaar)
+            html = rapport_page(service, actor=actor, gemeente=gemeente, jaar=int(jaar))
         except AccessDenied:
             return _error_page(403, "Geen toegang", "Het jaarrapport is er voor teamleiders, lezers en beheerders.")
         except (UnknownGemeente, ConfigError) as error:

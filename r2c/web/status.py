@@ -102,11 +102,23 @@ def page_context(service: ChallengeService, letters: Letters, *, view: StatusVie
         "u_moet": you_must,
         "ontbreekt": ontbreekt,
         "u_mag": you_may,
+        "acties": [{"label": step.knop or step.label, "href": f"{token}/stap/{event}"}
+                   for event, step in own_steps(view)],
+        "gestuurd": [{"naam": d.name, "datum": local_date(d.added_at)}
+                     for d in reversed(view.documents)],
         "brieven": [{"titel": letter.titel, "datum": local_date(letter.requested_at),
                      "href": f"{token}/brieven/{letter.id}"
                      if has_template(huisstijl, f"brief/{letter.template}.html") else None}
                     for letter in reversed(own_letters)],
     }
+
+
+def own_steps(view: StatusView) -> list[tuple[str, Any]]:
+    """The steps (event, transitie) the initiatiefnemer may take now (allowed, not blocked), in the definition's
+    order; the status page links each to its form (r2c.web.bewoner)."""
+    allowed = {a.event for a in view.allowed if not a.blocked_by}
+    return [(t.event or key, t) for key, t in view.definition.transities.items()
+            if (t.event or key) in allowed and "initiatiefnemer" in t.rollen]
 
 
 def _missing(definition: Definition, challenge: Challenge) -> list[str]:
@@ -250,7 +262,7 @@ def status_router(service: ChallengeService, letters: Letters, *,
         return render_page("fout.html", 503)
 
     @router.get("/status/{token}", response_class=HTMLResponse, name="status_page")
-    def status_page(token: str) -> Response:
+    def status_page(token: str, verstuurd: str | None = None) -> Response:
         try:
             view = service.status_view(token) if TOKEN.fullmatch(token) else None
             if view is None:
@@ -260,7 +272,8 @@ def status_router(service: ChallengeService, letters: Letters, *,
             return not_found_page()
         except R2CError as error:
             return unavailable(error)
-        return render_page("status.html", **context)
+        labels = {t.event or key: t.knop or t.label for key, t in view.definition.transities.items()}
+        return render_page("status.html", verstuurd=labels.get(verstuurd or ""), **context)
 
     @router.get("/status/{token}/brieven/{letter_id}", name="status_letter")
     def status_letter(token: str, letter_id: str) -> Response:
