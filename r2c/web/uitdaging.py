@@ -25,6 +25,7 @@ from r2c.service import ChallengeService
 from r2c.web import csrf
 from r2c.web.pages import render
 from r2c.web.staff import Staff
+from r2c.web.werkvoorraad import werkvoorraad_router
 
 OORDEEL_LABELS = {"voldoet": "Voldoet", "voldoet_niet": "Voldoet niet", "niet_van_toepassing": "Niet van toepassing"}
 READ_ONLY = ("lezer",)
@@ -237,4 +238,5 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
 def werk_routers(service: ChallengeService, letters: Any, settings: Any, *,
                  staff: Callable[..., Any]) -> list[APIRouter]:
     """Every router of the werkomgeving's pages, for create_app to mount behind the real login."""
-    return [uitdaging_router(service, letters, settings, staff=staff)]
+    return [werkvoorraad_router(service, letters, settings, staff=staff),
+            uitdaging_router(service, letters, settings, staff=staff)]
