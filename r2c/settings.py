@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid email profile"
     oidc_claim_gemeente: str = "gemeente"
     oidc_claim_rollen: str = "rollen"
+    signaal_werkdagen: str = "10,3"
+
+    @field_validator("signaal_werkdagen")
+    @classmethod
+    def _signaal(cls, value: str) -> str:
+        signal_thresholds(value, "")
+        return value
 
     @field_validator("metrics_adressen")
     @classmethod
@@ -164,6 +171,7 @@ EXAMPLES: dict[str, str] = {
     "oidc_scopes": "'openid email profile'",
     "oidc_claim_gemeente": "gemeente",
     "oidc_claim_rollen": "rollen of groups",
+    "signaal_werkdagen": "'10,3' of '10,3;gouda=8,2' (oranje en rood bij zoveel werkdagen over)",
 }
 """A good value per setting, for the message about a wrong one."""
 
@@ -171,6 +179,23 @@ _SECRET = ("wachtwoord", "geheim", "sleutel")
 _KIND = {"int_parsing": "geen geheel getal", "int_from_float": "geen geheel getal",
          "bool_parsing": "geen true of false", "greater_than": "te klein", "greater_than_equal": "te klein", "less_than_equal": "te groot",
          "json_invalid": "geen geldige JSON", "list_type": "geen lijst", "path_type": "geen pad"}
+
+
+def signal_thresholds(text: str, gemeente: str) -> tuple[int, int]:
+    """The werkvoorraad's deadline light for ``gemeente`` from R2C_SIGNAAL_WERKDAGEN: (oranje, rood) in werkdagen
+    left; '10,3' for all, '10,3;gouda=8,2' with a gemeente's own (ValueError in Dutch when unreadable)."""
+    chosen: tuple[int, int] | None = None
+    for part in (p.strip() for p in text.split(";") if p.strip()):
+        name, _, numbers = part.rpartition("=")
+        try:
+            oranje, rood = (int(n) for n in numbers.split(","))
+        except ValueError:
+            raise ValueError(f"'{part}' is geen 'oranje,rood' (twee gehele getallen, bv. 10,3)") from None
+        if not 0 <= rood <= oranje:
+            raise ValueError(f"'{part}': rood (nu {rood}) moet tussen 0 en oranje (nu {oranje}) liggen")
+        if name.strip() == gemeente or (not name.strip() and chosen is None):
+            chosen = (oranje, rood)
+    return chosen or (10, 3)
 
 
 def load_settings(**values: Any) -> Settings:

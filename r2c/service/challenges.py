@@ -393,7 +393,8 @@ class ChallengeService:
             party = actor.id if self.policy.is_initiatiefnemer(actor) else None
             total, rows = challenges.search(session, gemeente=gemeente, equal=equal, is_open=f.open,
                                             deadline_before=f.deadline_before, overdue_on=f.overdue_on, party=party,
-                                            limit=limit, offset=offset)
+                                            limit=limit, offset=offset, unassigned=f.niet_toegewezen,
+                                            text=(f.zoek or "").strip()[:200] or None)
             items = [challenge_view(r, self._definition_of(r), rol=actor.rol) for r in rows]
         return Page(items, total, limit, offset)
 

@@ -154,6 +154,8 @@ class SearchFilters:
         behandelaar: the assigned behandelaar's id.
         deadline_before: has a running term ending on or before this day.
         overdue_on: has a running term that ended before this day (overdue).
+        niet_toegewezen: True for challenges without a behandelaar.
+        zoek: a piece of the titel or the kenmerk (case-insensitive).
     """
 
     fase: str | None = None
@@ -164,6 +166,8 @@ class SearchFilters:
     behandelaar: str | None = None
     deadline_before: date | None = None
     overdue_on: date | None = None
+    niet_toegewezen: bool = False
+    zoek: str | None = None
 
 
 @dataclass(frozen=True)

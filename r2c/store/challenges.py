@@ -176,14 +176,20 @@ def history_payload(connection: Connection, challenge_id: str, seq: int | None) 
 
 def search(connection: Connection, *, gemeente: str, equal: Mapping[str, Any], is_open: bool | None,
            deadline_before: date | None, overdue_on: date | None, party: str | None, limit: int,
-           offset: int) -> tuple[int, list[Row]]:
+           offset: int, unassigned: bool = False, text: str | None = None) -> tuple[int, list[Row]]:
     """The number of the gemeente's challenges that match, and one page of their rows (with initiatiefnemer),
     newest first.
 
     ``equal``: column -> value; ``is_open``: no result yet (or one); ``deadline_before``: a running term ends on
-    or before that day; ``overdue_on``: a running term ended before it; ``party``: one of its parties.
+    or before that day; ``overdue_on``: a running term ended before it; ``party``: one of its parties;
+    ``unassigned``: no behandelaar yet; ``text``: in the titel or the kenmerk (case-insensitive).
     """
     where = [CHALLENGE.c.gemeente == gemeente]
+    if unassigned:
+        where.append(CHALLENGE.c.behandelaar.is_(None))
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(CHALLENGE.c.titel.ilike(pattern, escape="\\") | CHALLENGE.c.kenmerk.ilike(pattern, escape="\\"))
     where += [CHALLENGE.c[column] == value for column, value in equal.items()]
     if is_open is not None:
         where.append(CHALLENGE.c.resultaat.is_(None) if is_open else CHALLENGE.c.resultaat.is_not(None))

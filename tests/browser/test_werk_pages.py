@@ -1,0 +1,60 @@
+"""The werkomgeving's pages in a real browser: axe finds no violation on the empty and full werkvoorraad and on
+the challenge page with its event forms, with and without errors; nothing scrolls sideways at 320 px."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from fastapi import FastAPI
+
+from r2c.clock import FixedClock
+from r2c.definitions import load_catalog
+from r2c.service import ChallengeService
+from r2c.settings import load_settings
+from r2c.store import Database, DocumentStore
+from r2c.web.pages import mount_static
+from r2c.web.staff import Staff
+from r2c.web.uitdaging import werk_routers
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import serve
+from tests.conftest import MODEL_DIR, WORKFLOW_DIR
+from tests.integration.helpers import submit
+
+JANSEN = Staff("b.jansen", "B. Jansen", "b.jansen@gouda.nl", "gouda", ("behandelaar",), "behandelaar")
+
+
+@pytest.fixture
+def site(tmp_path):
+    db = Database.connect(f"sqlite:///{tmp_path / 'r2c.db'}")
+    db.upgrade()
+    service = ChallengeService(db.sessions, load_catalog([MODEL_DIR, WORKFLOW_DIR], base_paths=[]),
+                               FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)),
+                               read_session_factory=db.read_sessions, documents=DocumentStore(tmp_path / "d"))
+    app = FastAPI()
+    mount_static(app)
+    for router in werk_routers(service, None, load_settings(), staff=lambda: JANSEN):
+        app.include_router(router)
+    with serve(app) as url:
+        yield url, service
+    db.engine.dispose()
+
+
+def test_werk_pages_pass_axe_and_fit_320_px(browser, site):
+    url, service = site
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{url}/werkvoorraad")
+    assert_accessible(page, "de lege werkvoorraad")
+    c = submit(service).challenge
+    page.goto(f"{url}/werkvoorraad")
+    assert_accessible(page, "de werkvoorraad")
+    page.goto(f"{url}/uitdagingen/{c.id}")
+    assert_accessible(page, "de uitdaging")
+    page.locator('form[action$="/stap/aanvulling_vragen"] button[type=submit]').click()  # keyboard-reachable button
+    page.wait_for_url(f"{url}/uitdagingen/{c.id}")
+    page.locator('form[action$="/stap/aanvullen"] button[type=submit]').click()  # no vereisten: errors
+    assert page.locator(".utrecht-form-field-error-message").count() >= 1
+    assert_accessible(page, "het formulier met fouten")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
