@@ -156,17 +156,19 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     ``app.state.login.require_staff`` is the dependency of its pages) and the year report page."""
     from r2c.web.bewoner import step_router
     from r2c.web.indienen import intake_router
-    from r2c.web.login import LoginRequired, login_redirect, make_login, placeholder_router
+    from r2c.web.login import LoginRequired, login_redirect, make_login
     from r2c.web.pages import mount_static
     from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
+    from r2c.web.uitdaging import werk_routers
 
     mount_static(app)
     login = make_login(ctx.service, settings)
     app.state.login = login
     app.add_exception_handler(LoginRequired, login_redirect)
     app.include_router(login.router())
-    app.include_router(placeholder_router(login))  # until the werkvoorraad (branch werk-pages) is merged
+    for router in werk_routers(ctx.service, ctx.letters, settings, staff=login.require_staff):
+        app.include_router(router)
     app.include_router(rapport_router(ctx.service, staff_dependency=login.require_staff))
 
     async def limited(request: Request) -> None:

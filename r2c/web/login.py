@@ -249,16 +249,3 @@ def login_redirect(request: Request, error: LoginRequired) -> Response:
     if error.expired:
         response.delete_cookie(COOKIE, path="/")
     return response
-
-
-def placeholder_router(login: Login) -> APIRouter:
-    """A stand-in ``/werkvoorraad`` until the werkvoorraad pages (branch werk-pages) are merged."""
-    from fastapi import Depends
-
-    router = APIRouter(include_in_schema=False)
-
-    @router.get(HOME)
-    def werkvoorraad(request: Request, staff: Staff = Depends(login.require_staff)) -> Response:
-        return render(request, "pagina/werkvoorraad_tijdelijk.html", staff=staff)
-
-    return router

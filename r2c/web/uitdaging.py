@@ -131,7 +131,7 @@ def event_data(definition: Definition, event: str, form: Mapping[str, Any],
 def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
                      staff: Callable[..., Any]) -> APIRouter:
     """The challenge page and its forms; ``staff`` is the login's dependency yielding the logged-in Staff."""
-    router = APIRouter()
+    router = APIRouter(include_in_schema=False)
 
     def page(request: Request, person: Staff, challenge_id: str, *, status_code: int = 200, open_event: str = "",
              fouten: Mapping[str, str] | None = None, waarden: Mapping[str, Any] | None = None,

@@ -57,7 +57,7 @@ class Regel:
 def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, *,
                         staff: Callable[..., Any]) -> APIRouter:
     """The werkvoorraad page; ``staff`` is the login's dependency yielding the logged-in Staff."""
-    router = APIRouter()
+    router = APIRouter(include_in_schema=False)
     thresholds_text = getattr(settings, "signaal_werkdagen", "10,3") if settings is not None else "10,3"
 
     @router.get("/werkvoorraad", response_class=HTMLResponse)
