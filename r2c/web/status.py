@@ -71,9 +71,11 @@ def sentence(text: str, day: date | None = None, **names: str) -> Sentence:
 
 # -- the page ------------------------------------------------------------------------------------------------
 
-def page_context(service: ChallengeService, letters: Letters, *, view: StatusView, token: str) -> dict[str, Any]:
+def page_context(service: ChallengeService, letters: Letters, *, view: StatusView, token: str,
+                 sent: str | None = None) -> dict[str, Any]:
     """What the status page shows, from what the initiatiefnemer may see (``service.status_view``: one read
-    transaction, one consistent picture)."""
+    transaction, one consistent picture); ``sent`` is the event the resident just took from this page (the
+    "Verstuurd" notice), if any."""
     challenge, terms, own_letters, definition = view.challenge, view.terms, view.letters, view.definition
     allowed = {a.event for a in view.allowed if not a.blocked_by}
     huisstijl = letters.router.huisstijl(challenge.gemeente)
@@ -86,7 +88,9 @@ def page_context(service: ChallengeService, letters: Letters, *, view: StatusVie
     if ontbreekt and not any(_rubriek(definition, t) == "initiatiefnemer" and t.status == "lopend" for t in terms):
         you_must.insert(0, sentence(MISSING_SOON))
     you_may += [sentence(text) for text in _step_texts(definition, allowed)]
+    labels = {t.event or key: t.knop or t.label for key, t in definition.transities.items()}
     return {
+        "verstuurd": labels.get(sent or ""),
         "gemeente": {"naam": huisstijl.naam, "contact": huisstijl.afzender, "logo": logo_src(huisstijl)},
         "procedure": definition.naam,
         "uitdaging": {"titel": challenge.titel, "kenmerk": challenge.kenmerk,
@@ -267,13 +271,12 @@ def status_router(service: ChallengeService, letters: Letters, *,
             view = service.status_view(token) if TOKEN.fullmatch(token) else None
             if view is None:
                 return not_found_page()
-            context = page_context(service, letters, view=view, token=token)
+            context = page_context(service, letters, view=view, token=token, sent=verstuurd)
         except (NotFound, AccessDenied):
             return not_found_page()
         except R2CError as error:
             return unavailable(error)
-        labels = {t.event or key: t.knop or t.label for key, t in view.definition.transities.items()}
-        return render_page("status.html", verstuurd=labels.get(verstuurd or ""), **context)
+        return render_page("status.html", **context)
 
     @router.get("/status/{token}/brieven/{letter_id}", name="status_letter")
     def status_letter(token: str, letter_id: str) -> Response:

@@ -23,7 +23,7 @@ def test_page_reads_without_javascript(browser, site):
     assert page.locator("h1").all_inner_texts() == [
         "Onderhoud groen en speeltuin 't Weiland, met een heel lange titel erbij"]
     assert page.locator("h2").all_inner_texts() == [
-        "Waar staat uw uitdaging nu?", "Wat gebeurt er nu?", "Wat moet u doen?", "Brieven", "Heeft u vragen?"]
+        "Dit kunt u nu online doen", "Waar staat uw uitdaging nu?", "Wat gebeurt er nu?", "Wat moet u doen?", "Brieven", "Heeft u vragen?"]
     assert page.locator("main").count() == 1
     todo = page.locator("section", has=page.locator("h2", has_text="Wat moet u doen?")).inner_text()
     assert "Stuur de ontbrekende stukken uiterlijk op maandag 16 maart 2026." in todo
