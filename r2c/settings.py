@@ -77,6 +77,8 @@ class Settings(BaseSettings):
         oidc_naam: the provider's name on the login page ('Inloggen met <naam>').
         oidc_scopes: the scopes asked for (space separated, with openid).
         oidc_claim_gemeente, oidc_claim_rollen: the id token's claims that carry the gemeente and the roles.
+        zgw_config: the TOML file with each gemeente's ZGW APIs and credentials (r2c.zgw.config, docs/zgw.md);
+            none: no zaaksysteem link.
         kenmerk_formaat: how a kenmerk reads (a Python format string with {jaar}, {nummer} and optionally
             {gemeente}); one format for every gemeente, the numbers count per gemeente and year (r2c.store.kenmerk).
     """
@@ -121,6 +123,7 @@ class Settings(BaseSettings):
     oidc_claim_gemeente: str = "gemeente"
     oidc_claim_rollen: str = "rollen"
     signaal_werkdagen: str = "10,3"
+    zgw_config: Path | None = None
 
     @field_validator("signaal_werkdagen")
     @classmethod

@@ -1,0 +1,4 @@
+"""The link with the gemeente's zaaksysteem through the ZGW APIs (Zaken, Catalogi, Documenten, Besluiten).
+
+``config`` reads which APIs and credentials each gemeente uses (``R2C_ZGW_CONFIG``, a TOML file). See docs/zgw.md.
+"""
