@@ -1,6 +1,7 @@
 """Create and publish a workflow version's zaaktype in a gemeente's Catalogi API, idempotently.
 
-A second run finds the zaaktype by ``identificatie`` and ``versiedatum`` within the catalogus and creates nothing;
+A second run finds the zaaktype by ``identificatie`` and ``versiedatum`` within the catalogus and creates nothing
+(the lists are filtered on ``catalogus`` here: the official document types that query parameter as an integer);
 informatieobjecttypen and besluittypen are reused by omschrijving (they belong to the catalogus and serve every
 version). Order: informatieobjecttypen, besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen,
 eigenschappen and links, then publish informatieobjecttypen, besluittypen and the zaaktype (Open Zaak publishes a
@@ -79,9 +80,8 @@ def publish(zaaktype: Zaaktype, *, client: ZgwClient) -> Published:
 def _publish(zaaktype: Zaaktype, client: ZgwClient, root: str, what: str) -> Published:
     catalogus = client.gemeente.catalogus
     body = zaaktype.zaaktype
-    existing = [z for z in _all(client, f"{root}/zaaktypen",
-                                {"catalogus": catalogus, "identificatie": body["identificatie"], "status": "alles"})
-                if z.get("versiedatum") == body["versiedatum"]]
+    existing = [z for z in _all(client, f"{root}/zaaktypen", {"identificatie": body["identificatie"], "status": "alles"})
+                if z.get("catalogus") == catalogus and z.get("versiedatum") == body["versiedatum"]]
     if existing:
         found = existing[0]
         if found.get("concept"):
@@ -101,10 +101,10 @@ def _publish(zaaktype: Zaaktype, client: ZgwClient, root: str, what: str) -> Pub
 
     for resource, items, prefix in (("informatieobjecttypen", zaaktype.informatieobjecttypen, "informatieobjecttype"),
                                     ("besluittypen", zaaktype.besluittypen, "besluittype")):
-        known = {o.get("omschrijving"): o for o in _all(client, f"{root}/{resource}",
-                                                        {"catalogus": catalogus, "status": "alles"})}
         for key, item in items:
-            made = known.get(item["omschrijving"])
+            same = [o for o in _all(client, f"{root}/{resource}", {"omschrijving": item["omschrijving"], "status": "alles"})
+                    if o.get("catalogus") == catalogus and o.get("omschrijving") == item["omschrijving"]]
+            made = same[0] if same else None
             if made is not None:
                 done.hergebruikt.append(f"{resource}: {item['omschrijving']}")
             else:
