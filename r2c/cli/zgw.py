@@ -25,8 +25,8 @@ def zaaktype(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. goud
                                      "publiceer het; een versie die er al is, blijft zoals ze is.")] = False,
              ) -> None:
     """Het zaaktype van een workflowversie als JSON: de verzoeken aan de Catalogi-API, met plaatshouders voor de
-    URL's. Zonder keuze van de archivaris voor een resultaat (R2C_ZGW_CONFIG) een plaatshouder en een waarschuwing;
-    met --publiceer is dat een fout."""
+    URL's. Zonder keuze van de archivaris voor een resultaat (R2C_ZGW_CONFIG) een plaatshouder, in 'waarschuwingen'
+    genoemd (en op stderr als de gemeente wel is ingesteld); met --publiceer is dat een fout."""
     from r2c.definitions.catalog import load_catalog
     from r2c.settings import load_settings
     from r2c.zgw.config import VARIABLE, load_zgw_config
@@ -47,7 +47,7 @@ def zaaktype(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. goud
                           "publiceren (zie docs/zgw.md)")
     bodies = build_zaaktype(item, gemeente=settings, einde=later[0] if later else None, strict=publiceer)
     if not publiceer:
-        for warning in bodies.waarschuwingen:
+        for warning in bodies.waarschuwingen if settings is not None else ():
             typer.echo(f"waarschuwing: {warning}", err=True)
         typer.echo(bodies.dumps())
         return

@@ -96,7 +96,8 @@ class Zaaktype:
                 "informatieobjecttypen": [b for _, b in self.informatieobjecttypen],
                 "eigenschappen": [b for _, b in self.eigenschappen],
                 "zaaktypeinformatieobjecttypen": self.koppelingen,
-                "plaatshouders": self.plaatshouders()}
+                "plaatshouders": self.plaatshouders(),
+                "waarschuwingen": self.waarschuwingen}
 
     def dumps(self) -> str:
         return json.dumps(self.as_json(), indent=2, ensure_ascii=False)

@@ -62,9 +62,11 @@ def test_every_body_gouda_prints_is_a_valid_catalogi_request() -> None:
     printed = json.loads(result.stdout)
     assert _check_all(printed) > 20
     assert all(ISO.match(d) for d in _durations(printed)), _durations(printed)
-    # no archivist's choice configured: a placeholder per result, and a warning that names the key to add
+    # no ZGW configuration: a placeholder per result, named in 'waarschuwingen' with the key to add; stdout and
+    # stderr together stay one JSON document (as a script reads it with 2>&1)
     assert printed["resultaattypen"][0]["selectielijstklasse"] == "{selectielijstklasse:uitgevoerd}"
-    assert "[gemeente.gouda.resultaten.uitgevoerd] ontbreekt" in result.stderr
+    assert "[gemeente.gouda.resultaten.uitgevoerd] ontbreekt" in printed["waarschuwingen"][0]
+    assert result.stderr == ""
     assert printed["plaatshouders"]["{besluittype:besluit_afwijzing}"].startswith("besluittypen[")
 
 
@@ -186,6 +188,7 @@ def test_publiceer_without_the_archivists_choice_names_the_key_and_sends_nothing
     klassen = [r["selectielijstklasse"] for r in json.loads(printed.stdout)["resultaattypen"]]
     assert klassen[:2] == [SELECTIELIJST.format("uitgevoerd"), SELECTIELIJST.format("afgewezen")]
     assert "{selectielijstklasse:ingetrokken}" in klassen
+    assert "waarschuwing: R2C_ZGW_CONFIG: [gemeente.gouda.resultaten.ingetrokken] ontbreekt" in printed.stderr
 
 
 def test_the_standin_refuses_a_wrong_token_and_an_early_publish(standin: CatalogiStandIn) -> None:
