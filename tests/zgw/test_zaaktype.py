@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from r2c.zgw.zaaktype import build_zaaktype
-from tests.conftest import run_r2c
+from tests.conftest import WORKFLOW_DIR, run_r2c
 from tests.zgw.catalogi_standin import CatalogiStandIn
 from tests.zgw.specs import check_request
 
@@ -70,13 +71,15 @@ def test_every_body_gouda_prints_is_a_valid_catalogi_request() -> None:
     assert printed["plaatshouders"]["{besluittype:besluit_afwijzing}"].startswith("besluittypen[")
 
 
-def test_every_shipped_workflow_version_gives_valid_catalogi_requests(catalog) -> None:
-    for item in (i for i in catalog if i.definition.soort == "gemeente"):
-        printed = build_zaaktype(item).as_json()
-        assert _check_all(printed) > 20, item.definition.key
-        assert all(ISO.match(d) for d in _durations(printed)), (item.definition.key, _durations(printed))
-        volgnummers = [s["volgnummer"] for s in printed["statustypen"]]
-        assert volgnummers == list(range(1, len(volgnummers) + 1)), item.definition.key
+@pytest.mark.parametrize("file", sorted(p.name for p in WORKFLOW_DIR.glob("*.yaml")))
+def test_every_shipped_workflow_gives_valid_catalogi_requests(catalog, file: str) -> None:
+    item = next(i for i in catalog if Path(i.file).name == file)
+    printed = build_zaaktype(item).as_json()
+    assert _check_all(printed) > 20
+    assert all(ISO.match(d) for d in _durations(printed)), _durations(printed)
+    volgnummers = [s["volgnummer"] for s in printed["statustypen"]]
+    assert volgnummers == list(range(1, len(volgnummers) + 1))
+    assert len(printed["resultaattypen"]) >= 1 and len(printed["roltypen"]) == 3
 
 
 def test_gouda_zaaktype_follows_the_definition(catalog) -> None:
@@ -192,6 +195,7 @@ def test_publiceer_without_the_archivists_choice_names_the_key_and_sends_nothing
 
 
 def test_the_standin_refuses_a_wrong_token_and_an_early_publish(standin: CatalogiStandIn) -> None:
+    from r2c.clock import FixedClock
     from r2c.zgw.client import ZgwClient, ZgwError
     from r2c.zgw.config import ZgwGemeente
 
@@ -200,8 +204,12 @@ def test_the_standin_refuses_a_wrong_token_and_an_early_publish(standin: Catalog
                                      documenten="http://x", besluiten="http://x", rsin="002220647",
                                      client_id="r2c", secret=secret))
 
-    with pytest.raises(ZgwError, match="403"):
+    with pytest.raises(ZgwError, match="403 JWT ongeldig"):
         client("een ander geheim van voldoende lengte").get(f"{standin.url}/zaaktypen")
+    stale = client(SECRET)
+    stale.clock = FixedClock(datetime.now(timezone.utc) - timedelta(hours=2))
+    with pytest.raises(ZgwError, match="403 JWT: iat ontbreekt of is ouder dan een uur"):
+        stale.get(f"{standin.url}/zaaktypen")
     good = client(SECRET)
     printed = _filled(build_zaaktype_gouda()["zaaktype"])
     printed |= {"catalogus": standin.catalogus, "besluittypen": []}
