@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from r2c.cli import (
-        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows,
+        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows, zgw,
     )
 
     workflows.register(app)
@@ -33,6 +33,7 @@ def _register() -> None:
     gebruikers.register(app)
     doctor.register(app)
     rapport.register(app)
+    zgw.register(app)
 
 
 def main() -> None:

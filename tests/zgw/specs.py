@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +62,7 @@ class _Request:
     body: bytes | None
     headers: dict[str, str]
     query: dict[str, str] = field(default_factory=dict)
+    path_params: dict[str, str] = field(default_factory=dict)
 
     host_url = HOST
 
@@ -78,7 +80,30 @@ class _Request:
         from werkzeug.datastructures import Headers, ImmutableMultiDict
 
         return RequestParameters(query=ImmutableMultiDict(self.query), header=Headers(self.headers),
-                                 cookie=ImmutableMultiDict(), path={})
+                                 cookie=ImmutableMultiDict(), path=self.path_params)
+
+
+@lru_cache(maxsize=None)
+def _templates(api: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """The paths of ``api`` with parameters (``/zaaktypen/{uuid}/publish``) as patterns and their parameter names."""
+    document = spec(api).spec
+    servers = [server["url"].rstrip("/") for server in document / "servers"] or [""]
+    found = []
+    for template in (document / "paths").keys():
+        names = tuple(re.findall(r"{([^}]+)}", template))
+        if names:
+            body = re.sub(r"{[^}]+}", "([^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+            found += [(re.compile(f"^{re.escape(server)}{body}$"), names) for server in servers]
+    return tuple(found)
+
+
+def path_parameters(api: str, path: str) -> dict[str, str]:
+    """The path parameters of ``path`` by the first path of ``api`` it matches (``{"uuid": ...}``); none: {}."""
+    for pattern, names in _templates(api):
+        match = pattern.match(path)
+        if match:
+            return dict(zip(names, match.groups()))
+    return {}
 
 
 def check_request(api: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
@@ -90,7 +115,7 @@ def check_request(api: str, method: str, path: str, body: Any = None, headers: d
 
     headers = {"Content-Type": "application/json", **(headers or {})}
     raw = None if body is None else json.dumps(body).encode("utf-8")
-    request = _Request(method.lower(), path, raw, headers, query or {})
+    request = _Request(method.lower(), path, raw, headers, query or {}, path_parameters(api, path))
     try:
         spec(api).validate_request(request)
     except RequestValidationError as error:
