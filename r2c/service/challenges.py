@@ -208,11 +208,13 @@ class ChallengeService:
         """The event a new challenge of ``gemeente`` is submitted with (the definition in force's first)."""
         return submitting_events(self._definition_in_force(gemeente))[0]
 
-    def check_submission(self, *, titel: str, initiatiefnemer: Initiatiefnemer, reason: str | None = None
-                         ) -> dict[str, str]:
+    def check_submission(self, *, titel: str, initiatiefnemer: Initiatiefnemer, reason: str | None = None,
+                         gemeente: str | None = None, partij: str | None = None) -> dict[str, str]:
         """{field: what is wrong} with a submission's titel, party and reason, as ``submit`` checks them (a form
-        shows them before its review step); empty when all is well."""
-        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
+        shows them before its review step); with ``gemeente`` also the kind of ``partij`` by its definition in
+        force (toelating.partijen); empty when all is well."""
+        problems = party_facts(self._definition_in_force(gemeente), partij)[1] if gemeente else {}
+        problems |= check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
         return problems | check_text("reden", reason, self.limits.reason_length)
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
