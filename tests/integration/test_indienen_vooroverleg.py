@@ -42,8 +42,8 @@ def token(client: TestClient, path: str) -> str:
 
 
 def test_the_form_asks_for_the_vooroverleg_with_fewer_questions_and_who_applies(client, service) -> None:
-    html = unescape(client.get("/indienen/voorbeeldstad").text)
-    definition = service.definition_in_force("voorbeeldstad")
+    html = unescape(client.get("/indienen/overlegstad").text)
+    definition = service.definition_in_force("overlegstad")
     assert "<h1 class=\"utrecht-heading-1\">Aanmelden voor het vooroverleg</h1>" in html
     assert definition.fasen["vooroverleg"].omschrijving in html
     assert "Vertel in een paar zinnen wat u wilt doen" in html
@@ -59,8 +59,8 @@ def test_a_missing_or_excluded_kind_stands_next_to_the_radio_group_and_nothing_i
     before = row_counts(database)
     for partij, text in (("", "Verplicht: zeg wie de aanvraag indient"),
                          ("onderneming", "Een bedrijf kan de gemeente niet uitdagen.")):
-        response = client.post("/indienen/voorbeeldstad", data={**FORM, "partij": partij, "stap": "controle",
-                                                                "csrf": token(client, "/indienen/voorbeeldstad")})
+        response = client.post("/indienen/overlegstad", data={**FORM, "partij": partij, "stap": "controle",
+                                                                "csrf": token(client, "/indienen/overlegstad")})
         assert response.status_code == 422
         assert re.search(r'id="partij-fout"><strong>Fout:</strong> ' + re.escape(text), unescape(response.text))
         assert 'value="Groen in de Kerkstraat"' in response.text  # input kept
@@ -68,19 +68,19 @@ def test_a_missing_or_excluded_kind_stands_next_to_the_radio_group_and_nothing_i
 
 
 def test_aanmelden_then_after_the_vooroverleg_the_request_proper_from_the_status_page(client, service) -> None:
-    review = client.post("/indienen/voorbeeldstad", data={**FORM, "partij": "vereniging", "stap": "controle",
-                                                          "csrf": token(client, "/indienen/voorbeeldstad")})
+    review = client.post("/indienen/overlegstad", data={**FORM, "partij": "vereniging", "stap": "controle",
+                                                          "csrf": token(client, "/indienen/overlegstad")})
     assert review.status_code == 200, review.text
     assert "Een vereniging" in review.text and 'value="Aanmelden voor het vooroverleg"' not in review.text
     assert ">Een gesprek aanvragen</button>" in review.text  # the step's knop, from the definition
-    done = client.post("/indienen/voorbeeldstad", data=hidden(review.text) | {"stap": "indienen"})
+    done = client.post("/indienen/overlegstad", data=hidden(review.text) | {"stap": "indienen"})
     assert done.status_code == 200, done.text
     html = unescape(done.text)
     assert "Uw aanmelding is ontvangen" in html
     assert "We maken een afspraak met u om over uw idee te praten." in html  # the state's text, from the definition
     link = re.search(r'href="http://testserver(/status/[^"]+)"', done.text).group(1)
 
-    b = behandelaar("voorbeeldstad")
+    b = behandelaar("overlegstad")
     [challenge] = service.search(actor=b).items
     assert challenge.state == "vooroverleg.gesprek" and challenge.facts["partij"] == "vereniging"
     status = unescape(client.get(link).text)

@@ -28,7 +28,7 @@ def api(service, database, tmp_path) -> Api:
     return make_api(service, database, tmp_path)
 
 
-def aanmelden(service, gemeente: str = "voorbeeldstad", partij: str | None = "ingezetene"):
+def aanmelden(service, gemeente: str = "overlegstad", partij: str | None = "ingezetene"):
     return service.submit(gemeente=gemeente, titel="Groen in de Kerkstraat", initiatiefnemer=PERSON, partij=partij,
                           data={"omschrijving": "Wij willen het groen in onze straat zelf onderhouden."})
 
@@ -38,7 +38,7 @@ def test_a_submission_starts_the_mandatory_vooroverleg_with_its_own_letter(servi
     challenge = fired.challenge
     assert challenge.state == "vooroverleg.gesprek"
     assert challenge.facts["partij"] == "ingezetene"
-    b = behandelaar("voorbeeldstad")
+    b = behandelaar("overlegstad")
     assert [e.event for e in service.timeline(challenge.id, actor=b)] == ["vooroverleg_aanvragen"]
     assert [(t.template, t.titel) for t in service.letters_of(challenge.id, actor=b)] == [
         ("aanmelding_vooroverleg", "Ontvangstbevestiging van uw aanmelding voor het vooroverleg")]
@@ -49,7 +49,7 @@ def test_the_request_proper_is_submitted_only_after_the_behandelaar_records_the_
     from r2c.errors import EventNotAllowed
 
     fired = aanmelden(service)
-    b = behandelaar("voorbeeldstad")
+    b = behandelaar("overlegstad")
     resident = service.status_actor(fired.status_token)[1]
     with pytest.raises(EventNotAllowed):
         service.fire(fired.challenge.id, "indienen", actor=resident, data={"omschrijving": "Ons plan."})
@@ -68,7 +68,7 @@ def test_the_request_proper_is_submitted_only_after_the_behandelaar_records_the_
 def test_indienen_cannot_be_the_first_event_where_the_vooroverleg_is_mandatory(service, database) -> None:
     before = row_counts(database)
     with pytest.raises(InvalidInput) as refused:
-        service.submit(gemeente="voorbeeldstad", titel="Groen", initiatiefnemer=PERSON, partij="ingezetene",
+        service.submit(gemeente="overlegstad", titel="Groen", initiatiefnemer=PERSON, partij="ingezetene",
                        event="indienen")
     assert "dat doet: vooroverleg_aanvragen" in str(refused.value)
     assert row_counts(database) == before
@@ -90,10 +90,10 @@ def test_a_missing_unknown_or_excluded_kind_of_party_is_refused_and_nothing_is_w
 
 
 def test_an_excluded_kind_is_flagged_for_the_behandelaar_where_the_definition_says_so(service) -> None:
-    fired = service.submit(gemeente="voorbeelddorp", titel="Schoonmaak", initiatiefnemer=PERSON, partij="onderneming",
+    fired = service.submit(gemeente="toelatingdorp", titel="Schoonmaak", initiatiefnemer=PERSON, partij="onderneming",
                            data={"omschrijving": "Wij maken het plein schoon."})
     assert fired.challenge.state == "indiening.ontvangen"
-    seen = service.get(fired.challenge.id, actor=behandelaar("voorbeelddorp"))
+    seen = service.get(fired.challenge.id, actor=behandelaar("toelatingdorp"))
     assert seen.facts["partij"] == "onderneming"
     assert seen.facts["partij_niet_toegelaten"].startswith("Een bedrijf mag alleen uitdagen")
     assert "(art. 2 lid 1, testbestand)" in seen.facts["partij_niet_toegelaten"]
@@ -106,7 +106,7 @@ def test_a_gemeente_without_kinds_does_not_take_one(service) -> None:
 
 
 def test_the_api_submission_on_a_mandatory_vooroverleg_and_its_refusal_of_a_kind(api) -> None:
-    body = {"gemeente": "voorbeeldstad", "titel": "Groen in de Kerkstraat", "partij": "vereniging",
+    body = {"gemeente": "overlegstad", "titel": "Groen in de Kerkstraat", "partij": "vereniging",
             "initiatiefnemer": {"naam": "Fatima de Vries", "email": "fatima@example.nl"},
             "data": {"omschrijving": "Wij willen het groen zelf onderhouden."}}
     made = api.client.post("/api/v1/challenges", json=body)
@@ -115,7 +115,7 @@ def test_the_api_submission_on_a_mandatory_vooroverleg_and_its_refusal_of_a_kind
     assert challenge["state"] == "vooroverleg.gesprek" and challenge["facts"]["partij"] == "vereniging"
     events = api.client.get(f"/api/v1/challenges/{challenge['id']}/events", headers=status_headers(made.json()))
     assert "indienen" not in [e["event"] for e in events.json()]
-    staff = api.key("behandelaar", "voorbeeldstad")
+    staff = api.key("behandelaar", "overlegstad")
     held = api.fire(challenge, "vooroverleg_gehouden", staff, data={"verslag": "Gesprek gehouden."})
     assert held.status_code == 200, held.text
     registered = api.fire(challenge, "indienen", staff, data={"omschrijving": "Het plan, na het gesprek."})

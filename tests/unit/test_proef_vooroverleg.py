@@ -23,7 +23,7 @@ def catalog():
     return load_catalog([MODEL_DIR, FIXTURES / "vooroverleg"], base_paths=[])
 
 
-def walk(catalog, *steps: str, gemeente: str = "voorbeeldstad") -> list[dict]:
+def walk(catalog, *steps: str, gemeente: str = "overlegstad") -> list[dict]:
     loaded, day = begin(catalog, gemeente, versie=None, op=START, vandaag=date(2030, 1, 1))
     return Proef(Workflow(loaded), day).walk([parse_stap(s) for s in steps])
 
@@ -49,17 +49,17 @@ def test_indienen_first_is_refused_with_what_may_happen_now(catalog) -> None:
 def test_an_excluded_kind_is_refused_or_flagged_as_the_definition_says(catalog) -> None:
     (refused,) = walk(catalog, "vooroverleg_aanvragen:partij=onderneming")
     assert refused["geweigerd"].startswith("partij: Een bedrijf kan de gemeente niet uitdagen.")
-    (flagged, nxt) = walk(catalog, "indienen:partij=onderneming", "in_behandeling_nemen", gemeente="voorbeelddorp")
+    (flagged, nxt) = walk(catalog, "indienen:partij=onderneming", "in_behandeling_nemen", gemeente="toelatingdorp")
     assert "geweigerd" not in flagged and flagged["let_op"].startswith("gemarkeerd voor de behandelaar: Een bedrijf")
     assert "geweigerd" not in nxt
 
 
 def test_the_command_prints_the_party_and_exits_1_on_a_refused_kind() -> None:
     env = {"R2C_DEFINITIES": f"{MODEL_DIR}:{FIXTURES / 'vooroverleg'}"}
-    ok = run_r2c("workflows", "proef", "voorbeeldstad", "--op", "2026-03-02", "vooroverleg_aanvragen:partij=stichting",
+    ok = run_r2c("workflows", "proef", "overlegstad", "--op", "2026-03-02", "vooroverleg_aanvragen:partij=stichting",
                  env=env, cwd=ROOT)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "partij: stichting" in ok.stdout and "vooroverleg.gesprek" in ok.stdout
-    bad = run_r2c("workflows", "proef", "voorbeeldstad", "vooroverleg_aanvragen:partij=gemeenteraad", env=env, cwd=ROOT)
+    bad = run_r2c("workflows", "proef", "overlegstad", "vooroverleg_aanvragen:partij=gemeenteraad", env=env, cwd=ROOT)
     assert bad.returncode == 1 and "Traceback" not in bad.stdout + bad.stderr
     assert "onbekende soort partij 'gemeenteraad'" in bad.stdout
