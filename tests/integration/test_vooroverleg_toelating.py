@@ -131,3 +131,24 @@ def test_the_openapi_document_describes_the_kind_of_party(api) -> None:
     schema = api.client.get("/api/v1/openapi.json").json()
     partij = schema["components"]["schemas"]["SubmitIn"]["properties"]["partij"]
     assert "toelating.partijen" in partij["description"]
+
+
+def test_the_werkomgeving_shows_who_submitted_and_the_flag(service) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from html import unescape
+
+    from r2c.web.pages import mount_static
+    from r2c.web.staff import Staff
+    from r2c.web.uitdaging import werk_routers
+
+    fired = service.submit(gemeente="toelatingdorp", titel="Schoonmaak", initiatiefnemer=PERSON, partij="onderneming",
+                           data={"omschrijving": "Wij maken het plein schoon."})
+    app = FastAPI()
+    mount_static(app)
+    person = Staff("b.jansen", "B. Jansen", "b@toelatingdorp.nl", "toelatingdorp", ("behandelaar",), "behandelaar")
+    for router in werk_routers(service, None, None, staff=lambda: person):
+        app.include_router(router)
+    html = unescape(TestClient(app).get(f"/uitdagingen/{fired.challenge.id}").text)
+    assert "<dt>Wie dient in</dt><dd>Een bedrijf" in html
+    assert "Let op: mag niet uitdagen.</strong> Een bedrijf mag alleen uitdagen" in html
