@@ -100,3 +100,15 @@ def test_aanmelden_then_after_the_vooroverleg_the_request_proper_from_the_status
     assert after.state == "indiening.ontvangen" and set(after.facts["vereisten"]) == {"plan", "begroting"}
     assert [e.event for e in service.timeline(challenge.id, actor=b)] == [
         "vooroverleg_aanvragen", "vooroverleg_gehouden", "indienen"]
+
+
+def test_the_vooroverleg_form_its_review_and_the_confirmation_are_plain(client) -> None:
+    from tests.integration.test_leesbaarheid import assert_plain
+    from tests.leesbaarheid import visible_text
+
+    form = client.get("/indienen/overlegstad").text
+    review = client.post("/indienen/overlegstad", data={**FORM, "partij": "ingezetene", "stap": "controle",
+                                                        "csrf": token(client, "/indienen/overlegstad")}).text
+    done = client.post("/indienen/overlegstad", data=hidden(review) | {"stap": "indienen"}).text
+    for where, html in (("het formulier", form), ("de controle", review), ("ontvangen", done)):
+        assert_plain(visible_text(html), where)
