@@ -101,7 +101,10 @@ def check_indiening(definition: Definition, graph: Graph) -> list[tuple[Path, st
                             f"om het verplichte vooroverleg (fase '{phase}') heen; laat '{e.transition}' pas na het "
                             "vooroverleg beginnen (bv. van: de staat waarin het vooroverleg is gehouden)",
                             (("fasen", phase, "verplicht"),)))
-    if out:
+    sources = {e.source for e in graph.edges if e.dest is not None}
+    blocked = any(not staat.eind and name not in sources for name, staat in graph.states.items()) or any(
+        not fase.actief and not fase.optioneel for fase in d.fasen.values())
+    if out or blocked:  # a dead end or a mandatory phase switched off is reported already: the rest would be noise
         return out
     out += _dead_ends(d, graph, [e for e in leaving if e.event in events])
     return out
