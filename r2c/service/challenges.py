@@ -134,7 +134,7 @@ class ChallengeService:
         if event not in allowed:
             raise InvalidInput(f"'{event}' dient bij {gemeente} geen uitdaging in; dat doet: {', '.join(allowed)}",
                                fields={"event": f"niet een indienend event (wel: {', '.join(allowed)})"})
-        party_facts_, problems = party_facts(definition, partij)
+        recorded, problems = party_facts(definition, partij)
         problems |= self.check_submission(titel=titel, initiatiefnemer=initiatiefnemer, reason=reason)
         for number, upload in enumerate(documents, start=1):
             problems |= {f"documenten.{number}.{k}": v for k, v in self.check_document(upload).items()}
@@ -146,8 +146,8 @@ class ChallengeService:
                                fields=problems)
         workflow = self.engine.workflow(definition.id, definition.versie)
         first = workflow.start()
-        if party_facts_:  # the kind of party is a fact of the challenge from the start (voorwaarden may read it)
-            first = replace(first, facts=MappingProxyType(party_facts_))
+        if recorded:  # the kind of party is a fact of the challenge from the start (voorwaarden may read it)
+            first = replace(first, facts=MappingProxyType(recorded))
         outcome = workflow.fire(first, event, actor=actor, clock=self.clock, data=data, reason=reason)
         challenge_id = str(uuid.uuid4())
         now = self.clock.now()
