@@ -51,7 +51,8 @@ def challenge_routes(ctx: Context) -> APIRouter:
                  responses=responses(401, 403, 404, 409, 422, 429, body=True), response_model_by_alias=True)
     def submit(body: SubmitIn, request: Request, response: Response,
                caller: Caller | None = Depends(ctx.maybe_caller)) -> SubmittedOut:
-        """Dien een uitdaging in namens de initiatiefnemer. Zonder sleutel (een portaal of de bewoner zelf) geldt een
+        """Dien een uitdaging in namens de initiatiefnemer, met het indienende event van de definitie ('indienen', of
+        bij een verplicht vooroverleg de aanmelding daarvoor; de aanvraag zelf volgt dan na het vooroverleg). Zonder sleutel (een portaal of de bewoner zelf) geldt een
         limiet per adres; met een API-sleutel is de gemeente die van de sleutel. Het antwoord bevat eenmalig de
         statuslink voor de initiatiefnemer."""
         if caller is None:
@@ -68,6 +69,7 @@ def challenge_routes(ctx: Context) -> APIRouter:
                                invalidParams=[{"name": "body.gemeente", "reason": "verplicht zonder API-sleutel"}])
         who = body.initiatiefnemer
         fired = service.submit(gemeente=gemeente, titel=body.titel, data=body.data, reason=body.reden,
+                               partij=body.partij,
                                initiatiefnemer=Initiatiefnemer(who.naam, who.email, who.telefoon, who.organisatie,
                                                                who.adres))
         challenge = fired.challenge

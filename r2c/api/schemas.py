@@ -39,8 +39,14 @@ class SubmitIn(Model):
                                  description="Gemeente; met een API-sleutel altijd de gemeente van de sleutel")
     titel: str = Field(min_length=1, max_length=200, description="Korte titel van de uitdaging")
     initiatiefnemer: InitiatiefnemerIn
-    data: dict[str, Any] = Field(default_factory=dict, description="Gegevens van het event 'indienen' "
-                                 "(zie de definitie: bv. omschrijving, vereisten)")
+    partij: str | None = Field(default=None, max_length=64, description=(
+        "Wie indient: een soort partij uit 'toelating.partijen' van de definitie (bv. ingezetene, vereniging, "
+        "stichting). Verplicht als de definitie soorten noemt; een soort die niet mag, wordt geweigerd (422) of "
+        "gemarkeerd voor de behandelaar (feit 'partij_niet_toegelaten'), zoals de definitie kiest. Staat daarna in "
+        "'facts.partij'."))
+    data: dict[str, Any] = Field(default_factory=dict, description="Gegevens van het indienende event: 'indienen', "
+                                 "of bij een verplicht vooroverleg de aanmelding daarvoor (zie 'indiening' in de "
+                                 "definitie; bv. omschrijving, vereisten)")
     reden: str | None = Field(default=None, max_length=10_000)
 
 

@@ -222,6 +222,8 @@ def _proef_lines(number: int, r: dict[str, Any]) -> list[str]:
         lines = [f"{number}. {r['event']} door {r['rol']} ({wie}) op {r['dag']}"]
         if r["gegevens"]:
             lines.append(f"   gegevens: {', '.join(f'{k}={_shown(v)}' for k, v in r['gegevens'].items())}")
+        if r.get("partij"):
+            lines.append(f"   partij: {r['partij']}")
         if "let_op" in r:
             lines.append(f"   let op: {r['let_op']}")
     else:

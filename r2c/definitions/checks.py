@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from r2c.definitions.graph import Graph, Path
+from r2c.definitions.indiening import check_indiening
 from r2c.definitions.schema import Definition
 from r2c.definitions.voorwaarden import VOORWAARDEN, getal_tekst
 
@@ -35,6 +36,8 @@ def check_definition(definition: Definition, graph: Graph) -> list[Finding]:
     problems += _archief(definition, graph)
     problems += _texts(definition, graph)
     problems += _bounds(definition)
+    problems += check_indiening(definition, graph)
+    problems += _partijen(definition)
     return [p if isinstance(p, Finding) else Finding(*p) for p in problems]
 
 
@@ -72,6 +75,19 @@ def _references(d: Definition) -> list[tuple[Path, str]]:
                     out.append((("termijnen", naam),
                                 f"termijn '{naam}' wordt verlengd door transitie '{tid}', maar zegt niet met "
                                 "hoeveel (zet 'verlenging', bv. '6 weken', bij de termijn)"))
+    return out
+
+
+def _partijen(d: Definition) -> list[tuple[Path, str]]:
+    """At least one kind of party may challenge; a ``reden`` only says why a kind may not."""
+    out: list[tuple[Path, str]] = []
+    kinds = d.toelating.partijen
+    if kinds and not any(kind.toegelaten for kind in kinds.values()):
+        out.append((("toelating", "partijen"), "geen enkele soort partij is toegelaten: niemand kan indienen"))
+    for key, kind in kinds.items():
+        if kind.toegelaten and kind.reden:
+            out.append((("toelating", "partijen", key, "reden"),
+                        f"'{key}' is toegelaten; een reden hoort alleen bij 'toegelaten: false'"))
     return out
 
 

@@ -114,11 +114,30 @@ class Criterium(_Sourced):
     omschrijving: str | None = None
 
 
-class Toelating(_Strict):
-    """Who may challenge and what cannot be challenged (informative; shown to initiatiefnemers)."""
+class Partij(_Sourced):
+    """A kind of party that may (or may not) challenge, as the submission states it (ingezetene, vereniging, ...)."""
 
-    wie: list[str] = Field(default_factory=list)
-    uitgesloten: list[str] = Field(default_factory=list)
+    label: str = Field(description="Hoe het formulier deze soort noemt, in gewone woorden (B1), bv. 'Ik woon in "
+                                   "de gemeente'.")
+    toegelaten: bool = Field(True, description="false: deze soort partij mag niet uitdagen (zie 'niet_toegelaten').")
+    reden: str | None = Field(None, description="Bij toegelaten: false: waarom niet, in gewone woorden (B1); de "
+                                                "melding aan de initiatiefnemer of de behandelaar.")
+
+
+class Toelating(_Strict):
+    """Who may challenge and what cannot be challenged. ``wie`` and ``uitgesloten`` (tasks) are shown to
+    initiatiefnemers; ``partijen`` is checked at intake."""
+
+    wie: list[str] = Field(default_factory=list, description="Wie mag uitdagen, als tekst voor de initiatiefnemer.")
+    uitgesloten: list[str] = Field(default_factory=list, description="Taken die niet uitgedaagd kunnen worden (geen "
+                                   "partijen: een soort partij die niet mag, staat in 'partijen' met "
+                                   "'toegelaten: false').")
+    partijen: dict[Identifier, Partij] = Field(default_factory=dict, description=(
+        "De soorten partij die de indiening noemt (bv. ingezetene, vereniging, stichting, onderneming); leeg: de "
+        "indiening vraagt het niet."))
+    niet_toegelaten: Literal["weigeren", "markeren"] = Field("weigeren", description=(
+        "Wat een indiening van een soort met 'toegelaten: false' krijgt: 'weigeren' (niet ingediend, met de reden) "
+        "of 'markeren' (ingediend, gemarkeerd voor de behandelaar)."))
     artikel: str | None = None
     geverifieerd: bool = True
     opmerking: str | None = None
@@ -148,6 +167,10 @@ class Fase(_Strict):
     optioneel: bool = Field(False, description="Een fase die niet iedere uitdaging doorloopt; de statuspagina "
                                                "toont haar alleen als de uitdaging erin staat.")
     actief: bool = True
+    verplicht: bool = Field(False, description="Een verplicht vooroverleg: iedere indiening begint in deze fase (de "
+                                               "stap van de initiatiefnemer vanuit de beginstaat erheen); de aanvraag "
+                                               "zelf volgt daarna. Hoogstens één fase; de statuspagina toont haar "
+                                               "altijd.")
     staten: dict[Identifier, Staat]
 
 
@@ -225,6 +248,9 @@ class Definition(_Strict):
     extends: str | None = Field(None, description="'model-id@versie' waarop dit bestand voortbouwt.")
     bron: Bron
     initieel: str
+    indiening: Names | None = Field(None, description=(
+        "De events waarmee een uitdaging wordt ingediend, vanuit de beginstaat (de eerste: die van de API en het "
+        "formulier). Standaard 'indienen', of bij een verplichte fase de stap van de initiatiefnemer erheen."))
     rollen: dict[Identifier, Rol]
     termijnen: dict[Identifier, Termijn] = Field(default_factory=dict)
     brieven: dict[Identifier, Brief] = Field(default_factory=dict)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from r2c import logs
 from r2c.clock import Clock, as_utc, local_date, today
 from r2c.definitions.catalog import Catalog, UnknownWorkflow
+from r2c.definitions.indiening import party_facts, submitting_events
 from r2c.definitions.schema import Definition
 from r2c.engine import Engine
 from r2c.engine.access import POLICY, Policy
@@ -112,29 +113,42 @@ class ChallengeService:
     # -- changes ---------------------------------------------------------------------------------------------
 
     def submit(self, *, gemeente: str, titel: str, initiatiefnemer: Initiatiefnemer,
-               data: Mapping[str, Any] | None = None, actor: Actor | None = None, event: str = "indienen",
+               data: Mapping[str, Any] | None = None, actor: Actor | None = None, event: str | None = None,
                reason: str | None = None, documents: Sequence[Upload] = (), submission_key: str | None = None,
-               mail_status_link: bool = False) -> Fired:
-        """Register a new challenge for ``gemeente`` with its ``documents`` and fire its first event (default
-        'indienen'), in one transaction. A ``submission_key`` (a form's, random) that made a challenge before
-        raises AlreadySubmitted naming it, and nothing new is made. With ``mail_status_link`` (the intake form) the
-        status link also goes to the initiatiefnemer's e-mail address, in a message of its own; an API caller gets
-        it in the response (``Fired.status_token``) and passes it on itself."""
+               mail_status_link: bool = False, partij: str | None = None) -> Fired:
+        """Register a new challenge for ``gemeente`` with its ``documents`` and fire its submitting event (default
+        the definition's first, ``submitting_event``: 'indienen', or the aanmelding for a mandatory vooroverleg),
+        in one transaction. ``partij`` is the kind of party that submits, checked against ``toelating.partijen``
+        (refused, or recorded and flagged, as the definition says). A ``submission_key`` (a form's, random) that
+        made a challenge before raises AlreadySubmitted naming it, and nothing new is made. With
+        ``mail_status_link`` (the intake form) the status link also goes to the initiatiefnemer's e-mail address, in
+        a message of its own; an API caller gets it in the response (``Fired.status_token``) and passes it on
+        itself."""
         definition = self._definition_in_force(gemeente)
         party_id = str(uuid.uuid4())
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
         self.policy.check_actor(definition, actor, gemeente)
         self.policy.check_submit(actor)
-        problems = self.check_submission(titel=titel, initiatiefnemer=initiatiefnemer, reason=reason)
+        allowed = submitting_events(definition)
+        event = event or allowed[0]
+        if event not in allowed:
+            raise InvalidInput(f"'{event}' dient bij {gemeente} geen uitdaging in; dat doet: {', '.join(allowed)}",
+                               fields={"event": f"niet een indienend event (wel: {', '.join(allowed)})"})
+        recorded, problems = party_facts(definition, partij)
+        problems |= self.check_submission(titel=titel, initiatiefnemer=initiatiefnemer, reason=reason)
         for number, upload in enumerate(documents, start=1):
             problems |= {f"documenten.{number}.{k}": v for k, v in self.check_document(upload).items()}
         if documents and self.documents is None:
             raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
         if problems:
-            raise InvalidInput("de aanvraag is niet compleet: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
+            what = "kan zo niet worden ingediend" if "partij" in problems else "is niet compleet"
+            raise InvalidInput(f"de aanvraag {what}: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
                                fields=problems)
         workflow = self.engine.workflow(definition.id, definition.versie)
-        outcome = workflow.fire(workflow.start(), event, actor=actor, clock=self.clock, data=data, reason=reason)
+        first = workflow.start()
+        if recorded:  # the kind of party is a fact of the challenge from the start (voorwaarden may read it)
+            first = replace(first, facts=MappingProxyType(recorded))
+        outcome = workflow.fire(first, event, actor=actor, clock=self.clock, data=data, reason=reason)
         challenge_id = str(uuid.uuid4())
         now = self.clock.now()
         start = workflow.start().state
@@ -190,11 +204,17 @@ class ChallengeService:
             self._mail_status_link(session, challenge_id=found, gemeente=gemeente, token=token, now=now, again=True)
             return True
 
-    def check_submission(self, *, titel: str, initiatiefnemer: Initiatiefnemer, reason: str | None = None
-                         ) -> dict[str, str]:
+    def submitting_event(self, gemeente: str) -> str:
+        """The event a new challenge of ``gemeente`` is submitted with (the definition in force's first)."""
+        return submitting_events(self._definition_in_force(gemeente))[0]
+
+    def check_submission(self, *, titel: str, initiatiefnemer: Initiatiefnemer, reason: str | None = None,
+                         gemeente: str | None = None, partij: str | None = None) -> dict[str, str]:
         """{field: what is wrong} with a submission's titel, party and reason, as ``submit`` checks them (a form
-        shows them before its review step); empty when all is well."""
-        problems = check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
+        shows them before its review step); with ``gemeente`` also the kind of ``partij`` by its definition in
+        force (toelating.partijen); empty when all is well."""
+        problems = party_facts(self._definition_in_force(gemeente), partij)[1] if gemeente else {}
+        problems |= check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
         return problems | check_text("reden", reason, self.limits.reason_length)
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,

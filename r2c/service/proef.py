@@ -12,7 +12,8 @@ does; it opens no database and reads no wall clock: every step runs on a FixedCl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from r2c.clock import FixedClock
 from r2c.definitions.catalog import Catalog
 from r2c.definitions.graph import Edge
+from r2c.definitions.indiening import FLAG_FACT, party_facts, submitting_events
 from r2c.definitions.loader import Loaded
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN, getal_tekst
@@ -171,6 +173,8 @@ class Proef:
         rol = stap.rol or (here or edges)[0].spec.rollen[0]
         candidates = [e for e in here if rol in e.spec.rollen]
         incomplete = self._needs_incomplete(later)
+        submitting = self.case.state == self.definition.initieel and event in submitting_events(self.definition)
+        partij, stap = self._party(stap) if submitting else (None, stap)
         data, reason = self._data(stap, candidates, incomplete=incomplete)
         result: dict[str, Any] = {"stap": stap.tekst, "dag": self.day.isoformat(), "event": event, "rol": rol,
                                   "rol_standaard": stap.rol is None, "gegevens": data, "reden": reason}
@@ -179,11 +183,28 @@ class Proef:
                               for e in candidates for name, g in e.spec.gegevens.items()):
             result["let_op"] = (f"geen vereisten meegegeven: de volgende stap, {later}, vraagt om een onvolledige "
                                 "aanvraag")
+        if submitting and self.definition.toelating.partijen:  # as the service's submit: refused or recorded
+            result["partij"] = partij
+            facts, refused = party_facts(self.definition, partij)
+            if refused:
+                return {**result, "geweigerd": f"partij: {refused['partij']}", **self.now()}
+            self.case = replace(self.case, facts=MappingProxyType({**self.case.facts, **facts}))
+            if FLAG_FACT in facts:
+                result["let_op"] = f"gemarkeerd voor de behandelaar: {facts[FLAG_FACT]}"
         try:
             outcome = self._fire(event, Actor(f"proef:{rol}", rol, self.definition.id), data, reason)
         except (EngineError, TermijnError) as error:  # TermijnError: a verdaging after the term lapsed (Awb 4:14)
             return {**result, "geweigerd": str(error), **self.now()}
         return {**result, "brieven": self._letters(outcome), **self.now()}
+
+    def _party(self, stap: Stap) -> tuple[str | None, Stap]:
+        """The kind of party of a submitting step (``partij=...``; default the first admitted kind the definition
+        lists), and the step without it."""
+        given = dict(stap.velden).get("partij")
+        kinds = self.definition.toelating.partijen
+        default = next((key for key, kind in kinds.items() if kind.toegelaten), None)
+        rest = tuple((name, value) for name, value in stap.velden if name != "partij")
+        return (given if given is not None else default), replace(stap, velden=rest)
 
     def pass_days(self, stap: Stap) -> dict[str, Any]:
         """Let the step's days pass, each one swept as the planner would."""

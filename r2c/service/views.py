@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import Any, Generic, Mapping, TypeVar
 
 from r2c.clock import as_utc
+from r2c.definitions.indiening import PARTY_FACT
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Outcome
 from r2c.termijnen import Termijn
@@ -297,8 +298,9 @@ def challenge_view(row: Any, definition: Definition, *, rol: str | None = None) 
 
 def initiatiefnemer_facts(definition: Definition) -> frozenset[str]:
     """The facts meant for the initiatiefnemer: those recorded (``gegevens``, ``zet``) by a step they may take
-    themselves, or by a step that sends them a letter (``aan: initiatiefnemer``)."""
-    names: set[str] = set()
+    themselves, or by a step that sends them a letter (``aan: initiatiefnemer``), and the kind of party they said
+    they are (not whether the gemeente flagged it)."""
+    names: set[str] = {PARTY_FACT} if definition.toelating.partijen else set()
     for step in definition.transities.values():
         if "initiatiefnemer" in step.rollen or any(
                 b in definition.brieven and definition.brieven[b].aan == "initiatiefnemer" for b in step.brieven):

@@ -22,14 +22,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData, UploadFile
 
-from r2c.definitions.schema import Definition, Gegeven
+from r2c.definitions.indiening import mandatory_phase, submitting_events
+from r2c.definitions.schema import Definition, Gegeven, Transitie
 from r2c.errors import AlreadySubmitted, InvalidEventData, InvalidInput, UnknownGemeente
 from r2c.notify.huisstijl import Huisstijl
 from r2c.service import ChallengeService, Initiatiefnemer, Upload
 from r2c.web import csrf
 from r2c.web.pages import render
 
-SUBMITTING_EVENT = "indienen"
 HONEYPOT = "website"
 KENMERK_IN_URL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,59}")
 CONTACT = (("naam", "Uw naam", True, "name"), ("email", "Uw e-mailadres", True, "email"),
@@ -38,9 +38,16 @@ CONTACT = (("naam", "Uw naam", True, "name"), ("email", "Uw e-mailadres", True, 
 """The contact fields: name, label, required, autocomplete. E-mail is required online: the link goes there."""
 
 
+def submitting_transition(definition: Definition) -> Transitie | None:
+    """The transition the form fires: the definition's first submitting event ('indienen', or the aanmelding for a
+    mandatory vooroverleg)."""
+    event = submitting_events(definition)[0]
+    return next((t for key, t in definition.transities.items() if (t.event or key) == event), None)
+
+
 def request_fields(definition: Definition) -> dict[str, Gegeven]:
     """The gegevens the initiatiefnemer's submission carries (the submitting transition's)."""
-    transitie = definition.transities.get(SUBMITTING_EVENT)
+    transitie = submitting_transition(definition)
     return dict(transitie.gegevens) if transitie is not None else {}
 
 
@@ -130,6 +137,10 @@ def intake_router(service: ChallengeService, *, huisstijl_of: Callable[[str], Hu
     def page(request: Request, template: str, definition: Definition, gemeente: str, *, status_code: int = 200,
              **context: Any) -> HTMLResponse:
         huisstijl = huisstijl_of(gemeente)
+        vooroverleg = mandatory_phase(definition)
+        context.setdefault("vooroverleg", definition.fasen[vooroverleg] if vooroverleg else None)
+        context.setdefault("indiening", submitting_transition(definition))
+        context.setdefault("partijen", [(k, p.label) for k, p in definition.toelating.partijen.items()])
         return render(request, f"bewoner/{template}", status_code=status_code, gemeente=gemeente,
                       gemeente_naam=huisstijl.naam, privacy=huisstijl.privacy, privacy_link=huisstijl.privacy_link,
                       definitie=definition, velden=request_fields(definition), contact=CONTACT, honeypot=HONEYPOT,
@@ -165,9 +176,11 @@ def intake_router(service: ChallengeService, *, huisstijl_of: Callable[[str], Hu
         if stap == "wijzigen":
             return page(request, "indienen.html", definition, gemeente, waarden=values, fouten={})
         party = _party(form)
+        partij = str(form.get("partij") or "") or None
         titel = str(form.get("titel") or "")
         if stap != "indienen" or errors:
-            errors |= _own_errors(service.check_submission(titel=titel, initiatiefnemer=party))
+            errors |= _own_errors(service.check_submission(titel=titel, initiatiefnemer=party, gemeente=gemeente,
+                                                           partij=partij))
             if errors:
                 return page(request, "indienen.html", definition, gemeente, status_code=422, waarden=values,
                             fouten=errors)
@@ -178,7 +191,7 @@ def intake_router(service: ChallengeService, *, huisstijl_of: Callable[[str], Hu
         try:
             fired = service.submit(gemeente=gemeente, titel=titel, initiatiefnemer=party, data=data,
                                    documents=uploads, submission_key=str(form.get("sleutel") or "") or None,
-                                   mail_status_link=True)
+                                   mail_status_link=True, partij=partij)
         except AlreadySubmitted as already:
             return page(request, "al_ontvangen.html", definition, gemeente, kenmerk=already.kenmerk)
         except (InvalidInput, InvalidEventData) as refused:
@@ -188,8 +201,9 @@ def intake_router(service: ChallengeService, *, huisstijl_of: Callable[[str], Hu
                         status_code=422, waarden=values, gegevens=data, fouten=mapped,
                         sleutel=str(form.get("sleutel") or secrets.token_urlsafe(24)))
         link = f"{request.base_url}{status_url.lstrip('/')}{fired.status_token}"
+        fase, staat = fired.challenge.state.split(".", 1)
         return page(request, "ontvangen.html", definition, gemeente, kenmerk=fired.challenge.kenmerk, link=link,
-                    email=party.email)
+                    email=party.email, staat_uitleg=definition.fasen[fase].staten[staat].omschrijving)
 
     @router.get("/mijn-link/{gemeente}", response_class=HTMLResponse)
     def ask_link(request: Request, gemeente: str, kenmerk: str = "") -> HTMLResponse:

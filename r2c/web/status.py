@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from r2c.clock import local_date, today
+from r2c.definitions.indiening import mandatory_phase, submitting_events
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Actor
 from r2c.errors import AccessDenied, NotFound, R2CError
@@ -95,6 +96,7 @@ def page_context(service: ChallengeService, letters: Letters, *, view: StatusVie
         "procedure": definition.naam,
         "uitdaging": {"titel": challenge.titel, "kenmerk": challenge.kenmerk,
                       "ingediend": local_date(challenge.created_at),
+                      "ingediend_met": _first_step(definition),
                       "gewijzigd": local_date(challenge.updated_at)},
         "fase": {"label": fase.label if fase else challenge.fase_label,
                  "uitleg": fase.omschrijving if fase else None,
@@ -179,6 +181,15 @@ def _terms(definition: Definition, terms: list[TermView], *,
     return gemeente_does, you_must, you_may
 
 
+def _first_step(definition: Definition) -> str | None:
+    """With a mandatory vooroverleg, the label of the step that made the challenge (the aanmelding, not the
+    request proper), for the page's 'op' date; None: it was the request itself ('Ingediend op')."""
+    if mandatory_phase(definition) is None:
+        return None
+    event = submitting_events(definition)[0]
+    return next((t.label for key, t in definition.transities.items() if (t.event or key) == event), None)
+
+
 def _steps(definition: Definition, current: str) -> list[dict[str, str]]:
     """The usual route through the phases, each 'klaar', 'nu' or 'straks'.
 
@@ -186,7 +197,8 @@ def _steps(definition: Definition, current: str) -> list[dict[str, str]]:
     challenge is in them; a closed challenge shows no route (not every phase before 'afgesloten' was done).
     """
     shown = [(key, fase) for key, fase in definition.fasen.items()
-             if fase.actief and (key == current or not (fase.optioneel or key == "ontvankelijkheid"))]
+             if fase.actief and (key == current or fase.verplicht
+                                 or not (fase.optioneel or key == "ontvankelijkheid"))]
     keys = [key for key, _ in shown]
     position = keys.index(current) if current in keys else -1
     return [{"label": fase.label, "status": "klaar" if i < position else "nu" if i == position else "straks"}

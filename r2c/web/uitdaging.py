@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from r2c.definitions.indiening import FLAG_FACT, PARTY_FACT
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
 from r2c.errors import (
@@ -43,6 +44,15 @@ class FormError(Exception):
 def field_name(event: str, gegeven: str, *parts: str) -> str:
     """The form field (name and id) of one gegeven of one event's form; unique on the page."""
     return "-".join((event, gegeven, *parts))
+
+
+def _party_of(definition: Definition, challenge: Any) -> dict[str, Any] | None:
+    """Who submitted (the kind of party's label) and, when the definition flags it, why that kind may not."""
+    kind = challenge.facts.get(PARTY_FACT)
+    if not kind:
+        return None
+    known = definition.toelating.partijen.get(kind)
+    return {"label": known.label if known else kind, "niet_toegelaten": challenge.facts.get(FLAG_FACT)}
 
 
 def describe_fields(definition: Definition, event: str) -> list[dict[str, Any]]:
@@ -158,7 +168,7 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
                       terms=terms, timeline=timeline, documents=documents, brieven=brieven, forms=forms,
                       open_event=open_event, fouten=dict(fouten or {}), waarden=dict(waarden or {}),
                       melding=melding, wijzigingen=wijzigingen or [], oordelen=list(OORDEEL_LABELS.items()),
-                      lezer=person.rol in READ_ONLY)
+                      lezer=person.rol in READ_ONLY, partij=_party_of(definition, challenge))
 
     @router.get("/uitdagingen/{challenge_id}", response_class=HTMLResponse)
     def show(request: Request, challenge_id: str, person: Staff = Depends(staff)) -> Response:

@@ -66,6 +66,8 @@ def term(naam: str, label: str, einddatum: str, moment: str, soort: str, dag: st
 CONTEXTS: dict[str, dict[str, Any]] = {
     "ontvangstbevestiging": letter("ontvangstbevestiging", "Ontvangstbevestiging",
                                    [{"termijn": "beslistermijn", "actie": "start", "einddatum": "2026-06-23"}]),
+    "aanmelding_vooroverleg": letter("aanmelding_vooroverleg",
+                                     "Ontvangstbevestiging van uw aanmelding voor het vooroverleg", []),
     "aanvullingsverzoek": letter("aanvullingsverzoek", "Verzoek om aanvulling",
                                  [{"termijn": "hersteltermijn", "actie": "start", "einddatum": "2026-05-12"},
                                   {"termijn": "beslistermijn", "actie": "opschorten", "einddatum": None}]),
@@ -230,7 +232,7 @@ def test_every_mail_starts_with_a_subject_and_an_empty_line() -> None:
 
 # Context keys a template does not use: the weekly digest's gemeente id (the huisstijl replaces it), a letter's
 # date in e-mails (an e-mail does not date itself), and the terms in the generic letter e-mail.
-UNUSED = {"mail/brief.txt": {"termijnen"}}
+UNUSED = {"mail/brief.txt": {"termijnen"}, "brief/aanmelding_vooroverleg.html": {"termijnen"}}
 
 
 @pytest.mark.parametrize("template", templates())
@@ -331,6 +333,7 @@ LETTERS = [base_name(t) for t in templates() if t.startswith("brief/")]
 
 EXPECTED_TEXT = {
     "ontvangstbevestiging": ["Wij hebben uw aanvraag goed ontvangen", "dinsdag 23 juni 2026"],
+    "aanmelding_vooroverleg": ["Wij hebben uw aanmelding goed ontvangen", "Pas dan begint de tijd"],
     "aanvullingsverzoek": ["uiterlijk op dinsdag 12 mei 2026", "Awb 4:5", "Awb 4:15"],
     "verdagingsbericht": ["Awb 4:14", "uiterlijk op dinsdag 18 augustus 2026"],
     "besluit_toekenning": ["toegekend", "binnen 6 weken", "Awb 6:7 en 6:8"],
