@@ -23,7 +23,9 @@ from r2c.errors import (
 )
 from r2c.service import ChallengeService
 from r2c.web import csrf
+from r2c.web.dossier import dossier_router
 from r2c.web.pages import render
+from r2c.web.registreren import registreren_router
 from r2c.web.staff import Staff
 from r2c.web.werkvoorraad import werkvoorraad_router
 
@@ -128,37 +130,47 @@ def event_data(definition: Definition, event: str, form: Mapping[str, Any],
     return data
 
 
+def challenge_page(service: ChallengeService, request: Request, person: Staff, challenge_id: str, *,
+                   status_code: int = 200, open_event: str = "", fouten: Mapping[str, str] | None = None,
+                   waarden: Mapping[str, Any] | None = None, melding: str | None = None,
+                   wijzigingen: list[str] | None = None) -> Response:
+    """The challenge page for ``person`` (a 404 page when they may not see it); ``open_event`` is the form whose
+    ``waarden`` and ``fouten`` are shown (also 'document' for the upload form)."""
+    actor = person.actor()
+    try:
+        challenge = service.get(challenge_id, actor=actor)
+    except (NotFound, UnknownGemeente, AccessDenied):
+        return render(request, "werk/niet_gevonden.html", status_code=404, staff=person)
+    definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
+    terms = service.terms(challenge_id, actor=actor)
+    try:
+        timeline = service.timeline(challenge_id, actor=actor)
+    except AccessDenied:
+        timeline = []
+    documents = service.documents_of(challenge_id, actor=actor)
+    brieven = service.letters_of(challenge_id, actor=actor)
+    contact = service.contact_of(challenge_id, actor=actor) if service.policy.sees_contact(actor) else None
+    forms = []
+    if person.rol not in READ_ONLY:
+        for allowed in service.allowed_events(challenge_id, actor=actor):
+            forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
+                          "velden": describe_fields(definition, allowed.event)})
+    return render(request, "werk/uitdaging.html", status_code=status_code, staff=person, c=challenge,
+                  terms=terms, timeline=timeline, documents=documents, brieven=brieven, forms=forms,
+                  open_event=open_event, fouten=dict(fouten or {}), waarden=dict(waarden or {}),
+                  melding=melding, wijzigingen=wijzigingen or [], oordelen=list(OORDEEL_LABELS.items()),
+                  lezer=person.rol in READ_ONLY, contact=contact,
+                  contact_zichtbaar=service.policy.sees_contact(actor),
+                  may_upload=service.policy.may_change(actor), limits=service.limits)
+
+
 def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
                      staff: Callable[..., Any]) -> APIRouter:
     """The challenge page and its forms; ``staff`` is the login's dependency yielding the logged-in Staff."""
     router = APIRouter(include_in_schema=False)
 
-    def page(request: Request, person: Staff, challenge_id: str, *, status_code: int = 200, open_event: str = "",
-             fouten: Mapping[str, str] | None = None, waarden: Mapping[str, Any] | None = None,
-             melding: str | None = None, wijzigingen: list[str] | None = None) -> Response:
-        actor = person.actor()
-        try:
-            challenge = service.get(challenge_id, actor=actor)
-        except (NotFound, UnknownGemeente, AccessDenied):
-            return render(request, "werk/niet_gevonden.html", status_code=404, staff=person)
-        definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
-        terms = service.terms(challenge_id, actor=actor)
-        try:
-            timeline = service.timeline(challenge_id, actor=actor)
-        except AccessDenied:
-            timeline = []
-        documents = service.documents_of(challenge_id, actor=actor)
-        brieven = service.letters_of(challenge_id, actor=actor)
-        forms = []
-        if person.rol not in READ_ONLY:
-            for allowed in service.allowed_events(challenge_id, actor=actor):
-                forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
-                              "velden": describe_fields(definition, allowed.event)})
-        return render(request, "werk/uitdaging.html", status_code=status_code, staff=person, c=challenge,
-                      terms=terms, timeline=timeline, documents=documents, brieven=brieven, forms=forms,
-                      open_event=open_event, fouten=dict(fouten or {}), waarden=dict(waarden or {}),
-                      melding=melding, wijzigingen=wijzigingen or [], oordelen=list(OORDEEL_LABELS.items()),
-                      lezer=person.rol in READ_ONLY)
+    def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
+        return challenge_page(service, request, person, challenge_id, **kwargs)
 
     @router.get("/uitdagingen/{challenge_id}", response_class=HTMLResponse)
     def show(request: Request, challenge_id: str, person: Staff = Depends(staff)) -> Response:
@@ -238,5 +250,10 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
 def werk_routers(service: ChallengeService, letters: Any, settings: Any, *,
                  staff: Callable[..., Any]) -> list[APIRouter]:
     """Every router of the werkomgeving's pages, for create_app to mount behind the real login."""
+    def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
+        return challenge_page(service, request, person, challenge_id, **kwargs)
+
     return [werkvoorraad_router(service, letters, settings, staff=staff),
-            uitdaging_router(service, letters, settings, staff=staff)]
+            uitdaging_router(service, letters, settings, staff=staff),
+            dossier_router(service, letters, staff=staff, page=page),
+            registreren_router(service, staff=staff)]
