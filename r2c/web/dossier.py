@@ -9,6 +9,7 @@ A download or letter of another gemeente's challenge, or one that is not there, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -65,6 +66,9 @@ async def read_upload(service: ChallengeService, item: Any, name: str) -> Upload
         return None
     media_type = (item.content_type or "application/octet-stream").split(";")[0].strip().lower()
     content = await item.read(service.limits.document_size + 1)
+    suffix = PurePath(item.filename).suffix
+    if name and suffix and not name.lower().endswith(suffix.lower()):
+        name += suffix  # 'Begroting' for begroting.pdf downloads as Begroting.pdf
     return Upload(name or item.filename, media_type, content)
 
 
