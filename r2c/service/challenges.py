@@ -382,7 +382,9 @@ class ChallengeService:
     def _expect(self, session: Connection, row: Any, expected_version: int | None, actor: Actor) -> None:
         if expected_version is None or expected_version == row.version:
             return
-        newer = challenges.history_after(session, row.id, expected_version)
+        # a version from the future or below zero (a tampered form) has nothing newer than the current one to name
+        newer = (challenges.history_after(session, row.id, expected_version)
+                 if 0 <= expected_version < row.version else [])
         named = self.policy.sees_staff_names(actor)
         changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol}{f' {h.actor_id}' if named else ''} op "
                    f"{h.at:%Y-%m-%d %H:%M}, daarna in '{h.to_state}'" for h in newer]
