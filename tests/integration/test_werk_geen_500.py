@@ -20,7 +20,8 @@ from r2c.service import ChallengeService
 from r2c.settings import Settings
 from r2c.store import DocumentStore
 from tests.integration.forms import Form, forms_of
-from tests.integration.helpers import all_vereisten, submit
+from tests.integration.helpers import submit
+from tests.integration.lifecycle import driven, lifecycle, role_for
 
 PASSWORD = "paars-fietsrek-onder-de-brug"
 EMAIL = "b.jansen@gouda.example"
@@ -65,35 +66,6 @@ def as_role(web: TestClient, rol: str) -> None:
     page = web.get("/werkvoorraad")
     form = next(f for f in forms_of(page.text) if f.action == "/rol")
     assert web.post("/rol", data={**form.hidden(), "rol": rol}, follow_redirects=False).status_code == 303
-
-
-BEOORDELINGEN = None
-
-
-def lifecycle(service: ChallengeService) -> list[tuple[str, dict[str, Any] | None]]:
-    """The steps of gouda's full lifecycle, with the data each needs."""
-    d = service.definition_in_force("gouda")
-    goed = {k: {"oordeel": "voldoet", "motivering": "Uit het plan blijkt dit."} for k in d.criteria}
-    return [("aanvulling_vragen", None), ("aanvullen", {"vereisten": all_vereisten(service, "gouda")}),
-            ("in_behandeling_nemen", None), ("beoordelen", {"beoordelingen": goed}), ("voorleggen", None),
-            ("toekennen", None), ("overeenkomst_sluiten", {"budget": "12500.00", "startdatum": "2026-06-01"}),
-            ("voortgang_melden", {"voortgang": "Het loopt."}), ("verantwoorden", {"verantwoording": "Verslag."})]
-
-
-def role_for(service: ChallengeService, challenge_id: str, event: str) -> str:
-    for rol in ("behandelaar", "teamleider", "college"):
-        if event in [a.event for a in service.allowed_events(challenge_id, actor=Actor("x", rol, "gouda"))]:
-            return rol
-    raise AssertionError(f"niemand mag {event}")
-
-
-def driven(service: ChallengeService, steps: int) -> str:
-    """A new gouda challenge after the first ``steps`` steps of the lifecycle."""
-    c = submit(service).challenge
-    for event, data in lifecycle(service)[:steps]:
-        rol = role_for(service, c.id, event)
-        service.fire(c.id, event, actor=Actor(f"t.{rol}", rol, "gouda"), data=data)
-    return c.id
 
 
 def variants(form: Form) -> Iterator[tuple[str, dict[str, Any], list[tuple[str, tuple[str, bytes, str]]]]]:
