@@ -144,6 +144,9 @@ def test_registreren_wachtwoord_rol_and_login_survive_nasty_input(site) -> None:
     fuzz(web, password, "wachtwoord", lambda: password)
     rol = next(f for f in forms_of(web.get("/werkvoorraad").text) if f.action == "/rol")
     fuzz(web, rol, "rol", lambda: rol)
+    for value in NASTY:  # the werkvoorraad's search form (GET)
+        fields = {name: value[:2000] for name in ("zoek", "tab", "pagina")}  # a URL stays short
+        assert_no_500_and_dutch(web.get("/werkvoorraad", params=fields), f"werkvoorraad {value[:12]!r}")
     stranger = TestClient(app, raise_server_exceptions=False)
     login = next(f for f in forms_of(stranger.get("/inloggen").text) if f.action == "/inloggen")
     fuzz(stranger, login, "inloggen", lambda: login)
