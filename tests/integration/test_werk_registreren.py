@@ -105,3 +105,31 @@ def test_a_role_that_may_not_submit_sees_why_and_cannot_post(service) -> None:
     assert sent.status_code == 403
     assert service.search(actor=behandelaar(), filters=SearchFilters()).total == 0
     assert 'href="/registreren"' in client(service).get("/werkvoorraad").text
+
+
+def test_the_service_refuses_a_received_date_in_the_future_or_more_than_a_year_back(service) -> None:
+    from r2c.errors import InvalidInput
+    from r2c.service import Initiatiefnemer
+
+    for day, text in ((date(2026, 3, 3), "toekomst"), (date(2025, 2, 1), "jaar terug")):
+        try:
+            service.submit(gemeente="gouda", titel="Per post", initiatiefnemer=Initiatiefnemer("H. Bos"),
+                           actor=behandelaar(), received_on=day)
+        except InvalidInput as refused:
+            assert text in refused.fields["ontvangen_op"]
+        else:
+            raise AssertionError(f"{day} aangenomen")
+    assert service.search(actor=behandelaar(), filters=SearchFilters()).total == 0
+
+
+def test_a_version_from_the_future_is_a_conflict_that_names_no_changes(service) -> None:
+    from r2c.errors import Conflict
+
+    c = submit(service).challenge
+    for version in (c.version + 5, 10 ** 30, -3):
+        try:
+            service.assign(c.id, behandelaar="b.jansen", actor=behandelaar(), expected_version=version)
+        except Conflict as conflict:
+            assert conflict.changes == []
+        else:
+            raise AssertionError(f"versie {version} aangenomen")
