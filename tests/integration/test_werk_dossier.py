@@ -118,3 +118,14 @@ def test_contact_data_are_for_staff_who_act_never_for_a_lezer_nor_in_the_log(ser
     lezer = client(service, LEZER).get(f"/uitdagingen/{c.id}").text
     assert "fatima@example.nl" not in lezer and "niet zichtbaar in uw rol" in lezer
     assert "fatima@example.nl" not in caplog.text and "0612345678" not in caplog.text
+
+
+def test_after_erasure_the_page_says_the_personal_data_are_gone(service) -> None:
+    from r2c.store.challenges import erase_personal_data
+
+    c = submit(service).challenge
+    with service.units.write() as session:
+        erase_personal_data(session, c.id, now=service.clock.now())
+    page = client(service).get(f"/uitdagingen/{c.id}")
+    assert page.status_code == 200
+    assert "De persoonsgegevens zijn gewist." in page.text and "Fatima de Vries" not in page.text
