@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePath
+from urllib.parse import quote
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -123,6 +124,11 @@ def dossier_router(service: ChallengeService, letters: Any, *, staff: Callable[.
         except ServiceError as error:
             return challenge_page(service, request, person, challenge_id, status_code=503, melding=str(error), **keep)
         return RedirectResponse(f"/uitdagingen/{challenge_id}#documenten", status_code=303)
+
+    @router.get("/uitdagingen/{challenge_id}/documenten")
+    def back_to_page(challenge_id: str, person: Staff = Depends(staff)) -> Response:
+        """The upload's address opened with GET (after a login that interrupted a POST): the challenge page."""
+        return RedirectResponse(f"/uitdagingen/{quote(challenge_id, safe='')}#documenten", status_code=303)
 
     @router.get("/uitdagingen/{challenge_id}/documenten/{document_id}")
     def download(request: Request, challenge_id: str, document_id: str, person: Staff = Depends(staff)) -> Response:

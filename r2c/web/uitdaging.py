@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -175,6 +176,12 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
     @router.get("/uitdagingen/{challenge_id}", response_class=HTMLResponse)
     def show(request: Request, challenge_id: str, person: Staff = Depends(staff)) -> Response:
         return page(request, person, challenge_id)
+
+    @router.get("/uitdagingen/{challenge_id}/stap/{event}")
+    @router.get("/uitdagingen/{challenge_id}/toewijzen")
+    def back_to_page(challenge_id: str, person: Staff = Depends(staff)) -> Response:
+        """A form's address opened with GET (after a login that interrupted a POST): the challenge page."""
+        return RedirectResponse(f"/uitdagingen/{quote(challenge_id, safe='')}", status_code=303)
 
     @router.post("/uitdagingen/{challenge_id}/stap/{event}", response_class=HTMLResponse)
     async def fire(request: Request, challenge_id: str, event: str, person: Staff = Depends(staff)) -> Response:

@@ -170,3 +170,16 @@ def test_another_gemeentes_ids_in_every_form_are_a_404_page(site) -> None:
     vught = Actor("v", "behandelaar", "vught")
     assert service.get(elders.id, actor=vught).version == elders.version
     assert service.documents_of(elders.id, actor=vught) == []
+
+
+def test_a_post_after_the_session_ended_returns_via_the_login_to_the_challenge_page(site) -> None:
+    web, service, app = site
+    challenge_id = driven(service, 0)
+    anonymous = TestClient(app, raise_server_exceptions=False)
+    for tail in ("stap/aanvulling_vragen", "toewijzen", "documenten"):
+        sent = anonymous.post(f"/uitdagingen/{challenge_id}/{tail}", data={"versie": "0"}, follow_redirects=False)
+        assert sent.status_code == 303 and sent.headers["location"].startswith("/inloggen?volgende=")
+        login = next(f for f in forms_of(anonymous.get(sent.headers["location"]).text) if f.action == "/inloggen")
+        done = anonymous.post("/inloggen", data={**login.hidden(), "email": EMAIL, "wachtwoord": PASSWORD})
+        assert done.status_code == 200 and done.url.path == f"/uitdagingen/{challenge_id}", done.url
+        anonymous.cookies.clear()
