@@ -50,6 +50,8 @@ from r2c.store.writes import write_change
 
 
 LOG = logging.getLogger("r2c.service")
+WITH_REASON = "(de reden die met de stap meekomt)"
+"""The stand-in reason ``allowed_events(with_reason=True)`` checks the voorwaarden with."""
 
 
 @dataclass(frozen=True)
@@ -450,16 +452,20 @@ class ChallengeService:
             rows = challenges.open_terms(session, gemeente=gemeente, due_before=due_before, party=party)
         return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
 
-    def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
-        """The events the actor's role may fire now, each with the conditions that still block it."""
+    def allowed_events(self, challenge_id: str, *, actor: Actor, with_reason: bool = False) -> list[AllowedEvent]:
+        """The events the actor's role may fire now, each with the conditions that still block it; with
+        ``with_reason`` as if a reason comes with the step (a form that asks for one: a missing motivering is then
+        no block yet)."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-        return self._allowed(row, definition, actor)
+        return self._allowed(row, definition, actor, reason=WITH_REASON if with_reason else None)
 
-    def _allowed(self, row: Any, definition: Definition, actor: Actor) -> list[AllowedEvent]:
+    def _allowed(self, row: Any, definition: Definition, actor: Actor, *, reason: str | None = None
+                 ) -> list[AllowedEvent]:
         case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
         labels = {t.event or key: t.label for key, t in definition.transities.items()}
-        return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(case, event, actor.rol)))
+        return [AllowedEvent(event, labels.get(event, event),
+                             tuple(self.engine.blocked_by(case, event, actor.rol, reason=reason)))
                 for event in self.engine.allowed_events(case, actor.rol)]
 
     def documents_of(self, challenge_id: str, *, actor: Actor) -> list[Document]:

@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
 from r2c.errors import (
-    AccessDenied, Conflict, EngineError, InvalidEventData, InvalidInput, NotFound, ServiceError, UnknownGemeente,
+    AccessDenied, Conflict, EngineError, GuardFailed, InvalidEventData, InvalidInput, NotFound, ServiceError,
+    UnknownGemeente,
 )
 from r2c.service import ChallengeService
 from r2c.web import csrf
@@ -131,6 +132,14 @@ def event_data(definition: Definition, event: str, form: Mapping[str, Any],
     return data
 
 
+def reason_missing(service: ChallengeService, challenge_id: str, event: str, actor: Any) -> list[str]:
+    """The blocks of ``event`` that a reason would lift (a voorwaarde 'motivering'): what to say at the reden."""
+    def blocks(with_reason: bool) -> set[str]:
+        return {b for a in service.allowed_events(challenge_id, actor=actor, with_reason=with_reason)
+                if a.event == event for b in a.blocked_by}
+    return sorted(blocks(False) - blocks(True))
+
+
 def challenge_page(service: ChallengeService, request: Request, person: Staff, challenge_id: str, *,
                    status_code: int = 200, open_event: str = "", fouten: Mapping[str, str] | None = None,
                    waarden: Mapping[str, Any] | None = None, melding: str | None = None,
@@ -153,7 +162,7 @@ def challenge_page(service: ChallengeService, request: Request, person: Staff, c
     contact = service.contact_of(challenge_id, actor=actor) if service.policy.sees_contact(actor) else None
     forms = []
     if person.rol not in READ_ONLY:
-        for allowed in service.allowed_events(challenge_id, actor=actor):
+        for allowed in service.allowed_events(challenge_id, actor=actor, with_reason=True):  # the form asks it
             forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
                           "velden": describe_fields(definition, allowed.event)})
     return render(request, "werk/uitdaging.html", status_code=status_code, staff=person, c=challenge,
@@ -203,9 +212,9 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
             version = -1
         definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
         keep = {"waarden": values, "open_event": event}
+        reden = values.get(field_name(event, "reden"), "").strip() or None
         try:
             data = event_data(definition, event, values, lambda name: form.getlist(name))
-            reden = values.get(field_name(event, "reden"), "").strip() or None
             service.fire(challenge_id, event, actor=actor, data=data, reason=reden, expected_version=version)
         except FormError as error:
             return page(request, person, challenge_id, status_code=422, fouten=error.fields, **keep)
@@ -221,6 +230,13 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
             fouten = {field_name(event, name): text
                       for name, text in error.fields.items()}
             return page(request, person, challenge_id, status_code=422, fouten=fouten, **keep)
+        except GuardFailed as error:
+            missing = reason_missing(service, challenge_id, event, actor) if reden is None else []
+            if missing:  # the one thing lacking is the reden: say so next to it
+                return page(request, person, challenge_id, status_code=422, **keep,
+                            fouten={field_name(event, "reden"): " ".join(m[:1].upper() + m[1:] + "."
+                                                                         for m in missing)})
+            return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
         except (EngineError, ServiceError) as error:
             return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
         return RedirectResponse(f"/uitdagingen/{challenge_id}", status_code=303)

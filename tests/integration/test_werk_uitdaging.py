@@ -137,3 +137,15 @@ def test_generated_form_data_never_gives_a_500(service, extra, event) -> None:
     fields = form_of(web.get(f"/uitdagingen/{c.id}").text, "aanvulling_vragen")
     sent = web.post(f"/uitdagingen/{c.id}/stap/{event}", data={**fields, **extra}, follow_redirects=False)
     assert sent.status_code < 500, sent.text[:500]
+
+
+def test_a_step_that_needs_a_motivering_has_its_form_and_asks_for_the_reden_next_to_it(service) -> None:
+    c = submit(service).challenge
+    web = client(service)
+    page = web.get(f"/uitdagingen/{c.id}").text
+    assert '/stap/verdagen"' in page  # blocked only by the motivering, which the form itself asks (Awb 3:46)
+    fields = form_of(page, "verdagen")
+    sent = web.post(f"/uitdagingen/{c.id}/stap/verdagen", data=fields)
+    assert sent.status_code == 422
+    assert 'id="verdagen-reden-fout"' in sent.text and "motivering" in sent.text
+    assert service.get(c.id, actor=behandelaar()).version == c.version
