@@ -50,8 +50,8 @@ from r2c.store.writes import write_change
 
 
 LOG = logging.getLogger("r2c.service")
-WITH_REASON = "(de reden die met de stap meekomt)"
-"""The stand-in reason ``allowed_events(with_reason=True)`` checks the voorwaarden with."""
+WITH_REASON = "(de tekst die met de stap meekomt)"
+"""The stand-in reason and texts ``allowed_events(with_reason=True)`` checks the voorwaarden with."""
 
 
 @dataclass(frozen=True)
@@ -454,18 +454,23 @@ class ChallengeService:
 
     def allowed_events(self, challenge_id: str, *, actor: Actor, with_reason: bool = False) -> list[AllowedEvent]:
         """The events the actor's role may fire now, each with the conditions that still block it; with
-        ``with_reason`` as if a reason comes with the step (a form that asks for one: a missing motivering is then
-        no block yet)."""
+        ``with_reason`` as if a reason and the step's own texts (its ``tekst`` gegevens) come with it, as a form
+        that asks for them sends them: a missing motivering or wijziging is then no block yet."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-        return self._allowed(row, definition, actor, reason=WITH_REASON if with_reason else None)
+        return self._allowed(row, definition, actor, as_form=with_reason)
 
-    def _allowed(self, row: Any, definition: Definition, actor: Actor, *, reason: str | None = None
+    def _allowed(self, row: Any, definition: Definition, actor: Actor, *, as_form: bool = False
                  ) -> list[AllowedEvent]:
         case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
         labels = {t.event or key: t.label for key, t in definition.transities.items()}
-        return [AllowedEvent(event, labels.get(event, event),
-                             tuple(self.engine.blocked_by(case, event, actor.rol, reason=reason)))
+        texts: dict[str, dict[str, str]] = {}
+        for key, t in definition.transities.items():
+            texts.setdefault(t.event or key, {}).update(
+                {name: WITH_REASON for name, spec in t.gegevens.items() if spec.type == "tekst"})
+        return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(
+                    case, event, actor.rol, reason=WITH_REASON if as_form else None,
+                    data=texts.get(event) if as_form else None)))
                 for event in self.engine.allowed_events(case, actor.rol)]
 
     def documents_of(self, challenge_id: str, *, actor: Actor) -> list[Document]:

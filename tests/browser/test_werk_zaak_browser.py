@@ -81,7 +81,7 @@ def test_every_event_form_of_the_lifecycle_passes_axe_shown_and_with_errors(brow
                 checked.add(event)
     assert {"aanvulling_vragen", "verdagen", "beoordelen", "advies_ontvangen", "kennismaking_gehouden",
             "zienswijze_ontvangen", "voorleggen", "terug_naar_toetsing", "toekennen", "afwijzen", "bezwaar_gegrond",
-            "overeenkomst_sluiten", "verantwoorden", "verlengen", "teruggeven"} <= checked, checked
+            "overeenkomst_sluiten", "verantwoorden", "verlengen", "teruggeven", "toekennen_met_wijziging"} <= checked, checked
     context.close()
 
 
