@@ -82,6 +82,17 @@ class Policy:
             raise AccessDenied("de geschiedenis van een uitdaging is alleen voor medewerkers van de gemeente; "
                                "de initiatiefnemer ziet de stand van zaken op de statuspagina")
 
+    def sees_contact(self, actor: Actor) -> bool:
+        """Whether the actor sees the parties' contact data: staff who act on challenges (behandelaar,
+        teamleider, college, ...); not a lezer or beheerder (AVG art. 5 lid 1 c: they read the case, they do not
+        contact the initiatiefnemer), not the initiatiefnemer through this."""
+        return self.may_change(actor) and not self.is_initiatiefnemer(actor)
+
+    def check_contact(self, actor: Actor) -> None:
+        """The parties' contact data: see ``sees_contact``."""
+        if not self.sees_contact(actor):
+            raise AccessDenied(f"de contactgegevens zijn niet zichtbaar in de rol {actor.rol}")
+
     # -- who changes what ----------------------------------------------------------------------------------
 
     def may_change(self, actor: Actor) -> bool:

@@ -229,7 +229,8 @@ class Accounts:
     def verify(self, email: str, password: str, *, address: str | None = None) -> Account:
         """The account when ``password`` is right and it may log in; else LoginFailed (one message for a wrong
         password, an unknown and a blocked account; a lockout says until when). Every attempt is audited."""
-        email = email.strip().lower()[:254]
+        # a NUL cannot be stored (PostgreSQL text) nor be in an account's address: audited as U+FFFD, never matches
+        email = email.strip().lower()[:254].replace("\x00", "\ufffd")
         now = self.clock.now()
         with self.sessions() as session, session.begin():  # the audit row commits also when the login fails
             refusal = self._attempt(session.connection(), email, password, address=address, now=now)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
@@ -50,6 +51,8 @@ from r2c.store.writes import write_change
 
 
 LOG = logging.getLogger("r2c.service")
+WITH_REASON = "(de tekst die met de stap meekomt)"
+"""The stand-in reason and texts ``allowed_events(with_reason=True)`` checks the voorwaarden with."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ class ChallengeService:
     def submit(self, *, gemeente: str, titel: str, initiatiefnemer: Initiatiefnemer,
                data: Mapping[str, Any] | None = None, actor: Actor | None = None, event: str | None = None,
                reason: str | None = None, documents: Sequence[Upload] = (), submission_key: str | None = None,
-               mail_status_link: bool = False, partij: str | None = None) -> Fired:
+               mail_status_link: bool = False, partij: str | None = None,
+               received_on: date | None = None) -> Fired:
         """Register a new challenge for ``gemeente`` with its ``documents`` and fire its submitting event (default
         the definition's first, ``submitting_event``: 'indienen', or the aanmelding for a mandatory vooroverleg),
         in one transaction. ``partij`` is the kind of party that submits, checked against ``toelating.partijen``
@@ -123,7 +127,8 @@ class ChallengeService:
         made a challenge before raises AlreadySubmitted naming it, and nothing new is made. With
         ``mail_status_link`` (the intake form) the status link also goes to the initiatiefnemer's e-mail address, in
         a message of its own; an API caller gets it in the response (``Fired.status_token``) and passes it on
-        itself."""
+        itself. ``received_on``: the day a request that came by post or e-mail was received (the ontvangstdatum,
+        Awb 4:13: its terms count from that day); today or earlier, default today."""
         definition = self._definition_in_force(gemeente)
         party_id = str(uuid.uuid4())
         actor = actor or Actor(party_id, "initiatiefnemer", gemeente)
@@ -136,6 +141,7 @@ class ChallengeService:
                                fields={"event": f"niet een indienend event (wel: {', '.join(allowed)})"})
         recorded, problems = party_facts(definition, partij)
         problems |= self.check_submission(titel=titel, initiatiefnemer=initiatiefnemer, reason=reason)
+        problems |= self.check_received_on(received_on)
         for number, upload in enumerate(documents, start=1):
             problems |= {f"documenten.{number}.{k}": v for k, v in self.check_document(upload).items()}
         if documents and self.documents is None:
@@ -172,7 +178,7 @@ class ChallengeService:
                 challenges.insert_submission_key(session, key_hash=key_hash, challenge_id=challenge_id, at=now)
             for upload in documents:  # before the first event: what was submitted is there when it is received
                 row = self.store_document(session, row, actor=actor, upload=upload)[1]
-            fired = self._apply(session, row, definition, outcome, actor, data, reason)
+            fired = self._apply(session, row, definition, outcome, actor, data, reason, on=received_on)
             token = add_status_link(session, challenge_id=challenge_id, now=now)
             if mail_status_link and initiatiefnemer.email:
                 self._mail_status_link(session, challenge_id=challenge_id, gemeente=gemeente, token=token, now=now)
@@ -216,6 +222,19 @@ class ChallengeService:
         problems = party_facts(self._definition_in_force(gemeente), partij)[1] if gemeente else {}
         problems |= check_party(initiatiefnemer) | check_text("titel", titel, 200, required=True, one_line=True)
         return problems | check_text("reden", reason, self.limits.reason_length)
+
+    def check_received_on(self, received_on: Any) -> dict[str, str]:
+        """{'ontvangen_op': what is wrong} when a received day is not a date or lies after today (the clock's)."""
+        if received_on is None:
+            return {}
+        if not isinstance(received_on, date) or isinstance(received_on, datetime):
+            return {"ontvangen_op": "moet een datum zijn"}
+        now = today(self.clock)
+        if received_on > now:
+            return {"ontvangen_op": f"ligt in de toekomst; vandaag is het {now.strftime('%d-%m-%Y')}"}
+        if (now - received_on).days > 366:
+            return {"ontvangen_op": "ligt meer dan een jaar terug; controleer de datum"}
+        return {}
 
     def fire(self, challenge_id: str, event: str, *, actor: Actor, data: Mapping[str, Any] | None = None,
              reason: str | None = None, expected_version: int | None = None, documents: Sequence[Upload] = ()
@@ -318,11 +337,12 @@ class ChallengeService:
         return doc, after
 
     def _apply(self, session: Connection, row: Any, definition: Definition, outcome: Outcome, actor: Actor,
-               data: Mapping[str, Any] | None, reason: str | None) -> Fired:
-        """Write what firing changed: history, terms, letters, outbox and the challenge row."""
+               data: Mapping[str, Any] | None, reason: str | None, *, on: date | None = None) -> Fired:
+        """Write what firing changed: history, terms, letters, outbox and the challenge row; its terms count from
+        ``on`` (default today)."""
         changed: StateChanged = outcome.events[0]
         new = outcome.case
-        on = today(self.clock)
+        on = on or today(self.clock)
         terms = plan_term_changes(running=challenges.open_term_rows(session, row.id)  # no SELECT without term changes
                                   if outcome.of(TermChanged) or outcome.of(CaseClosed) else [],
                                   challenge_id=row.id, gemeente=row.gemeente, definition=definition,
@@ -336,7 +356,9 @@ class ChallengeService:
                                    "facts": jsonable(dict(new.facts))}
         if outcome.of(CaseClosed):
             changes["closed_at"] = changed.at
-        payload = {"reden": reason, "gegevens": jsonable(dict(data or {}))}
+        payload: dict[str, Any] = {"reden": reason, "gegevens": jsonable(dict(data or {}))}
+        if on != today(self.clock):
+            payload["ontvangen_op"] = on.isoformat()
         after = self.append(session, row, kind="transitie", event=changed.event, transition=changed.transition,
                              to_state=new.state, actor=actor, artikel=changed.artikel, payload=payload,
                              changes=changes, outbox={"brieven": [letter.template for letter in letters],
@@ -382,7 +404,9 @@ class ChallengeService:
     def _expect(self, session: Connection, row: Any, expected_version: int | None, actor: Actor) -> None:
         if expected_version is None or expected_version == row.version:
             return
-        newer = challenges.history_after(session, row.id, expected_version)
+        # a version from the future or below zero (a tampered form) has nothing newer than the current one to name
+        newer = (challenges.history_after(session, row.id, expected_version)
+                 if 0 <= expected_version < row.version else [])
         named = self.policy.sees_staff_names(actor)
         changes = [f"versie {h.seq}: {h.event or h.kind} door {h.actor_rol}{f' {h.actor_id}' if named else ''} op "
                    f"{h.at:%Y-%m-%d %H:%M}, daarna in '{h.to_state}'" for h in newer]
@@ -448,16 +472,25 @@ class ChallengeService:
             rows = challenges.open_terms(session, gemeente=gemeente, due_before=due_before, party=party)
         return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
 
-    def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
-        """The events the actor's role may fire now, each with the conditions that still block it."""
+    def allowed_events(self, challenge_id: str, *, actor: Actor, with_reason: bool = False) -> list[AllowedEvent]:
+        """The events the actor's role may fire now, each with the conditions that still block it; with
+        ``with_reason`` as if a reason and the step's own texts (its ``tekst`` gegevens) come with it, as a form
+        that asks for them sends them: a missing motivering or wijziging is then no block yet."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-        return self._allowed(row, definition, actor)
+        return self._allowed(row, definition, actor, as_form=with_reason)
 
-    def _allowed(self, row: Any, definition: Definition, actor: Actor) -> list[AllowedEvent]:
+    def _allowed(self, row: Any, definition: Definition, actor: Actor, *, as_form: bool = False
+                 ) -> list[AllowedEvent]:
         case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
         labels = {t.event or key: t.label for key, t in definition.transities.items()}
-        return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(case, event, actor.rol)))
+        texts: dict[str, dict[str, str]] = {}
+        for key, t in definition.transities.items():
+            texts.setdefault(t.event or key, {}).update(
+                {name: WITH_REASON for name, spec in t.gegevens.items() if spec.type == "tekst"})
+        return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(
+                    case, event, actor.rol, reason=WITH_REASON if as_form else None,
+                    data=texts.get(event) if as_form else None)))
                 for event in self.engine.allowed_events(case, actor.rol)]
 
     def documents_of(self, challenge_id: str, *, actor: Actor) -> list[Document]:
@@ -478,6 +511,16 @@ class ChallengeService:
                     raise StorageError("er is geen opslag voor documenten ingesteld (R2C_DOCUMENTEN)")
                 return doc, self.documents.get(doc.sha256)
         raise NotFound(f"geen document '{document_id}' bij uitdaging {challenge_id}")
+
+    def contact_of(self, challenge_id: str, *, actor: Actor) -> Initiatiefnemer | None:
+        """The initiatiefnemer's contact data (personal data: for staff who act on the challenge, never logged);
+        None once erased."""
+        with self.units.read() as session:
+            row, _ = self.load(session, challenge_id, actor)  # first: another gemeente's challenge is not found
+            self.policy.check_contact(actor)
+            found = challenges.initiator_personal(session, row.id)
+        return None if found is None else Initiatiefnemer(found.naam, found.email, found.telefoon, found.organisatie,
+                                                          found.adres)
 
     def letters_of(self, challenge_id: str, *, actor: Actor) -> list[Letter]:
         """The letters the challenge's transitions produced; an initiatiefnemer sees only those addressed to them."""

@@ -57,6 +57,10 @@ _PAYLOAD = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("
 _CONTACT = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
             .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
 
+_PERSONAL = (select(PERSONAL.c.naam, PERSONAL.c.email, PERSONAL.c.telefoon, PERSONAL.c.organisatie, PERSONAL.c.adres)
+             .join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
+             .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
+
 
 # -- one challenge ---------------------------------------------------------------------------------------------
 
@@ -165,6 +169,11 @@ def summary(connection: Connection, challenge_id: str) -> Row | None:
 def initiator_contact(connection: Connection, challenge_id: str) -> Row | None:
     """The initiatiefnemer's naam and email, or None once erased."""
     return connection.execute(_CONTACT, {"b_id": challenge_id}).one_or_none()
+
+
+def initiator_personal(connection: Connection, challenge_id: str) -> Row | None:
+    """All the initiatiefnemer's personal data (naam, email, telefoon, organisatie, adres), or None once erased."""
+    return connection.execute(_PERSONAL, {"b_id": challenge_id}).one_or_none()
 
 
 def history_payload(connection: Connection, challenge_id: str, seq: int | None) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,11 +21,14 @@ from r2c.definitions.indiening import FLAG_FACT, PARTY_FACT
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
 from r2c.errors import (
-    AccessDenied, Conflict, EngineError, InvalidEventData, InvalidInput, NotFound, ServiceError, UnknownGemeente,
+    AccessDenied, Conflict, EngineError, GuardFailed, InvalidEventData, InvalidInput, NotFound, ServiceError,
+    UnknownGemeente,
 )
 from r2c.service import ChallengeService
 from r2c.web import csrf
+from r2c.web.dossier import dossier_router
 from r2c.web.pages import render
+from r2c.web.registreren import registreren_router
 from r2c.web.staff import Staff
 from r2c.web.werkvoorraad import werkvoorraad_router
 
@@ -138,41 +142,65 @@ def event_data(definition: Definition, event: str, form: Mapping[str, Any],
     return data
 
 
+def reason_missing(service: ChallengeService, challenge_id: str, event: str, actor: Any) -> list[str]:
+    """The blocks of ``event`` that a reason would lift (a voorwaarde 'motivering'): what to say at the reden."""
+    def blocks(with_reason: bool) -> set[str]:
+        return {b for a in service.allowed_events(challenge_id, actor=actor, with_reason=with_reason)
+                if a.event == event for b in a.blocked_by}
+    return sorted(blocks(False) - blocks(True))
+
+
+def challenge_page(service: ChallengeService, request: Request, person: Staff, challenge_id: str, *,
+                   status_code: int = 200, open_event: str = "", fouten: Mapping[str, str] | None = None,
+                   waarden: Mapping[str, Any] | None = None, melding: str | None = None,
+                   wijzigingen: list[str] | None = None) -> Response:
+    """The challenge page for ``person`` (a 404 page when they may not see it); ``open_event`` is the form whose
+    ``waarden`` and ``fouten`` are shown (also 'document' for the upload form)."""
+    actor = person.actor()
+    try:
+        challenge = service.get(challenge_id, actor=actor)
+    except (NotFound, UnknownGemeente, AccessDenied):
+        return render(request, "werk/niet_gevonden.html", status_code=404, staff=person)
+    definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
+    terms = service.terms(challenge_id, actor=actor)
+    try:
+        timeline = service.timeline(challenge_id, actor=actor)
+    except AccessDenied:
+        timeline = []
+    documents = service.documents_of(challenge_id, actor=actor)
+    brieven = service.letters_of(challenge_id, actor=actor)
+    contact = service.contact_of(challenge_id, actor=actor) if service.policy.sees_contact(actor) else None
+    forms = []
+    if person.rol not in READ_ONLY:
+        for allowed in service.allowed_events(challenge_id, actor=actor, with_reason=True):  # the form asks it
+            forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
+                          "velden": describe_fields(definition, allowed.event)})
+    return render(request, "werk/uitdaging.html", status_code=status_code, staff=person, c=challenge,
+                  terms=terms, timeline=timeline, documents=documents, brieven=brieven, forms=forms,
+                  open_event=open_event, fouten=dict(fouten or {}), waarden=dict(waarden or {}),
+                  melding=melding, wijzigingen=wijzigingen or [], oordelen=list(OORDEEL_LABELS.items()),
+                  lezer=person.rol in READ_ONLY, contact=contact,
+                  contact_zichtbaar=service.policy.sees_contact(actor), partij=_party_of(definition, challenge),
+                  may_upload=service.policy.may_change(actor), limits=service.limits)
+
+
 def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
                      staff: Callable[..., Any]) -> APIRouter:
     """The challenge page and its forms; ``staff`` is the login's dependency yielding the logged-in Staff."""
     router = APIRouter(include_in_schema=False)
 
-    def page(request: Request, person: Staff, challenge_id: str, *, status_code: int = 200, open_event: str = "",
-             fouten: Mapping[str, str] | None = None, waarden: Mapping[str, Any] | None = None,
-             melding: str | None = None, wijzigingen: list[str] | None = None) -> Response:
-        actor = person.actor()
-        try:
-            challenge = service.get(challenge_id, actor=actor)
-        except (NotFound, UnknownGemeente, AccessDenied):
-            return render(request, "werk/niet_gevonden.html", status_code=404, staff=person)
-        definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
-        terms = service.terms(challenge_id, actor=actor)
-        try:
-            timeline = service.timeline(challenge_id, actor=actor)
-        except AccessDenied:
-            timeline = []
-        documents = service.documents_of(challenge_id, actor=actor)
-        brieven = service.letters_of(challenge_id, actor=actor)
-        forms = []
-        if person.rol not in READ_ONLY:
-            for allowed in service.allowed_events(challenge_id, actor=actor):
-                forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
-                              "velden": describe_fields(definition, allowed.event)})
-        return render(request, "werk/uitdaging.html", status_code=status_code, staff=person, c=challenge,
-                      terms=terms, timeline=timeline, documents=documents, brieven=brieven, forms=forms,
-                      open_event=open_event, fouten=dict(fouten or {}), waarden=dict(waarden or {}),
-                      melding=melding, wijzigingen=wijzigingen or [], oordelen=list(OORDEEL_LABELS.items()),
-                      lezer=person.rol in READ_ONLY, partij=_party_of(definition, challenge))
+    def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
+        return challenge_page(service, request, person, challenge_id, **kwargs)
 
     @router.get("/uitdagingen/{challenge_id}", response_class=HTMLResponse)
     def show(request: Request, challenge_id: str, person: Staff = Depends(staff)) -> Response:
         return page(request, person, challenge_id)
+
+    @router.get("/uitdagingen/{challenge_id}/stap/{event}")
+    @router.get("/uitdagingen/{challenge_id}/toewijzen")
+    def back_to_page(challenge_id: str, person: Staff = Depends(staff)) -> Response:
+        """A form's address opened with GET (after a login that interrupted a POST): the challenge page."""
+        return RedirectResponse(f"/uitdagingen/{quote(challenge_id, safe='')}", status_code=303)
 
     @router.post("/uitdagingen/{challenge_id}/stap/{event}", response_class=HTMLResponse)
     async def fire(request: Request, challenge_id: str, event: str, person: Staff = Depends(staff)) -> Response:
@@ -194,9 +222,9 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
             version = -1
         definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
         keep = {"waarden": values, "open_event": event}
+        reden = values.get(field_name(event, "reden"), "").strip() or None
         try:
             data = event_data(definition, event, values, lambda name: form.getlist(name))
-            reden = values.get(field_name(event, "reden"), "").strip() or None
             service.fire(challenge_id, event, actor=actor, data=data, reason=reden, expected_version=version)
         except FormError as error:
             return page(request, person, challenge_id, status_code=422, fouten=error.fields, **keep)
@@ -212,6 +240,13 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
             fouten = {field_name(event, name): text
                       for name, text in error.fields.items()}
             return page(request, person, challenge_id, status_code=422, fouten=fouten, **keep)
+        except GuardFailed as error:
+            missing = reason_missing(service, challenge_id, event, actor) if reden is None else []
+            if missing:  # the one thing lacking is the reden: say so next to it
+                return page(request, person, challenge_id, status_code=422, **keep,
+                            fouten={field_name(event, "reden"): " ".join(m[:1].upper() + m[1:] + "."
+                                                                         for m in missing)})
+            return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
         except (EngineError, ServiceError) as error:
             return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
         return RedirectResponse(f"/uitdagingen/{challenge_id}", status_code=303)
@@ -248,5 +283,10 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
 def werk_routers(service: ChallengeService, letters: Any, settings: Any, *,
                  staff: Callable[..., Any]) -> list[APIRouter]:
     """Every router of the werkomgeving's pages, for create_app to mount behind the real login."""
+    def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
+        return challenge_page(service, request, person, challenge_id, **kwargs)
+
     return [werkvoorraad_router(service, letters, settings, staff=staff),
-            uitdaging_router(service, letters, settings, staff=staff)]
+            uitdaging_router(service, letters, settings, staff=staff),
+            dossier_router(service, letters, staff=staff, page=page),
+            registreren_router(service, staff=staff)]

@@ -137,3 +137,29 @@ def test_generated_form_data_never_gives_a_500(service, extra, event) -> None:
     fields = form_of(web.get(f"/uitdagingen/{c.id}").text, "aanvulling_vragen")
     sent = web.post(f"/uitdagingen/{c.id}/stap/{event}", data={**fields, **extra}, follow_redirects=False)
     assert sent.status_code < 500, sent.text[:500]
+
+
+def test_a_step_that_needs_a_motivering_has_its_form_and_asks_for_the_reden_next_to_it(service) -> None:
+    c = submit(service).challenge
+    web = client(service)
+    page = web.get(f"/uitdagingen/{c.id}").text
+    assert '/stap/verdagen"' in page  # blocked only by the motivering, which the form itself asks (Awb 3:46)
+    fields = form_of(page, "verdagen")
+    sent = web.post(f"/uitdagingen/{c.id}/stap/verdagen", data=fields)
+    assert sent.status_code == 422
+    assert 'id="verdagen-reden-fout"' in sent.text and "motivering" in sent.text
+    assert service.get(c.id, actor=behandelaar()).version == c.version
+
+
+def test_toekennen_met_wijziging_has_its_form_and_a_missing_wijziging_is_refused(service) -> None:
+    from tests.integration.lifecycle import replay, states
+
+    path = next(p for p in states(service) if [e for e, _ in p] and [e for e, _ in p][-1] == "voorleggen")
+    c = service.get(replay(service, path), actor=behandelaar())
+    college = Staff("c.raad", "C. Raad", "c@gouda.nl", "gouda", ("college",), "college")
+    web = client(service, college)
+    page = web.get(f"/uitdagingen/{c.id}").text
+    assert '/stap/toekennen_met_wijziging"' in page  # the wijziging is asked in the form itself
+    sent = web.post(f"/uitdagingen/{c.id}/stap/toekennen_met_wijziging", data=form_of(page, "toekennen_met_wijziging"))
+    assert sent.status_code == 422 and "Fout:" in sent.text
+    assert service.get(c.id, actor=behandelaar()).version == c.version
