@@ -24,7 +24,8 @@ from r2c.errors import AccessDenied, EngineError, InvalidEventData, InvalidInput
 from r2c.service import ChallengeService, Initiatiefnemer
 from r2c.web import csrf
 from r2c.web.dossier import read_upload, upload_errors
-from r2c.web.indienen import SUBMITTING_EVENT, parse_fields, request_fields
+from r2c.definitions.indiening import submitting_events
+from r2c.web.indienen import parse_fields, request_fields
 from r2c.web.pages import render
 from r2c.web.staff import Staff
 
@@ -37,8 +38,9 @@ _SERVICE_FIELDS = {"titel": "titel", "reden": "titel", "ontvangen_op": RECEIVED}
 
 
 def submitting_roles(definition: Definition) -> tuple[str, ...]:
-    """The staff roles that may fire the definition's submitting event (not the initiatiefnemer's own)."""
-    transitie = definition.transities.get(SUBMITTING_EVENT)
+    """The staff roles that may fire the definition's submitting event (not the initiatiefnemer's own; with a
+    mandatory vooroverleg that is the aanmelding)."""
+    transitie = definition.transities.get(submitting_events(definition)[0])
     return tuple(r for r in (transitie.rollen if transitie else ()) if r != "initiatiefnemer")
 
 
@@ -85,6 +87,7 @@ def registreren_router(service: ChallengeService, *, staff: Callable[..., Any]) 
                       definitie=definition, velden=request_fields(definition), contact=CONTACT,
                       waarden=dict(waarden or {}), fouten=dict(fouten or {}), melding=melding,
                       mag=person.rol in roles, rollen=roles, vandaag=today(service.clock).isoformat(),
+                      partijen=[(k, p.label) for k, p in definition.toelating.partijen.items()],
                       limits=service.limits)
 
     @router.get("/registreren", response_class=HTMLResponse)
@@ -116,8 +119,9 @@ def registreren_router(service: ChallengeService, *, staff: Callable[..., Any]) 
         on, date_error = received_on(str(values.get(RECEIVED, "")), today(service.clock))
         if date_error:
             errors[RECEIVED] = date_error
-        errors |= form_errors(service.check_submission(titel=titel, initiatiefnemer=party)
-                              | service.check_received_on(on))
+        partij = str(values.get("partij") or "") or None
+        errors |= form_errors(service.check_submission(titel=titel, initiatiefnemer=party, gemeente=person.gemeente,
+                                                       partij=partij) | service.check_received_on(on))
         uploads = []
         for item in form.getlist(DOCUMENTS):
             upload = await read_upload(service, item, "")
@@ -131,7 +135,7 @@ def registreren_router(service: ChallengeService, *, staff: Callable[..., Any]) 
             return page(request, person, status_code=422, waarden=values, fouten=errors)
         try:
             fired = service.submit(gemeente=person.gemeente, titel=titel, initiatiefnemer=party, data=data,
-                                   actor=person.actor(), documents=uploads, received_on=on)
+                                   actor=person.actor(), documents=uploads, received_on=on, partij=partij)
         except (InvalidInput, InvalidEventData) as refused:
             return page(request, person, status_code=422, waarden=values, fouten=form_errors(refused.fields))
         except AccessDenied:

@@ -152,3 +152,33 @@ def test_the_werkomgeving_shows_who_submitted_and_the_flag(service) -> None:
     html = unescape(TestClient(app).get(f"/uitdagingen/{fired.challenge.id}").text)
     assert "<dt>Wie dient in</dt><dd>Een bedrijf" in html
     assert "Let op: mag niet uitdagen.</strong> Een bedrijf mag alleen uitdagen" in html
+
+
+def test_registering_by_post_asks_who_submits_where_the_definition_lists_kinds(service) -> None:
+    import re
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from r2c.web.pages import mount_static
+    from r2c.web.staff import Staff
+    from r2c.web.uitdaging import werk_routers
+
+    app = FastAPI()
+    mount_static(app)
+    person = Staff("b.jansen", "B. Jansen", "b@toelatingdorp.nl", "toelatingdorp", ("behandelaar",), "behandelaar")
+    for router in werk_routers(service, None, None, staff=lambda: person):
+        app.include_router(router)
+    web = TestClient(app, raise_server_exceptions=False)
+    page = web.get("/registreren")
+    assert "Wie dient in" in page.text and 'name="partij"' in page.text
+    token = re.search(r'name="csrf" value="([^"]*)"', page.text[page.text.index('action="/registreren"'):]).group(1)
+    form = {"csrf": token, "titel": "Schoonmaak", "ontvangen_op": "2026-02-16", "naam": "Henk Bos",
+            "omschrijving": "Wij maken het plein schoon."}
+    missing = web.post("/registreren", data=form)
+    assert missing.status_code == 422 and "zeg wie de aanvraag indient" in missing.text
+    assert service.search(actor=behandelaar("toelatingdorp")).total == 0
+    done = web.post("/registreren", data=form | {"partij": "onderneming"}, follow_redirects=False)
+    assert done.status_code == 303, done.text[:1500]
+    [c] = service.search(actor=behandelaar("toelatingdorp")).items
+    assert c.facts["partij"] == "onderneming"
