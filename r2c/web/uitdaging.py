@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -150,12 +151,43 @@ def reason_missing(service: ChallengeService, challenge_id: str, event: str, act
     return sorted(blocks(False) - blocks(True))
 
 
+ACTOR_LABELS = {"initiatiefnemer": "de initiatiefnemer", "systeem": "r2c, vanzelf (termijn verstreken)"}
+
+
+def timeline_rows(definition: Definition, entries: Any, person: Staff,
+                  names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The history as people read it: the local time, the step's and the state's labels, who did it by name where
+    the gemeente's accounts know them (else the role), and the reason."""
+    def state_label(code: str | None) -> str | None:
+        if not code or "." not in code:
+            return code
+        fase, staat = code.split(".", 1)
+        phase = definition.fasen.get(fase)
+        state = phase.staten.get(staat) if phase else None
+        return f"{phase.label}: {state.label}" if phase and state else code
+
+    rows = []
+    for h in entries:
+        step = definition.transities.get(h.transition or "")
+        if h.actor_id == person.id:
+            who = f"u ({h.actor_rol})"
+        elif h.actor_rol in ACTOR_LABELS:
+            who = ACTOR_LABELS[h.actor_rol]
+        else:
+            who = f"{(names or {}).get(h.actor_id, 'een ' + h.actor_rol)} ({h.actor_rol})"
+        rows.append({"at": h.at.astimezone(ZoneInfo("Europe/Amsterdam")), "wat": step.label if step else
+                     (h.transition or h.kind), "naar": state_label(h.to_state), "wie": who, "reden": h.reason})
+    return rows
+
+
 def challenge_page(service: ChallengeService, request: Request, person: Staff, challenge_id: str, *,
                    status_code: int = 200, open_event: str = "", fouten: Mapping[str, str] | None = None,
                    waarden: Mapping[str, Any] | None = None, melding: str | None = None,
-                   wijzigingen: list[str] | None = None) -> Response:
+                   wijzigingen: list[str] | None = None,
+                   names: Callable[[str], Mapping[str, str]] | None = None) -> Response:
     """The challenge page for ``person`` (a 404 page when they may not see it); ``open_event`` is the form whose
-    ``waarden`` and ``fouten`` are shown (also 'document' for the upload form)."""
+    ``waarden`` and ``fouten`` are shown (also 'document' for the upload form); ``names(gemeente)`` gives the
+    names of the gemeente's accounts by id, for the timeline."""
     actor = person.actor()
     try:
         challenge = service.get(challenge_id, actor=actor)
@@ -164,7 +196,8 @@ def challenge_page(service: ChallengeService, request: Request, person: Staff, c
     definition = service.catalog.get(challenge.workflow, challenge.workflow_version).definition
     terms = service.terms(challenge_id, actor=actor)
     try:
-        timeline = service.timeline(challenge_id, actor=actor)
+        timeline = timeline_rows(definition, service.timeline(challenge_id, actor=actor), person,
+                                 names(challenge.gemeente) if names else None)
     except AccessDenied:
         timeline = []
     documents = service.documents_of(challenge_id, actor=actor)
@@ -184,13 +217,13 @@ def challenge_page(service: ChallengeService, request: Request, person: Staff, c
                   may_upload=service.policy.may_change(actor), limits=service.limits)
 
 
-def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
-                     staff: Callable[..., Any]) -> APIRouter:
+def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *, staff: Callable[..., Any],
+                     names: Callable[[str], Mapping[str, str]] | None = None) -> APIRouter:
     """The challenge page and its forms; ``staff`` is the login's dependency yielding the logged-in Staff."""
     router = APIRouter(include_in_schema=False)
 
     def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
-        return challenge_page(service, request, person, challenge_id, **kwargs)
+        return challenge_page(service, request, person, challenge_id, names=names, **kwargs)
 
     @router.get("/uitdagingen/{challenge_id}", response_class=HTMLResponse)
     def show(request: Request, challenge_id: str, person: Staff = Depends(staff)) -> Response:
@@ -281,12 +314,14 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
 
 
 def werk_routers(service: ChallengeService, letters: Any, settings: Any, *,
-                 staff: Callable[..., Any]) -> list[APIRouter]:
-    """Every router of the werkomgeving's pages, for create_app to mount behind the real login."""
+                 staff: Callable[..., Any], names: Callable[[str], Mapping[str, str]] | None = None
+                 ) -> list[APIRouter]:
+    """Every router of the werkomgeving's pages, for create_app to mount behind the real login; ``names(gemeente)``
+    gives the names of the gemeente's accounts by id (the timeline says who did what)."""
     def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
-        return challenge_page(service, request, person, challenge_id, **kwargs)
+        return challenge_page(service, request, person, challenge_id, names=names, **kwargs)
 
     return [werkvoorraad_router(service, letters, settings, staff=staff),
-            uitdaging_router(service, letters, settings, staff=staff),
+            uitdaging_router(service, letters, settings, staff=staff, names=names),
             dossier_router(service, letters, staff=staff, page=page),
             registreren_router(service, staff=staff)]

@@ -258,6 +258,9 @@ def test_a_challenge_from_submission_to_afgesloten_through_the_pages_only(browse
     step(page, hands, "teruggeven", reden="De taak is uitgevoerd zoals afgesproken.")
     text = page.locator("main").inner_text()
     assert "Uitgevoerd" in text
+    # the timeline says who did what, by name, in Dutch time and labels
+    assert "Om aanvulling vragen, nu Aanvulling: Aanvulling gevraagd; door B. Jansen (behandelaar)" in text
+    assert "door u (college)" in text and "door de initiatiefnemer" in text
     page.screenshot(path=str(shots / "afgesloten.png"), full_page=True)
     context.close()
 
