@@ -11,7 +11,7 @@ Public API (keep stable):
   ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``due_moments``,
   ``next_due``, ``recipient``.
 - Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
-  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``.
+  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``, ``dwangsom_na``.
 """
 
 from r2c.termijnen.acties import (
@@ -32,6 +32,7 @@ from r2c.termijnen.awb import (
     bezwaartermijn,
     buiten_behandeling,
     dwangsom,
+    dwangsom_na,
     laad_dwangsomtarief,
     opschorting_aanvulling,
     opschorting_uitstel,
@@ -67,6 +68,7 @@ __all__ = [
     "buiten_behandeling",
     "due_moments",
     "dwangsom",
+    "dwangsom_na",
     "einddatum",
     "feestdagen",
     "herinneringsdata",

@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
 from r2c.errors import (
-    AccessDenied, Conflict, EngineError, InvalidEventData, InvalidInput, NotFound, ServiceError, UnknownGemeente,
+    AccessDenied, Conflict, EngineError, InvalidEventData, InvalidInput, NotFound, ServiceError, TermijnError,
+    UnknownGemeente,
 )
 from r2c.service import ChallengeService
 from r2c.web import csrf
@@ -202,7 +203,7 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
             fouten = {field_name(event, name): text
                       for name, text in error.fields.items()}
             return page(request, person, challenge_id, status_code=422, fouten=fouten, **keep)
-        except (EngineError, ServiceError) as error:
+        except (EngineError, ServiceError, TermijnError) as error:
             return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
         return RedirectResponse(f"/uitdagingen/{challenge_id}", status_code=303)
 
