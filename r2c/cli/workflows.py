@@ -245,6 +245,10 @@ def _proef_lines(number: int, r: dict[str, Any]) -> list[str]:
                          "(loopt na hervatten door)")
         else:
             lines.append(f"   termijn {term['naam']} loopt, laatste dag {term['einddatum']}")
+        if "dwangsom" in term:
+            owed = term["dwangsom"]
+            lines.append(f"   dwangsom verbeurd tot en met {owed['tot_en_met']}: € {owed['verbeurd']} van ten hoogste "
+                         f"€ {owed['maximum']} ({owed['uitleg'][2].rstrip('.')})")
     for brief in r.get("brieven", []):
         lines.append(f"   brief {brief['brief']} ({brief['titel']}) aan {brief['aan']}")
     for rol, events in r["mag_nu"].items():

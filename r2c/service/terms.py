@@ -136,4 +136,3 @@ def _check_ingebrekestelling(by_name: dict[str, dict[str, Any]], beslistermijn: 
         raise TermijnError(f"in gebreke stellen kan nog niet: de {beslistermijn} staat stil sinds "
                            f"{term['suspended_from'].isoformat()} (Awb 4:15); de gemeente is dus niet te laat")
     dwangsom(beslistermijn_eind=term["einddatum"], ingebrekestelling_ontvangen=on)  # too early: TermijnError
-    return plan
