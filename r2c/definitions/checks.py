@@ -182,11 +182,11 @@ def _unreached_groups(g: Graph, outgoing: dict[str, list], reached: set[str]) ->
     return groups
 
 
-def _terms(d: Definition) -> list[tuple[Path, str]]:
+def _terms(d: Definition) -> list[tuple]:
     from r2c.errors import TermijnError
     from r2c.termijnen import parse_duur, parse_herinnering
 
-    out: list[tuple[Path, str]] = []
+    out: list[tuple] = []
     for naam, termijn in d.termijnen.items():
         base = ("termijnen", naam)
         try:
@@ -218,7 +218,7 @@ def _terms(d: Definition) -> list[tuple[Path, str]]:
     return out
 
 
-def _term_options(d: Definition, naam: str) -> list[tuple[Path, str]]:
+def _term_options(d: Definition, naam: str) -> list[tuple]:
     """``start: volledig`` needs a step that resumes the term; ``verlenging_ten_hoogste`` a maximum and a step that
     asks the length; ``dwangsom`` an existing beslistermijn and the two weeks of Awb 4:17 lid 3."""
     from r2c.errors import TermijnError
@@ -226,7 +226,7 @@ def _term_options(d: Definition, naam: str) -> list[tuple[Path, str]]:
 
     termijn = d.termijnen[naam]
     base = ("termijnen", naam)
-    out: list[tuple[Path, str]] = []
+    out: list[tuple] = []
     acting = {action: [key for key, t in d.transities.items() if naam in getattr(t.termijnen, action)]
               for action in ("hervatten", "verlengen")}
     if termijn.start == "volledig" and not acting["hervatten"]:
@@ -241,10 +241,11 @@ def _term_options(d: Definition, naam: str) -> list[tuple[Path, str]]:
         for key in acting["verlengen"]:
             gegeven = d.transities[key].gegevens.get("verlenging")
             if gegeven is None:
-                out.append((("transities", key, "termijnen", "verlengen"),
-                            f"transitie '{key}' verlengt termijn '{naam}' met ten hoogste {termijn.verlenging}: "
-                            "vraag de lengte bij deze stap met het gegeven 'verlenging: {type: getal, verplicht: "
-                            "true}' (het aantal in de eenheid van het maximum)"))
+                out.append(Finding(("transities", key, "termijnen", "verlengen"),
+                                   f"transitie '{key}' verlengt termijn '{naam}' met ten hoogste "
+                                   f"{termijn.verlenging}: vraag de lengte bij deze stap met het gegeven "
+                                   "'verlenging: {type: getal, verplicht: true}' (het aantal in de eenheid van het "
+                                   "maximum)", (base + ("verlenging_ten_hoogste",),)))
             elif gegeven.type != "getal":
                 out.append((("transities", key, "gegevens", "verlenging", "type"),
                             f"het gegeven 'verlenging' van transitie '{key}' is de lengte van de verdaging: type "

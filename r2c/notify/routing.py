@@ -29,7 +29,7 @@ from r2c.notify.render import has_template
 from r2c.settings import Settings
 from r2c.store import challenges, queue
 from r2c.store.queue import SECRET, STATUS_LINK_TOPIC
-from r2c.termijnen import laad_dwangsomtarief
+from r2c.termijnen import euro, laad_dwangsomtarief
 
 
 @dataclass(frozen=True)
@@ -193,5 +193,5 @@ def dwangsom_context() -> dict[str, Any]:
             break
         staffel.append({"dagen": min(days, left), "bedrag": amount})
         left -= days
-    return {"staffel": staffel, "max_dagen": tarief.max_dagen,
-            "maximum": sum(block["dagen"] * block["bedrag"] for block in staffel)}
+    return {"staffel": [{"dagen": b["dagen"], "bedrag": euro(b["bedrag"])} for b in staffel],
+            "max_dagen": tarief.max_dagen, "maximum": euro(sum(b["dagen"] * b["bedrag"] for b in staffel))}

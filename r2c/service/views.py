@@ -10,7 +10,7 @@ from typing import Any, Generic, Mapping, TypeVar
 from r2c.clock import as_utc
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Outcome
-from r2c.termijnen import Termijn, dwangsom_na
+from r2c.termijnen import Termijn, dwangsom_na, euro
 
 T = TypeVar("T")
 
@@ -165,6 +165,16 @@ class DwangsomView:
     verbeurd: int
     maximum: int
     uitleg: tuple[str, ...]
+
+    @property
+    def verbeurd_tekst(self) -> str:
+        """``verbeurd`` as Dutch texts write it ('€ 357')."""
+        return euro(self.verbeurd)
+
+    @property
+    def maximum_tekst(self) -> str:
+        """``maximum`` as Dutch texts write it ('€ 1.442')."""
+        return euro(self.maximum)
 
 
 @dataclass(frozen=True)

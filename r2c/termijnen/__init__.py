@@ -11,7 +11,7 @@ Public API (keep stable):
   ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``due_moments``,
   ``next_due``, ``recipient``.
 - Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
-  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``, ``dwangsom_na``.
+  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``, ``dwangsom_na``, ``euro``.
 """
 
 from r2c.termijnen.acties import (
@@ -33,6 +33,7 @@ from r2c.termijnen.awb import (
     buiten_behandeling,
     dwangsom,
     dwangsom_na,
+    euro,
     laad_dwangsomtarief,
     opschorting_aanvulling,
     opschorting_uitstel,
@@ -70,6 +71,7 @@ __all__ = [
     "dwangsom",
     "dwangsom_na",
     "einddatum",
+    "euro",
     "feestdagen",
     "herinneringsdata",
     "hervatten",

@@ -120,6 +120,11 @@ class DwangsomTarief:
 _TARIEF_CACHE: dict[str, DwangsomTarief] = {}
 
 
+def euro(bedrag: int) -> str:
+    """Whole euros as Dutch texts write them: '€ 1.442'."""
+    return "€ " + f"{bedrag:,}".replace(",", ".")
+
+
 def laad_dwangsomtarief(pad: str | os.PathLike[str] | None = None) -> DwangsomTarief:
     """The dwangsom amounts from ``pad``, else $R2C_DWANGSOM, else the shipped data/dwangsom.yaml."""
     chosen = pad if pad is not None else os.environ.get(DWANGSOM_ENV_VAR) or None
@@ -200,18 +205,18 @@ class Dwangsom:
         last = min(tot_en_met, self.laatste_dag)
         days = (last - self.eerste_dag).days + 1
         if days <= 0:
-            lines.append(f"Tot en met {tot_en_met.isoformat()} is nog geen dwangsom verbeurd: € 0.")
+            lines.append(f"Tot en met {tot_en_met.isoformat()} is nog geen dwangsom verbeurd: {euro(0)}.")
             return tuple(lines)
         parts = []
         for block_days, amount in self.tarief.staffel:
             if days <= 0:
                 break
             take = min(days, block_days)
-            parts.append(f"{take} × € {amount} = € {take * amount}")
+            parts.append(f"{take} × {euro(amount)} = {euro(take * amount)}")
             days -= take
         lines.append(f"Per dag (Awb 4:17 lid 2): {'; '.join(parts)}.")
-        lines.append(f"Verbeurd tot en met {last.isoformat()}: € {self.verbeurd(tot_en_met=last)} "
-                     f"(ten hoogste € {self.maximum}).")
+        lines.append(f"Verbeurd tot en met {last.isoformat()}: {euro(self.verbeurd(tot_en_met=last))} "
+                     f"(ten hoogste {euro(self.maximum)}).")
         return tuple(lines)
 
 

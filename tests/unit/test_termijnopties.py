@@ -236,7 +236,7 @@ def test_the_dwangsom_accrues_per_day_by_the_shipped_amounts(catalog) -> None:
     assert "Per dag (Awb 4:17 lid 2): 14 × € 23 = € 322; 1 × € 35 = € 35." in owed["uitleg"]
     *_, capped = walk(catalog, "vught", *LAPSED, "in_gebreke_stellen@initiatiefnemer", "+100d", op=date(2026, 3, 2))
     owed = term(capped, "ingebrekestelling")["dwangsom"]
-    assert owed["verbeurd"] == 1442 and "Verbeurd tot en met 2026-06-29: € 1442 (ten hoogste € 1442)." in owed["uitleg"]
+    assert owed["verbeurd"] == 1442 and "Verbeurd tot en met 2026-06-29: € 1.442 (ten hoogste € 1.442)." in owed["uitleg"]
 
 
 def test_a_second_ingebrekestelling_is_refused_and_the_besluit_stops_it(catalog) -> None:
