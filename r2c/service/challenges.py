@@ -429,16 +429,19 @@ class ChallengeService:
         return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition, today=today(self.clock))
                 for t in rows]
 
-    def allowed_events(self, challenge_id: str, *, actor: Actor) -> list[AllowedEvent]:
-        """The events the actor's role may fire now, each with the conditions that still block it."""
+    def allowed_events(self, challenge_id: str, *, actor: Actor, reason_given: bool = False) -> list[AllowedEvent]:
+        """The events the actor's role may fire now, each with the conditions that still block it; ``reason_given``:
+        as if a reason came with each (a form that asks for one: a missing motivering does not block it)."""
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
-        return self._allowed(row, definition, actor)
+        return self._allowed(row, definition, actor, reason="(reden volgt)" if reason_given else None)
 
-    def _allowed(self, row: Any, definition: Definition, actor: Actor) -> list[AllowedEvent]:
+    def _allowed(self, row: Any, definition: Definition, actor: Actor, reason: str | None = None
+                 ) -> list[AllowedEvent]:
         case = Case(row.workflow, row.workflow_version, row.state, MappingProxyType(dict(row.facts)), row.resultaat)
         labels = {t.event or key: t.label for key, t in definition.transities.items()}
-        return [AllowedEvent(event, labels.get(event, event), tuple(self.engine.blocked_by(case, event, actor.rol)))
+        return [AllowedEvent(event, labels.get(event, event),
+                             tuple(self.engine.blocked_by(case, event, actor.rol, reason=reason)))
                 for event in self.engine.allowed_events(case, actor.rol)]
 
     def documents_of(self, challenge_id: str, *, actor: Actor) -> list[Document]:

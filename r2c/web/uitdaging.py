@@ -152,7 +152,7 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *,
         brieven = service.letters_of(challenge_id, actor=actor)
         forms = []
         if person.rol not in READ_ONLY:
-            for allowed in service.allowed_events(challenge_id, actor=actor):
+            for allowed in service.allowed_events(challenge_id, actor=actor, reason_given=True):  # the form asks one
                 forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
                               "velden": describe_fields(definition, allowed.event)})
         return render(request, "werk/uitdaging.html", status_code=status_code, staff=person, c=challenge,
