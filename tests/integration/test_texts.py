@@ -137,6 +137,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                                                         "2026-09-29", "5 werkdagen voor", "herinnering",
                                                         "2026-09-22", "Awb 4:76")}),
     "leeg": ("weekoverzicht", {"termijnen": []}),
+    "ingebrekestelling": ("escalatie", {"termijn": term("ingebrekestelling", "Termijn na de ingebrekestelling",
+                                                        "2026-05-18", "1 werkdag na", "escalatie", "2026-05-19",
+                                                        "Awb 4:17 lid 3")}),
     # a verdaging of a length the behandelaar chose (verlenging_ten_hoogste): the letter names it
     "met_verlenging": ("verdagingsbericht", {"termijnen": [{"termijn": "beslistermijn", "actie": "verlengen",
                                                              "einddatum": "2026-06-22", "verlenging": "4 weken"}]}),
