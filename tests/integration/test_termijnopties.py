@@ -171,3 +171,20 @@ def test_a_verdaging_of_the_chosen_length_from_the_werkomgeving(service, clock) 
     status = TestClient(app).get(f"/status/{fired.status_token}").text
     assert "De gemeente heeft 4 weken extra tijd genomen. Zij beslist uiterlijk op" in status
     assert "22 juni 2026" in status
+
+
+def test_the_api_takes_the_length_of_the_verdaging_as_event_data(service, database, tmp_path) -> None:
+    api = make_api(service, database, tmp_path)
+    staff = api.key("behandelaar", "termijnstad")
+    ident = api.submit("termijnstad")["challenge"]["id"]
+    refused = api.fire(ident, "verdagen", staff, data={"verlenging": 9}, reden="Advies nodig.")
+    assert refused.status_code == 422, refused.text
+    assert "9 weken is meer dan het maximum van 6 weken" in refused.text
+    missing = api.fire(ident, "verdagen", staff, reden="Advies nodig.")
+    assert missing.status_code == 422 and "body.data.verlenging" in missing.text and "verplicht" in missing.text
+    assert api.fire(ident, "verdagen", staff, data={"verlenging": 5}, reden="Advies nodig.").status_code == 200
+    term = terms_of(api, ident, staff)["beslistermijn"]
+    # Monday 25 May 2026 (12 weeks from 2 March, before the Atw) + 5 weeks = Monday 29 June
+    assert (term["verlenging"], term["einddatum"]) == ("5 weken", "2026-06-29")
+    again = api.fire(ident, "verdagen", staff, data={"verlenging": 1}, reden="Nog meer tijd.")
+    assert again.status_code == 409 and "al eens verdaagd" in again.text
