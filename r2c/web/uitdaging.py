@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
+from r2c.engine.data import VERLENGING
 from r2c.errors import (
     AccessDenied, Conflict, EngineError, InvalidEventData, InvalidInput, NotFound, ServiceError, TermijnError,
     UnknownGemeente,
@@ -60,6 +61,10 @@ def describe_fields(definition: Definition, event: str) -> list[dict[str, Any]]:
         if spec.type == "beoordelingen":
             item["criteria"] = [(key, c.label, c.omschrijving, field_name(event, name, key, "oordeel"),
                                  field_name(event, name, key, "motivering")) for key, c in definition.criteria.items()]
+        if name == VERLENGING:  # the length of a verdaging: say its maximum (verlenging_ten_hoogste)
+            item["uitleg"] = next((f"Ten hoogste {t.verlenging} ({t.artikel or 'Awb 4:14'})."
+                                   for naam in transitie.termijnen.verlengen
+                                   if (t := definition.termijnen[naam]).verlenging_ten_hoogste), None)
         fields.append(item)
     return fields
 

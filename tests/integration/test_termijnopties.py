@@ -150,7 +150,7 @@ def test_a_verdaging_of_the_chosen_length_from_the_werkomgeving(service, clock) 
     page = web.get(f"/uitdagingen/{ident}").text
     field = re.search(r'<input[^>]*name="verdagen-verlenging"[^>]*>', page)
     assert field is not None and 'inputmode="numeric"' in field.group(0)  # the typed field of a getal
-    assert "Verdaging in weken (ten hoogste 6)" in page
+    assert "Verdaging in weken (ten hoogste 6)" in page and "Ten hoogste 6 weken (verordening art. 5 lid 1)." in page
     start = page.index('/stap/verdagen"')
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
                              page[start:page.index("</form>", start)]))
