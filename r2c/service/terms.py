@@ -108,14 +108,15 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
             by_name.pop(name, None)  # the new run is not in ``running``; acting on it again in one step is a no-op
         elif term is None:
             continue  # stopping or resuming a term that does not run is a no-op (e.g. already lapsed)
-        elif (action.action == "hervatten" and term["status"] == "opgeschort"
-              and definition.termijnen[name].start == "volledig"):
-            # 'start: volledig': counted from the complete request, so the request being complete starts it anew
+        elif action.action == "hervatten" and definition.termijnen[name].start == "volledig":
+            # 'start: volledig': counted from the complete request, so the step that completes it starts it anew
+            # (running or suspended); a verdaging already announced stays with it (Awb 4:14)
             old = _state(term)
             record(term, old, vervangen(old, on=on))
             fresh = new_termijn(definition, name, on)
-            begin(name, replace(fresh, grondslag=f"{fresh.grondslag}; telt opnieuw vanaf het volledige verzoek "
-                                                 f"('{event}' op {on.isoformat()})".lstrip("; ")))
+            begin(name, replace(fresh, verlengingen=old.termijn.verlengingen,
+                                grondslag=f"{fresh.grondslag}; telt opnieuw vanaf het volledige verzoek "
+                                          f"('{event}' op {on.isoformat()})".lstrip("; ")))
             del by_name[name]
         elif (gevolg := act(term, action.action, action.duur)) is not None and gevolg.state.status == "gestopt":
             del by_name[name]

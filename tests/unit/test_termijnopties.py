@@ -21,6 +21,7 @@ from r2c.clock import FixedClock
 from r2c.definitions import load_catalog
 from r2c.engine.case import Actor, Case, TermChanged
 from r2c.engine.workflow import Workflow
+from r2c.errors import TermijnError
 from r2c.service.proef import Proef, begin, parse_stap
 from r2c.service.terms import plan_term_changes
 from r2c.termijnen import Termijn, beslistermijn, is_werkdag, opschorting_aanvulling
@@ -212,11 +213,18 @@ def test_in_gebreke_stellen_before_the_beslistermijn_lapsed_is_refused(catalog) 
                        op=date(2026, 2, 2))
     assert ("is te vroeg: de beslistermijn loopt tot en met 2026-04-28; in gebreke stellen kan pas daarna "
             "(Awb 4:17 lid 3)") in refused["geweigerd"]
+    # While the request is being completed the model offers no ingebrekestelling; the term plan refuses it too.
     *_, suspended = walk(catalog, "termijnstad-awb", INCOMPLETE, "aanvulling_vragen", "+5d",
                          "in_gebreke_stellen@initiatiefnemer", op=date(2026, 2, 2))
-    assert ("in gebreke stellen kan nog niet: de beslistermijn staat stil sinds 2026-02-03 (Awb 4:15)"
-            in suspended["geweigerd"])
-    assert [t["naam"] for t in suspended["termijnen"]] == ["beslistermijn", "hersteltermijn"]
+    assert "'in_gebreke_stellen' kan niet in staat 'ontvankelijkheid.aanvulling_gevraagd'" in suspended["geweigerd"]
+    definition = catalog.get("termijnstad-awb").definition
+    first = plan(definition, [TermChanged("start", "beslistermijn", None)], [], date(2026, 2, 2)).inserts
+    stil = plan(definition, [TermChanged("opschorten", "beslistermijn", None)], rows(first), date(2026, 2, 2))
+    with pytest.raises(TermijnError, match=r"staat stil sinds 2026-02-03 \(Awb 4:15\); de gemeente is dus niet te"):
+        plan(definition, [TermChanged("start", "ingebrekestelling", None)], rows(first, stil.updates),
+             date(2026, 6, 1))
+    with pytest.raises(TermijnError, match="de beslistermijn loopt niet \\(meer\\)"):
+        plan(definition, [TermChanged("start", "ingebrekestelling", None)], [], date(2026, 6, 1))
 
 
 def test_the_ingebrekestelling_starts_two_weeks_and_warns_the_teamleider_at_once(catalog) -> None:
@@ -249,3 +257,18 @@ def test_a_second_ingebrekestelling_is_refused_and_the_besluit_stops_it(catalog)
                        "voorleggen", "toekennen", op=date(2026, 3, 2))
     assert "geweigerd" not in besluit and besluit["staat"]["code"] == "overname.voorbereiden"
     assert [t["naam"] for t in besluit["termijnen"]] == []
+
+
+def test_a_verdaging_before_the_request_is_complete_stays_with_the_new_count(catalog) -> None:
+    # Verdaagd by 3 weeks while suspended; completed Thursday 19 February: Thursday 14 May + 3 weeks = 4 June.
+    *_, done = walk(catalog, "termijnstad", INCOMPLETE, "aanvulling_vragen", "verdagen:verlenging=3", "+10d",
+                    "aanvullen", op=date(2026, 2, 9))
+    assert "geweigerd" not in done and term(done, "beslistermijn")["einddatum"] == "2026-06-04"
+
+
+def test_after_an_unused_hersteltermijn_the_later_aanvulling_counts_from_zero_again(catalog) -> None:
+    # The hersteltermijn of 9 February ends 23 February; the system resumes (restarts) the term on 24 February.
+    # Completed on Thursday 5 March: 12 weeks to Thursday 28 May.
+    *_, done = walk(catalog, "termijnstad", INCOMPLETE, "aanvulling_vragen", "+24d", "aanvullen",
+                    op=date(2026, 2, 9))
+    assert done["dag"] == "2026-03-05" and term(done, "beslistermijn")["einddatum"] == "2026-05-28"
