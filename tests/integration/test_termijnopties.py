@@ -9,13 +9,15 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from r2c.clock import SystemClock
 from r2c.definitions import load_catalog
 from r2c.exports.letters import Letters
 from r2c.notify.routing import Router
-from r2c.service import Initiatiefnemer
+from r2c.service import ChallengeService, Initiatiefnemer
 from r2c.settings import Settings
 from r2c.store import queue
 from r2c.web.bewoner import step_router
@@ -188,3 +190,28 @@ def test_the_api_takes_the_length_of_the_verdaging_as_event_data(service, databa
     assert (term["verlenging"], term["einddatum"]) == ("5 weken", "2026-06-29")
     again = api.fire(ident, "verdagen", staff, data={"verlenging": 1}, reden="Nog meer tijd.")
     assert again.status_code == 409 and "al eens verdaagd" in again.text
+
+
+def test_on_the_wall_clock_the_dwangsom_follows_the_days_across_the_weekend_and_feestdagen(database, catalog,
+                                                                                           tmp_path) -> None:
+    """The same service on the system clock, travelling with time-machine: what a behandelaar sees each day."""
+    service = ChallengeService(database.sessions, catalog, SystemClock(), read_session_factory=database.read_sessions)
+    staff = JANSEN.actor()
+
+    def owed(day: str) -> tuple[str, int]:
+        with time_machine.travel(datetime.fromisoformat(f"{day}T10:00:00+02:00"), tick=False):
+            [term] = [t for t in service.terms(c.id, actor=staff) if t.name == "ingebrekestelling"]
+            assert term.dwangsom is not None
+            return term.dwangsom.tot_en_met.isoformat(), term.dwangsom.verbeurd
+
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=timezone.utc), tick=False):
+        c = submit(service, complete=True).challenge
+        service.fire(c.id, "in_behandeling_nemen", actor=staff)
+    with time_machine.travel(datetime(2026, 5, 1, 9, tzinfo=timezone.utc), tick=False):  # Friday
+        service.fire(c.id, "in_gebreke_stellen", actor=staff)
+    # Friday 15 May is a gelijkgestelde dag, then the weekend: the two weeks end on Monday 18 May.
+    assert owed("2026-05-18") == ("2026-05-18", 0)
+    assert owed("2026-05-19") == ("2026-05-19", 23)
+    assert owed("2026-05-25") == ("2026-05-25", 7 * 23)  # tweede Pinksterdag counts: the Atw is not for these days
+    assert owed("2026-06-16") == ("2026-06-16", 14 * 23 + 14 * 35 + 45)
+    assert owed("2026-09-01") == ("2026-09-01", 1442)
