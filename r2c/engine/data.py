@@ -133,7 +133,7 @@ def chosen_extension(definition: Definition, term: str, data: Mapping[str, Any])
     unit = maximum.unit.value
     value = data.get(VERLENGING)
     hint = f"geef 1 tot en met {maximum.amount} {unit}: de verordening staat ten hoogste {maximum} toe"
-    artikel = f" ({spec.artikel}, Awb 4:14)" if spec.artikel and '4:14' not in spec.artikel else ' (Awb 4:14)'
+    artikel = f" ({spec.artikel}, Awb 4:14)" if spec.artikel and "4:14" not in spec.artikel else " (Awb 4:14)"
     if value is None:
         problem = f"geef de lengte van de verdaging van de {spec.label.lower()} in {unit}; {hint}{artikel}"
     elif isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:

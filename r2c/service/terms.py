@@ -14,8 +14,7 @@ from typing import Any
 from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
 from r2c.store.writes import MUTABLE
-from r2c.errors import TermijnError
-from r2c.termijnen import Gevolg, Termijn, TermState, apply, dwangsom, next_due, start, vervangen
+from r2c.termijnen import Gevolg, Termijn, TermState, apply, ingebrekestelling, next_due, start, vervangen
 
 
 def _state(term: dict[str, Any]) -> TermState:
@@ -100,7 +99,9 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
         if action.action == "start":
             spec = definition.termijnen[name]
             if spec.dwangsom is not None:
-                _check_ingebrekestelling(by_name, spec.dwangsom, name, on)
+                beslis = by_name.get(spec.dwangsom)
+                ingebrekestelling(_state(beslis) if beslis else None, on=on, naam=spec.dwangsom,
+                                  al_sinds=term["started_on"] if term is not None else None)
             if term is not None:
                 old = _state(term)
                 record(term, old, vervangen(old, on=on))
@@ -122,18 +123,3 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
             del by_name[name]
     return plan
 
-
-def _check_ingebrekestelling(by_name: dict[str, dict[str, Any]], beslistermijn: str, name: str, on: date) -> None:
-    """TermijnError unless ``beslistermijn`` has lapsed before ``on`` and no ingebrekestelling runs (Awb 4:17)."""
-    if name in by_name:
-        since = by_name[name]["started_on"]
-        raise TermijnError(f"de gemeente is al op {since.isoformat()} in gebreke gesteld; de termijn en de "
-                           "dwangsom lopen al (Awb 4:17)")
-    term = by_name.get(beslistermijn)
-    if term is None:
-        raise TermijnError(f"in gebreke stellen kan niet: de {beslistermijn} loopt niet (meer); de gemeente heeft al "
-                           "beslist of er is geen aanvraag (Awb 4:17 lid 3)")
-    if term["status"] == "opgeschort":
-        raise TermijnError(f"in gebreke stellen kan nog niet: de {beslistermijn} staat stil sinds "
-                           f"{term['suspended_from'].isoformat()} (Awb 4:15); de gemeente is dus niet te laat")
-    dwangsom(beslistermijn_eind=term["einddatum"], ingebrekestelling_ontvangen=on)  # too early: TermijnError

@@ -8,8 +8,8 @@ Public API (keep stable):
 - ``Termijn``: a term with its history (``opschorten``, ``verlengen``, ``bereken``, ``herinneringsdata``).
 - ``feestdagen(jaar, *, kalender=None)``, ``is_werkdag(day)``, ``laad_kalender(pad=None)``.
 - Term actions (``acties``): ``TermState``, ``Gevolg``, ``start``, ``stop``, ``vervangen``, ``opschorten``,
-  ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``due_moments``,
-  ``next_due``, ``recipient``.
+  ``hervatten``, ``verlengen``, ``apply`` and ``ingebrekestelling``; what is due when (``planning``): ``Moment``,
+  ``moments``, ``due_moments``, ``next_due``, ``recipient``.
 - Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
   ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``, ``dwangsom_na``, ``euro``.
 """
@@ -19,6 +19,7 @@ from r2c.termijnen.acties import (
     TermState,
     apply,
     hervatten,
+    ingebrekestelling,
     opschorten,
     start,
     stop,
@@ -75,6 +76,7 @@ __all__ = [
     "feestdagen",
     "herinneringsdata",
     "hervatten",
+    "ingebrekestelling",
     "is_werkdag",
     "laad_dwangsomtarief",
     "laad_kalender",
