@@ -21,7 +21,7 @@ from starlette.types import Scope
 from r2c import logs
 from r2c.errors import (
     AccessDenied, Conflict, DatabaseBehind, EngineError, EventNotAllowed, GuardFailed, InvalidEventData, InvalidInput,
-    MigrationError, NotFound, R2CError, StorageError, UnknownEvent, UnknownGemeente,
+    MigrationError, NotFound, R2CError, StorageError, TermijnError, UnknownEvent, UnknownGemeente,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -127,7 +127,7 @@ def from_error(request: Request, error: R2CError) -> JSONResponse:
         log.warning("opslag niet beschikbaar bij %s: %s", route_template(request.scope), message)
         return problem(request, 503, "opslag-onbereikbaar", "De opslag is nu niet bereikbaar",
                        "probeer het later nog eens", headers={"Retry-After": "30"})
-    if isinstance(error, (MigrationError, EngineError)):
+    if isinstance(error, (MigrationError, EngineError, TermijnError)):  # TermijnError: e.g. Awb 4:14, 4:17
         return problem(request, 409, "niet-mogelijk", "Dit kan niet in de huidige staat", message)
     return problem(request, 400, "fout-verzoek", "Het verzoek klopt niet", message)
 

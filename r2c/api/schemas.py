@@ -173,6 +173,20 @@ class TermOut(Model):
     suspended_from: date | None
     stopped_on: date | None
     uitleg: list[str]
+    verlenging: str | None = Field(None, description="De gekozen lengte van de verdaging (Awb 4:14), bv. '4 weken'")
+    dwangsom: DwangsomOut | None = Field(None, description="Bij de termijn na een ingebrekestelling: de dwangsom "
+                                                           "die tot nu toe verbeurd is (Awb 4:17)")
+
+
+class DwangsomOut(Model):
+    """The dwangsom owed so far for not deciding in time (Awb 4:17), with its derivation."""
+
+    eerste_dag: date
+    laatste_dag: date
+    tot_en_met: date = Field(description="Geteld tot en met deze dag: vandaag, of de dag vóór het besluit")
+    verbeurd: int = Field(description="Verbeurd tot en met tot_en_met, in hele euro's")
+    maximum: int = Field(description="Ten hoogste, in hele euro's")
+    uitleg: list[str]
 
 
 

@@ -14,6 +14,7 @@ from r2c.definitions.catalog import load_catalog
 from r2c.definitions.lint import check_warnings
 from r2c.definitions.loader import Loaded, default_paths, expand, load_all
 from r2c.definitions.merge import Origins
+from r2c.termijnen import euro
 
 workflows = typer.Typer(help="Workflowbestanden: controleren, tonen, tekenen, uitproberen.", no_args_is_help=True)
 
@@ -247,6 +248,10 @@ def _proef_lines(number: int, r: dict[str, Any]) -> list[str]:
                          "(loopt na hervatten door)")
         else:
             lines.append(f"   termijn {term['naam']} loopt, laatste dag {term['einddatum']}")
+        if "dwangsom" in term:
+            owed = term["dwangsom"]
+            lines.append(f"   dwangsom verbeurd tot en met {owed['tot_en_met']}: {euro(owed['verbeurd'])} van ten "
+                         f"hoogste {euro(owed['maximum'])} ({owed['uitleg'][2].rstrip('.')})")
     for brief in r.get("brieven", []):
         lines.append(f"   brief {brief['brief']} ({brief['titel']}) aan {brief['aan']}")
     for rol, events in r["mag_nu"].items():

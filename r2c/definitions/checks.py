@@ -198,11 +198,11 @@ def _unreached_groups(g: Graph, outgoing: dict[str, list], reached: set[str]) ->
     return groups
 
 
-def _terms(d: Definition) -> list[tuple[Path, str]]:
+def _terms(d: Definition) -> list[tuple]:
     from r2c.errors import TermijnError
     from r2c.termijnen import parse_duur, parse_herinnering
 
-    out: list[tuple[Path, str]] = []
+    out: list[tuple] = []
     for naam, termijn in d.termijnen.items():
         base = ("termijnen", naam)
         try:
@@ -230,6 +230,56 @@ def _terms(d: Definition) -> list[tuple[Path, str]]:
                 parse_duur(termijn.verlenging)
             except TermijnError as error:
                 out.append((base + ("verlenging",), str(error)))
+        out += _term_options(d, naam)
+    return out
+
+
+def _term_options(d: Definition, naam: str) -> list[tuple]:
+    """``start: volledig`` needs a step that resumes the term; ``verlenging_ten_hoogste`` a maximum and a step that
+    asks the length; ``dwangsom`` an existing beslistermijn and the two weeks of Awb 4:17 lid 3."""
+    from r2c.errors import TermijnError
+    from r2c.termijnen import Duur, Unit, parse_duur
+
+    termijn = d.termijnen[naam]
+    base = ("termijnen", naam)
+    out: list[tuple] = []
+    acting = {action: [key for key, t in d.transities.items() if naam in getattr(t.termijnen, action)]
+              for action in ("hervatten", "verlengen")}
+    if termijn.start == "volledig" and not acting["hervatten"]:
+        out.append((base + ("start",), f"termijn '{naam}' heeft 'start: volledig', maar geen transitie hervat hem: "
+                    f"zet 'hervatten: [{naam}]' bij de stap die de aanvraag compleet maakt (bv. 'aanvullen'), of "
+                    "laat 'start' weg (standaard 'gebeurtenis': stilstaan tijdens de aanvulling, Awb 4:15)"))
+    if termijn.verlenging_ten_hoogste:
+        if termijn.verlenging is None:
+            out.append((base + ("verlenging_ten_hoogste",),
+                        f"termijn '{naam}' heeft 'verlenging_ten_hoogste: true' maar geen 'verlenging': zet daar "
+                        "het maximum, bv. 'verlenging: 6 weken'"))
+        for key in acting["verlengen"]:
+            gegeven = d.transities[key].gegevens.get("verlenging")
+            if gegeven is None:
+                out.append(Finding(("transities", key, "termijnen", "verlengen"),
+                                   f"transitie '{key}' verlengt termijn '{naam}' met ten hoogste "
+                                   f"{termijn.verlenging}: vraag de lengte bij deze stap met het gegeven "
+                                   "'verlenging: {type: getal, verplicht: true}' (het aantal in de eenheid van het "
+                                   "maximum)", (base + ("verlenging_ten_hoogste",),)))
+            elif gegeven.type != "getal":
+                out.append((("transities", key, "gegevens", "verlenging", "type"),
+                            f"het gegeven 'verlenging' van transitie '{key}' is de lengte van de verdaging: type "
+                            f"moet 'getal' zijn, niet '{gegeven.type}'"))
+    if termijn.dwangsom is not None:
+        path = base + ("dwangsom",)
+        if termijn.dwangsom not in d.termijnen or termijn.dwangsom == naam:
+            known = ", ".join(k for k in d.termijnen if k != naam) or "geen"
+            out.append((path, f"'dwangsom' noemt de beslistermijn die eerst verstreken moet zijn; '{termijn.dwangsom}' "
+                              f"is geen andere termijn van deze definitie (gedefinieerd: {known})"))
+        try:
+            wrong = parse_duur(termijn.duur) != Duur(2, Unit.WEKEN)
+        except TermijnError:
+            wrong = False  # reported at 'duur'
+        if wrong:
+            out.append((base + ("duur",), f"termijn '{naam}' is de termijn na een ingebrekestelling ('dwangsom'): "
+                                          f"die is twee weken (Awb 4:17 lid 3), niet '{termijn.duur}'; zet "
+                                          "'duur: 2 weken'"))
     return out
 
 
@@ -255,7 +305,8 @@ def _archief(d: Definition, g: Graph) -> list[tuple[Path, str]]:
     return out
 
 
-_PLACEHOLDERS = {"uitleg": {"datum", "label"}, "uitleg_te_laat": {"datum", "label"}, "uitleg_opgeschort": {"label"}}
+_PLACEHOLDERS = {"uitleg": {"datum", "label"}, "uitleg_te_laat": {"datum", "label"}, "uitleg_opgeschort": {"label"},
+                 "uitleg_verdaagd": {"datum", "label", "verlenging"}}
 """The {names} each text of a term may hold: its last day and its label."""
 
 

@@ -79,6 +79,22 @@ class Termijn(_Sourced):
                                                          "loopt, met {datum}; standaard een algemene zin.")
     uitleg_opgeschort: str | None = Field(None, description="De zin zolang de termijn stilstaat; standaard een "
                                                             "algemene zin.")
+    start: Literal["gebeurtenis", "volledig"] = Field(
+        "gebeurtenis", description="'gebeurtenis' (standaard): de termijn telt vanaf de stap die hem start; een "
+                                   "verzoek om aanvulling schort hem op en de aanvulling laat hem verder lopen "
+                                   "(Awb 4:15). 'volledig': de termijn telt vanaf het volledige verzoek: de stap "
+                                   "die hem hervat, start hem opnieuw, vanaf nul.")
+    verlenging_ten_hoogste: bool = Field(
+        False, description="true: 'verlenging' is het maximum ('eenmaal met ten hoogste 6 weken verdagen'); de "
+                           "behandelaar geeft de lengte bij het verdagen als gegeven 'verlenging' (een getal, in "
+                           "de eenheid van 'verlenging').")
+    uitleg_verdaagd: str | None = Field(None, description="De zin op de statuspagina als de termijn verlengd is, met "
+                                                          "{datum} en {verlenging} (de gekozen lengte); standaard "
+                                                          "'uitleg'.")
+    dwangsom: Identifier | None = Field(
+        None, description="Deze termijn is de twee weken na een ingebrekestelling (Awb 4:17 lid 3): noem de "
+                          "beslistermijn die eerst verstreken moet zijn. Na deze termijn loopt de dwangsom per dag "
+                          "(Awb 4:17), tot de termijn stopt (het besluit) of ten hoogste 42 dagen.")
 
     @property
     def rubriek(self) -> str:

@@ -94,6 +94,8 @@ class TermChanged:
     action: TermAction
     termijn: str
     at: datetime
+    duur: str | None = None
+    """For 'verlengen' of a term with ``verlenging_ten_hoogste``: the length the behandelaar chose, e.g. '4 weken'."""
 
 
 @dataclass(frozen=True)

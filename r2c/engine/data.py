@@ -9,6 +9,8 @@ from typing import Any
 
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
+from r2c.errors import InvalidEventData
+from r2c.termijnen import Duur, parse_duur
 
 
 def check_data(definition: Definition, fields: Mapping[str, Gegeven], required: set[str],
@@ -115,3 +117,31 @@ def merge_facts(facts: Mapping[str, Any], fields: Mapping[str, Gegeven], data: M
         else:
             merged[name] = value
     return merged
+
+
+VERLENGING = "verlenging"
+"""The gegeven with the length of a verdaging, for a term with ``verlenging_ten_hoogste`` (in its unit)."""
+
+
+def chosen_extension(definition: Definition, term: str, data: Mapping[str, Any]) -> str | None:
+    """The length the behandelaar chose for extending ``term`` (e.g. '4 weken'), or None when the definition fixes
+    it; InvalidEventData when it is missing, not a whole number, not positive or above the maximum (Awb 4:14)."""
+    spec = definition.termijnen[term]
+    if not spec.verlenging_ten_hoogste or spec.verlenging is None:
+        return None
+    maximum = parse_duur(spec.verlenging)
+    unit = maximum.unit.value
+    value = data.get(VERLENGING)
+    hint = f"geef 1 tot en met {maximum.amount} {unit}: de verordening staat ten hoogste {maximum} toe"
+    artikel = f" ({spec.artikel}, Awb 4:14)" if spec.artikel and "4:14" not in spec.artikel else " (Awb 4:14)"
+    if value is None:
+        problem = f"geef de lengte van de verdaging van de {spec.label.lower()} in {unit}; {hint}{artikel}"
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+        problem = f"'{value}' is geen heel aantal {unit}; {hint}{artikel}"
+    elif value < 1:
+        problem = f"{int(value)} {unit} kan niet; {hint}{artikel}"
+    elif value > maximum.amount:
+        problem = f"{int(value)} {unit} is meer dan het maximum van {maximum}; {hint}{artikel}"
+    else:
+        return str(Duur(int(value), maximum.unit))
+    raise InvalidEventData(f"gegevens kloppen niet: {VERLENGING}: {problem}", fields={VERLENGING: problem})

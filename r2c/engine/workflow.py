@@ -28,7 +28,7 @@ from r2c.definitions.voorwaarden import VOORWAARDEN
 from r2c.engine.case import (
     Actor, Case, CaseClosed, DomainEvent, LetterRequested, Migrated, Outcome, StateChanged, TermChanged,
 )
-from r2c.engine.data import check_data, merge_facts
+from r2c.engine.data import check_data, chosen_extension, merge_facts
 from r2c.errors import EventNotAllowed, GuardFailed, InvalidEventData, MigrationError, UnknownEvent
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -246,7 +246,8 @@ class Workflow:
             StateChanged(edge.event, edge.transition, case.state, dest, actor, at, reason,
                          MappingProxyType(dict(data)), spec.artikel)
         ]
-        events += [TermChanged(action, name, at) for action, name in spec.termijnen.all()]
+        events += [TermChanged(action, name, at, chosen_extension(self.definition, name, data)
+                               if action == "verlengen" else None) for action, name in spec.termijnen.all()]
         events += [LetterRequested(name, self.definition.brieven[name].aan, at) for name in spec.brieven]
         if staat.eind:
             events.append(CaseClosed(staat.resultaat or "", at))

@@ -7,6 +7,8 @@ Rules (Dutch texts in r2c/notify/templates):
   (template ``mail/<letter>`` or else ``mail/brief``), the letter itself attached;
 - a reminder (``termijn.herinnering``) goes to whoever must act (the term's ``herinneren``: the initiatiefnemer,
   or the behandelaar: their address, else the gemeente's team address);
+- a letter ``aan: teamleider`` with a ``mail/<letter>`` template (the ingebrekestelling) goes to the teamleider
+  at once;
 - an escalation (``termijn.escalatie``) goes to the teamleider; the weekly digest (``overzicht.week``, about a
   gemeente) to the teamleider and the team address.
 
@@ -28,6 +30,7 @@ from r2c.notify.render import has_template
 from r2c.settings import Settings
 from r2c.store import challenges, queue
 from r2c.store.queue import SECRET, STATUS_LINK_TOPIC
+from r2c.termijnen import euro, laad_dwangsomtarief
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,11 @@ class Router:
             extra = _letter_extra(connection, challenge, definition, payload.get("versie"))
             for letter in payload.get("brieven") or []:
                 spec = definition.brieven.get(letter)
+                if spec is not None and spec.aan == "teamleider" and has_template(huisstijl, f"mail/{letter}.txt"):
+                    out += to_staff(huisstijl.teamleider, "teamleider", letter, brief={"naam": letter,
+                                    "titel": spec.titel}, termijnen=payload.get("termijnen") or [],
+                                    dwangsom=extra["dwangsom"])
+                    continue
                 if spec is None or spec.aan != "initiatiefnemer":
                     continue
                 template = letter if has_template(huisstijl, f"mail/{letter}.txt") else "brief"
@@ -180,4 +188,18 @@ def _letter_extra(connection: Connection, challenge: Any, definition: Any, seq: 
     recorded = challenges.history_payload(connection, challenge.id, seq)
     present = set((challenge.facts or {}).get("vereisten") or [])
     return {"reden": (recorded or {}).get("reden"),
-            "ontbreekt": [v.label for k, v in definition.vereisten.items() if k not in present]}
+            "ontbreekt": [v.label for k, v in definition.vereisten.items() if k not in present],
+            "dwangsom": dwangsom_context()}
+
+
+def dwangsom_context() -> dict[str, Any]:
+    """The dwangsom amounts of Awb 4:17 (r2c.termijnen's data) as letters state them."""
+    tarief = laad_dwangsomtarief()
+    left, staffel = tarief.max_dagen, []
+    for days, amount in tarief.staffel:
+        if left <= 0:
+            break
+        staffel.append({"dagen": min(days, left), "bedrag": amount})
+        left -= days
+    return {"staffel": [{"dagen": b["dagen"], "bedrag": euro(b["bedrag"])} for b in staffel],
+            "max_dagen": tarief.max_dagen, "maximum": euro(sum(b["dagen"] * b["bedrag"] for b in staffel))}

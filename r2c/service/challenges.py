@@ -461,7 +461,7 @@ class ChallengeService:
         with self.units.read() as session:
             row, definition = self.load(session, challenge_id, actor)
             rows = challenges.terms(session, row.id)
-        return [term_view(t, definition) for t in rows]
+        return [term_view(t, definition, today=today(self.clock)) for t in rows]
 
     def open_terms(self, *, actor: Actor, due_before: Any = None) -> list[TermView]:
         """Running and suspended terms of the actor's gemeente, soonest end first; with due_before only running terms
@@ -470,7 +470,8 @@ class ChallengeService:
         with self.units.read() as session:
             party = actor.id if self.policy.is_initiatiefnemer(actor) else None
             rows = challenges.open_terms(session, gemeente=gemeente, due_before=due_before, party=party)
-        return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition) for t in rows]
+        return [term_view(t, self.catalog.get(t.workflow, t.workflow_version).definition, today=today(self.clock))
+                for t in rows]
 
     def allowed_events(self, challenge_id: str, *, actor: Actor, with_reason: bool = False) -> list[AllowedEvent]:
         """The events the actor's role may fire now, each with the conditions that still block it; with
@@ -548,7 +549,7 @@ class ChallengeService:
                 return None
             actor = Actor(row.initiatiefnemer, "initiatiefnemer", row.gemeente)
             definition = self._definition_of(row)
-            terms = [term_view(t, definition) for t in challenges.terms(session, row.id)]
+            terms = [term_view(t, definition, today=today(self.clock)) for t in challenges.terms(session, row.id)]
             letters = self._letters(session, row, definition, actor)
             documents = [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at),
                                   r.added_by) for r in challenges.documents(session, row.id, added_by=actor.id)]

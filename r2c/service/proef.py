@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 
 from r2c.clock import FixedClock
@@ -29,6 +30,7 @@ from r2c.engine.case import Actor, Case, CaseClosed, LetterRequested, Outcome, T
 from r2c.engine.workflow import Workflow
 from r2c.errors import EngineError, R2CError, TermijnError
 from r2c.service.terms import plan_term_changes
+from r2c.service.views import term_view
 from r2c.termijnen import Termijn, due_moments, next_due, recipient
 from r2c.termijnen.acties import OPEN
 
@@ -223,7 +225,8 @@ class Proef:
         fase, staat = self.case.state.split(".", 1)
         terms = [{"naam": t["name"], "label": d.termijnen[t["name"]].label if t["name"] in d.termijnen else t["name"],
                   "status": t["status"], "einddatum": t["einddatum"].isoformat() if t["einddatum"] else None,
-                  "opgeschort_vanaf": t["suspended_from"].isoformat() if t["suspended_from"] else None}
+                  "opgeschort_vanaf": t["suspended_from"].isoformat() if t["suspended_from"] else None,
+                  **self._owed(t)}
                  for t in self._open()]
         allowed = {rol: events for rol in d.rollen if (events := self.workflow.allowed_events(self.case, rol))}
         return {"staat": {"code": self.case.state, "fase": d.fasen[fase].label,
@@ -246,6 +249,15 @@ class Proef:
                                    "processed_until": None, **row, "id": term_id}
         self.case = outcome.case
         return outcome
+
+    def _owed(self, term: dict[str, Any]) -> dict[str, Any]:
+        """For the term after an ingebrekestelling: the dwangsom owed up to today (Awb 4:17), as the API shows it."""
+        if term["name"] not in self.definition.termijnen or self.definition.termijnen[term["name"]].dwangsom is None:
+            return {}
+        owed = term_view(SimpleNamespace(**term), self.definition, today=self.day).dwangsom
+        assert owed is not None
+        return {"dwangsom": {"tot_en_met": owed.tot_en_met.isoformat(), "verbeurd": owed.verbeurd,
+                             "maximum": owed.maximum, "uitleg": list(owed.uitleg)}}
 
     def _open(self) -> list[dict[str, Any]]:
         return [dict(t) for t in self.terms.values() if t["status"] in OPEN]

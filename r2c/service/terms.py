@@ -7,14 +7,14 @@ rows. It reads and writes nothing itself: r2c.store.writes writes the plan toget
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from r2c.definitions.schema import Definition
 from r2c.engine.case import TermChanged
 from r2c.store.writes import MUTABLE
-from r2c.termijnen import Gevolg, Termijn, TermState, apply, next_due, start, vervangen
+from r2c.termijnen import Gevolg, Termijn, TermState, apply, ingebrekestelling, next_due, start, vervangen
 
 
 def _state(term: dict[str, Any]) -> TermState:
@@ -71,13 +71,23 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
         plan.summaries.append({"termijn": term["name"], "actie": gevolg.actie,
                                "einddatum": end.isoformat() if end else None})
 
-    def act(term: dict[str, Any], action: str) -> Gevolg | None:
+    def act(term: dict[str, Any], action: str, chosen: str | None = None) -> Gevolg | None:
         old = _state(term)
-        verlenging = definition.termijnen[term["name"]].verlenging if action == "verlengen" else None
+        verlenging = (chosen or definition.termijnen[term["name"]].verlenging) if action == "verlengen" else None
         gevolg = apply(old, action, on=on, artikel=artikel, event=event, verlenging=verlenging)
         if gevolg is not None:
             record(term, old, gevolg)
+            if action == "verlengen":
+                plan.summaries[-1]["verlenging"] = str(gevolg.state.termijn.verlengingen[-1].duur)
         return gevolg
+
+    def begin(name: str, termijn: Termijn) -> None:
+        started = start(termijn).state
+        end, stored = started.einddatum, started.termijn.als_dict()
+        plan.inserts.append({"challenge_id": challenge_id, "gemeente": gemeente, "name": name, "status": "lopend",
+                             "termijn": stored, "started_on": on, "einddatum": end,
+                             "next_due": next_due(stored, "lopend", end, None)})
+        plan.summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat() if end else None})
 
     if closing:
         for term in by_name.values():
@@ -87,18 +97,29 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
         name = action.termijn
         term = by_name.get(name)
         if action.action == "start":
+            spec = definition.termijnen[name]
+            if spec.dwangsom is not None:
+                beslis = by_name.get(spec.dwangsom)
+                ingebrekestelling(_state(beslis) if beslis else None, on=on, naam=spec.dwangsom,
+                                  al_sinds=term["started_on"] if term is not None else None)
             if term is not None:
                 old = _state(term)
                 record(term, old, vervangen(old, on=on))
-            started = start(new_termijn(definition, name, on)).state
-            end, stored = started.einddatum, started.termijn.als_dict()
-            plan.inserts.append({"challenge_id": challenge_id, "gemeente": gemeente, "name": name, "status": "lopend",
-                                 "termijn": stored, "started_on": on, "einddatum": end,
-                                 "next_due": next_due(stored, "lopend", end, None)})
-            plan.summaries.append({"termijn": name, "actie": "start", "einddatum": end.isoformat() if end else None})
+            begin(name, new_termijn(definition, name, on))
             by_name.pop(name, None)  # the new run is not in ``running``; acting on it again in one step is a no-op
         elif term is None:
             continue  # stopping or resuming a term that does not run is a no-op (e.g. already lapsed)
-        elif (gevolg := act(term, action.action)) is not None and gevolg.state.status == "gestopt":
+        elif action.action == "hervatten" and definition.termijnen[name].start == "volledig":
+            # 'start: volledig': counted from the complete request, so the step that completes it starts it anew
+            # (running or suspended); a verdaging already announced stays with it (Awb 4:14)
+            old = _state(term)
+            record(term, old, vervangen(old, on=on))
+            fresh = new_termijn(definition, name, on)
+            begin(name, replace(fresh, verlengingen=old.termijn.verlengingen,
+                                grondslag=f"{fresh.grondslag}; telt opnieuw vanaf het volledige verzoek "
+                                          f"('{event}' op {on.isoformat()})".lstrip("; ")))
+            del by_name[name]
+        elif (gevolg := act(term, action.action, action.duur)) is not None and gevolg.state.status == "gestopt":
             del by_name[name]
     return plan
+

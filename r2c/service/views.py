@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Generic, Mapping, TypeVar
 
@@ -11,7 +11,7 @@ from r2c.clock import as_utc
 from r2c.definitions.indiening import PARTY_FACT
 from r2c.definitions.schema import Definition
 from r2c.engine.case import Outcome
-from r2c.termijnen import Termijn
+from r2c.termijnen import Termijn, dwangsom_na, euro
 
 T = TypeVar("T")
 
@@ -132,6 +132,8 @@ class TermView:
         suspended_from: first suspended day, while suspended.
         stopped_on: when it was stopped.
         uitleg: the derivation of the end date, in Dutch.
+        verlenging: the length of the verdaging of this run (e.g. '4 weken'), if it was extended.
+        dwangsom: for the term after an ingebrekestelling (``dwangsom`` in the definition), the amount owed so far.
     """
 
     challenge_id: str
@@ -143,6 +145,37 @@ class TermView:
     suspended_from: date | None
     stopped_on: date | None
     uitleg: tuple[str, ...]
+    verlenging: str | None = None
+    dwangsom: DwangsomView | None = None
+
+
+@dataclass(frozen=True)
+class DwangsomView:
+    """The dwangsom owed for not deciding in time (Awb 4:17), as of a day.
+
+    Attributes:
+        eerste_dag, laatste_dag: the days it runs at most (42 days after the two weeks of the ingebrekestelling).
+        tot_en_met: the day up to which it is counted: today, or the day before the term stopped (the besluit).
+        verbeurd: euros owed up to ``tot_en_met``; maximum: euros owed at most.
+        uitleg: its derivation, in Dutch.
+    """
+
+    eerste_dag: date
+    laatste_dag: date
+    tot_en_met: date
+    verbeurd: int
+    maximum: int
+    uitleg: tuple[str, ...]
+
+    @property
+    def verbeurd_tekst(self) -> str:
+        """``verbeurd`` as Dutch texts write it ('€ 357')."""
+        return euro(self.verbeurd)
+
+    @property
+    def maximum_tekst(self) -> str:
+        """``maximum`` as Dutch texts write it ('€ 1.442')."""
+        return euro(self.maximum)
 
 
 @dataclass(frozen=True)
@@ -326,13 +359,22 @@ def entry_data(kind: str, payload: dict[str, Any] | None) -> Mapping[str, Any] |
     return MappingProxyType({k: v for k, v in payload.items() if k != "reden"})
 
 
-def term_view(row: Any, definition: Definition) -> TermView:
-    """The TermView of a term row, with the derivation of its end date (and the running suspension)."""
+def term_view(row: Any, definition: Definition, *, today: date | None = None) -> TermView:
+    """The TermView of a term row, with the derivation of its end date (and the running suspension); ``today``
+    is the day a running dwangsom is counted up to (without it: its last day so far is not known, none shown)."""
     spec = definition.termijnen.get(row.name)
     termijn = Termijn.uit_dict(row.termijn)
     uitleg = termijn.bereken().uitleg
     if row.status == "opgeschort":
         uitleg += (f"Opgeschort met ingang van {row.suspended_from.isoformat()} ({row.suspension_basis}); "
                    "de einddatum volgt als de termijn weer loopt.",)
+    verlenging = str(termijn.verlengingen[-1].duur) if termijn.verlengingen else None
+    owed = None
+    if spec is not None and spec.dwangsom is not None:
+        until = row.stopped_on - timedelta(days=1) if row.stopped_on is not None else today
+        if until is not None:
+            ds = dwangsom_na(ingebrekestelling_ontvangen=row.started_on, atw_wachttermijn=termijn.atw)
+            owed = DwangsomView(ds.eerste_dag, ds.laatste_dag, until, ds.verbeurd(tot_en_met=until), ds.maximum,
+                                ds.uitleg(tot_en_met=until))
     return TermView(row.challenge_id, row.name, spec.label if spec else row.name, row.status, row.started_on,
-                    row.einddatum, row.suspended_from, row.stopped_on, uitleg)
+                    row.einddatum, row.suspended_from, row.stopped_on, uitleg, verlenging, owed)

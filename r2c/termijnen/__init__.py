@@ -8,10 +8,10 @@ Public API (keep stable):
 - ``Termijn``: a term with its history (``opschorten``, ``verlengen``, ``bereken``, ``herinneringsdata``).
 - ``feestdagen(jaar, *, kalender=None)``, ``is_werkdag(day)``, ``laad_kalender(pad=None)``.
 - Term actions (``acties``): ``TermState``, ``Gevolg``, ``start``, ``stop``, ``vervangen``, ``opschorten``,
-  ``hervatten``, ``verlengen`` and ``apply``; what is due when (``planning``): ``Moment``, ``moments``, ``due_moments``,
-  ``next_due``, ``recipient``.
+  ``hervatten``, ``verlengen``, ``apply`` and ``ingebrekestelling``; what is due when (``planning``): ``Moment``,
+  ``moments``, ``due_moments``, ``next_due``, ``recipient``.
 - Awb helpers: ``beslistermijn``, ``opschorting_aanvulling``, ``opschorting_uitstel``, ``verdaging``,
-  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``.
+  ``buiten_behandeling``, ``bezwaartermijn``, ``dwangsom``, ``dwangsom_na``, ``euro``.
 """
 
 from r2c.termijnen.acties import (
@@ -19,6 +19,7 @@ from r2c.termijnen.acties import (
     TermState,
     apply,
     hervatten,
+    ingebrekestelling,
     opschorten,
     start,
     stop,
@@ -32,6 +33,8 @@ from r2c.termijnen.awb import (
     bezwaartermijn,
     buiten_behandeling,
     dwangsom,
+    dwangsom_na,
+    euro,
     laad_dwangsomtarief,
     opschorting_aanvulling,
     opschorting_uitstel,
@@ -67,10 +70,13 @@ __all__ = [
     "buiten_behandeling",
     "due_moments",
     "dwangsom",
+    "dwangsom_na",
     "einddatum",
+    "euro",
     "feestdagen",
     "herinneringsdata",
     "hervatten",
+    "ingebrekestelling",
     "is_werkdag",
     "laad_dwangsomtarief",
     "laad_kalender",

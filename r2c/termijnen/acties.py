@@ -1,5 +1,7 @@
 """Term actions: what start, stop, opschorten, hervatten and verlengen do to a term's state. Pure functions, no clock.
 
+``ingebrekestelling`` checks that the two weeks after an ingebrekestelling may start (Awb 4:17 lid 3).
+
 Each action takes a ``TermState`` and the day it takes effect and returns a ``Gevolg``: the new state with a
 Dutch line that explains it and cites the article (Awb 4:14 verdaging, Awb 4:15 opschorting, Atw). An action that
 does not apply to the term's status (opschorten a suspended term, hervatten a running one) returns None: it is a
@@ -13,7 +15,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from r2c.errors import TermijnError
-from r2c.termijnen.awb import opschorting_aanvulling, verdaging
+from r2c.termijnen.awb import dwangsom, opschorting_aanvulling, verdaging
 from r2c.termijnen.termijn import Termijn
 
 Status = Literal["lopend", "opgeschort", "gestopt", "vervangen"]
@@ -157,3 +159,21 @@ def apply(state: TermState, action: str, *, on: date, artikel: str | None = None
     if action == "verlengen":
         return verlengen(state, on=on, duur=verlenging, artikel=artikel, event=event)
     raise TermijnError(f"onbekende termijnactie '{action}' (kies uit {', '.join(ACTIES)})")
+
+
+def ingebrekestelling(beslistermijn: TermState | None, *, on: date, naam: str = "beslistermijn",
+                      al_sinds: date | None = None) -> None:
+    """TermijnError unless an ingebrekestelling received on ``on`` can start the two weeks of Awb 4:17 lid 3: the
+    running ``beslistermijn`` lapsed before ``on`` and none runs yet (``al_sinds``: the day the running one began).
+    """
+    if al_sinds is not None:
+        raise TermijnError(f"de gemeente is al op {al_sinds.isoformat()} in gebreke gesteld; de termijn en de "
+                           "dwangsom lopen al (Awb 4:17)")
+    if beslistermijn is None or beslistermijn.status not in OPEN:
+        raise TermijnError(f"in gebreke stellen kan niet: de {naam} loopt niet (meer); de gemeente heeft al "
+                           "beslist of er is geen aanvraag (Awb 4:17 lid 3)")
+    if beslistermijn.status == "opgeschort" or beslistermijn.einddatum is None:
+        van = beslistermijn.suspended_from.isoformat() if beslistermijn.suspended_from else "nu"
+        raise TermijnError(f"in gebreke stellen kan nog niet: de {naam} staat stil sinds {van} (Awb 4:15); de "
+                           "gemeente is dus niet te laat")
+    dwangsom(beslistermijn_eind=beslistermijn.einddatum, ingebrekestelling_ontvangen=on)  # too early: TermijnError

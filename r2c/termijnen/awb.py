@@ -120,6 +120,11 @@ class DwangsomTarief:
 _TARIEF_CACHE: dict[str, DwangsomTarief] = {}
 
 
+def euro(bedrag: int) -> str:
+    """Whole euros as Dutch texts write them: '€ 1.442'."""
+    return "€ " + f"{bedrag:,}".replace(",", ".")
+
+
 def laad_dwangsomtarief(pad: str | os.PathLike[str] | None = None) -> DwangsomTarief:
     """The dwangsom amounts from ``pad``, else $R2C_DWANGSOM, else the shipped data/dwangsom.yaml."""
     chosen = pad if pad is not None else os.environ.get(DWANGSOM_ENV_VAR) or None
@@ -190,6 +195,30 @@ class Dwangsom:
         """The most that can be owed (all days up to laatste_dag)."""
         return self.verbeurd(tot_en_met=self.laatste_dag)
 
+    def uitleg(self, *, tot_en_met: date) -> tuple[str, ...]:
+        """How the amount owed for the days up to and including ``tot_en_met`` comes about, line by line (Dutch)."""
+        lines = [f"Ingebrekestelling ontvangen op {self.ingebrekestelling_ontvangen.isoformat()}; de gemeente had "
+                 f"twee weken om alsnog te beslissen, tot en met {self.wachttermijn.einddatum.isoformat()} "
+                 "(Awb 4:17 lid 3).",
+                 f"De dwangsom loopt van {self.eerste_dag.isoformat()} tot en met {self.laatste_dag.isoformat()}, "
+                 f"ten hoogste {self.tarief.max_dagen} dagen (Awb 4:17 lid 1)."]
+        last = min(tot_en_met, self.laatste_dag)
+        days = (last - self.eerste_dag).days + 1
+        if days <= 0:
+            lines.append(f"Tot en met {tot_en_met.isoformat()} is nog geen dwangsom verbeurd: {euro(0)}.")
+            return tuple(lines)
+        parts = []
+        for block_days, amount in self.tarief.staffel:
+            if days <= 0:
+                break
+            take = min(days, block_days)
+            parts.append(f"{take} × {euro(amount)} = {euro(take * amount)}")
+            days -= take
+        lines.append(f"Per dag (Awb 4:17 lid 2): {'; '.join(parts)}.")
+        lines.append(f"Verbeurd tot en met {last.isoformat()}: {euro(self.verbeurd(tot_en_met=last))} "
+                     f"(ten hoogste {euro(self.maximum)}).")
+        return tuple(lines)
+
 
 def dwangsom(*, beslistermijn_eind: date, ingebrekestelling_ontvangen: date, atw_wachttermijn: bool = True,
              tarief: DwangsomTarief | None = None, kalender: Kalender | None = None) -> Dwangsom:
@@ -199,6 +228,14 @@ def dwangsom(*, beslistermijn_eind: date, ingebrekestelling_ontvangen: date, atw
             f"ingebrekestelling ontvangen op {ingebrekestelling_ontvangen.isoformat()} is te vroeg: de beslistermijn "
             f"loopt tot en met {beslistermijn_eind.isoformat()}; in gebreke stellen kan pas daarna (Awb 4:17 lid 3)"
         )
+    return dwangsom_na(ingebrekestelling_ontvangen=ingebrekestelling_ontvangen, atw_wachttermijn=atw_wachttermijn,
+                       tarief=tarief, kalender=kalender)
+
+
+def dwangsom_na(*, ingebrekestelling_ontvangen: date, atw_wachttermijn: bool = True,
+                tarief: DwangsomTarief | None = None, kalender: Kalender | None = None) -> Dwangsom:
+    """The dwangsom period after an ingebrekestelling received on ``ingebrekestelling_ontvangen`` (Awb 4:17 lid 3),
+    for a caller that has already checked that the beslistermijn had lapsed."""
     wacht = Termijn(start=ingebrekestelling_ontvangen, duur=Duur(2, Unit.WEKEN), atw=atw_wachttermijn,
                     naam="twee weken na ontvangst ingebrekestelling", grondslag="Awb 4:17 lid 3").bereken(
         kalender=kalender)

@@ -24,7 +24,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import UploadFile
 
 from r2c.definitions.schema import Transitie
-from r2c.errors import Conflict, EventNotAllowed, InvalidEventData, InvalidInput, R2CError
+from r2c.errors import Conflict, EventNotAllowed, InvalidEventData, InvalidInput, R2CError, TermijnError
 from r2c.service import ChallengeService, Upload
 from r2c.service.views import StatusView
 from r2c.web import csrf
@@ -109,6 +109,10 @@ def step_router(service: ChallengeService, *, limit: str, dependencies: Sequence
             reasons = getattr(refused, "reasons", None) or [str(refused)]
             return page(request, view, event, step, status_code=422, waarden=values,
                         fouten={"reden": " ".join(r[:1].upper() + r[1:] for r in reasons)})
+        except TermijnError as refused:  # a term rule, e.g. in gebreke stellen before the beslistermijn lapsed
+            text = str(refused)
+            return page(request, view, event, step, status_code=422, waarden=values,
+                        fouten={"reden": text[:1].upper() + text[1:] + "."})
         except ValueError:
             return gone(request, token)
         return RedirectResponse(f"/status/{token}?verstuurd={event}", status_code=303)

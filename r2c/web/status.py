@@ -164,15 +164,17 @@ def _terms(definition: Definition, terms: list[TermView], *,
         spec = definition.termijnen.get(term.name)
         late = term.einddatum < now
         uitleg = (spec.uitleg_te_laat if late else spec.uitleg) if spec is not None else None
+        if spec is not None and spec.uitleg_verdaagd and term.verlenging and not late:
+            uitleg = spec.uitleg_verdaagd
+        names = {"label": term.label, "verlenging": term.verlenging or ""}
         rubriek = _rubriek(definition, term)
         if rubriek == "initiatiefnemer_mag":
             if not late or uitleg:
-                you_may.append(sentence(uitleg or RUNNING, term.einddatum, label=term.label))
+                you_may.append(sentence(uitleg or RUNNING, term.einddatum, **names))
         elif rubriek == "initiatiefnemer":
-            you_must.append(sentence(uitleg or (OWN_LATE if late else RUNNING), term.einddatum, label=term.label))
+            you_must.append(sentence(uitleg or (OWN_LATE if late else RUNNING), term.einddatum, **names))
         else:
-            gemeente_does.append(sentence(uitleg or (GEMEENTE_LATE if late else RUNNING), term.einddatum,
-                                          label=term.label))
+            gemeente_does.append(sentence(uitleg or (GEMEENTE_LATE if late else RUNNING), term.einddatum, **names))
     for term in terms:
         if term.status == "opgeschort":
             spec = definition.termijnen.get(term.name)

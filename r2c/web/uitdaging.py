@@ -21,8 +21,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from r2c.definitions.indiening import FLAG_FACT, PARTY_FACT
 from r2c.definitions.schema import Definition, Gegeven
 from r2c.definitions.voorwaarden import OORDELEN
+from r2c.engine.data import VERLENGING
 from r2c.errors import (
     AccessDenied, Conflict, EngineError, GuardFailed, InvalidEventData, InvalidInput, NotFound, ServiceError,
+    TermijnError,
     UnknownGemeente,
 )
 from r2c.service import ChallengeService
@@ -74,6 +76,10 @@ def describe_fields(definition: Definition, event: str) -> list[dict[str, Any]]:
         if spec.type == "beoordelingen":
             item["criteria"] = [(key, c.label, c.omschrijving, field_name(event, name, key, "oordeel"),
                                  field_name(event, name, key, "motivering")) for key, c in definition.criteria.items()]
+        if name == VERLENGING:  # the length of a verdaging: say its maximum (verlenging_ten_hoogste)
+            item["uitleg"] = next((f"Ten hoogste {t.verlenging} ({t.artikel or 'Awb 4:14'})."
+                                   for naam in transitie.termijnen.verlengen
+                                   if (t := definition.termijnen[naam]).verlenging_ten_hoogste), None)
         fields.append(item)
     return fields
 
@@ -280,7 +286,7 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *, 
                             fouten={field_name(event, "reden"): " ".join(m[:1].upper() + m[1:] + "."
                                                                          for m in missing)})
             return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
-        except (EngineError, ServiceError) as error:
+        except (EngineError, ServiceError, TermijnError) as error:
             return page(request, person, challenge_id, status_code=422, melding=str(error), **keep)
         return RedirectResponse(f"/uitdagingen/{challenge_id}", status_code=303)
 

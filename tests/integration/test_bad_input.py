@@ -91,7 +91,7 @@ def test_an_event_not_allowed_now_names_the_state_and_the_allowed_events(service
                     lambda: service.fire(c.id, "toekennen", actor=b), challenge_id=c.id)
     assert not isinstance(error, GuardFailed)
     assert error.state == "indiening.ontvangen"
-    assert error.allowed == ["aanvulling_vragen", "in_behandeling_nemen", "verdagen"]
+    assert error.allowed == ["aanvulling_vragen", "in_behandeling_nemen", "verdagen", "in_gebreke_stellen"]
     assert error.allowed == [e.event for e in service.allowed_events(c.id, actor=b)]
     assert all(event in str(error) for event in error.allowed)
     # A role that exists but has no event here: the list is empty and the message says so.
@@ -108,7 +108,7 @@ def test_a_failed_condition_gives_its_reasons(service, database) -> None:
                     lambda: service.fire(c.id, "in_behandeling_nemen", actor=b), challenge_id=c.id)
     assert len(error.reasons) == 1 and error.reasons[0].startswith("de aanvraag mist nog:")
     assert "Begroting en gevraagd budget" in error.reasons[0]
-    assert error.allowed == ["aanvulling_vragen", "in_behandeling_nemen", "verdagen"]
+    assert error.allowed == ["aanvulling_vragen", "in_behandeling_nemen", "verdagen", "in_gebreke_stellen"]
     error = refused(service, database, GuardFailed,
                     lambda: service.fire(c.id, "verdagen", actor=b), challenge_id=c.id)
     assert error.reasons == ["geef een motivering (reden) bij deze stap (Awb 3:46)"]

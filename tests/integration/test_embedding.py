@@ -177,7 +177,8 @@ def test_an_r2c_error_on_a_joined_connection_keeps_the_hosts_row(service, databa
         mine = r2c.submit(gemeente="gouda", titel="Speeltuin", initiatiefnemer=KAREL).challenge
         with pytest.raises(EventNotAllowed) as info:
             r2c.fire(existing.id, "toekennen", actor=behandelaar())
-        assert info.value.allowed == ["aanvulling_vragen", "in_behandeling_nemen", "verdagen"]
+        assert info.value.allowed == ["aanvulling_vragen", "in_behandeling_nemen", "verdagen",
+                                     "in_gebreke_stellen"]
         connection.execute(insert(host_zaak).values(zaaknummer="Z-2", uitdaging=mine.id))
         connection.commit()
     assert host_rows(database, host_zaak) == [("Z-1", existing.id), ("Z-2", mine.id)]

@@ -283,7 +283,7 @@ def resident_texts(definition) -> list[str]:
     for fase in definition.fasen.values():
         texts += [fase.omschrijving, *(staat.omschrijving for staat in fase.staten.values())]
     for termijn in definition.termijnen.values():
-        texts += [termijn.uitleg, termijn.uitleg_te_laat, termijn.uitleg_opgeschort]
+        texts += [termijn.uitleg, termijn.uitleg_te_laat, termijn.uitleg_opgeschort, termijn.uitleg_verdaagd]
     texts += [transitie.uitleg for transitie in definition.transities.values()]
     return [text for text in texts if text]
 

@@ -136,13 +136,13 @@ def test_an_initiatiefnemer_cannot_fire_a_behandelaars_event(service, database) 
     for event in ("in_behandeling_nemen", "aanvulling_vragen", "verdagen"):
         with pytest.raises(EventNotAllowed) as info:
             service.fire(c.id, event, actor=me, reason="Ik wil verder.")
-        assert info.value.allowed == ["intrekken"], event
+        assert info.value.allowed == ["in_gebreke_stellen", "intrekken"], event
         assert info.value.state == "indiening.ontvangen"
         assert "intrekken" in str(info.value) and "'initiatiefnemer'" in str(info.value)
     with pytest.raises(AccessDenied):
         service.assign(c.id, behandelaar=me.id, actor=me)
     assert row_counts(database) == before
-    assert [e.event for e in service.allowed_events(c.id, actor=me)] == ["intrekken"]
+    assert [e.event for e in service.allowed_events(c.id, actor=me)] == ["in_gebreke_stellen", "intrekken"]
     assert service.get(c.id, actor=me).version == c.version
 
 

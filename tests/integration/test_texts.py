@@ -28,6 +28,7 @@ import pytest
 from r2c.notify.huisstijl import Huisstijl, load_huisstijl
 from r2c.notify.render import (RenderError, letter_attachment, render, render_email, render_letter_document,
                                render_letter_html, render_letter_pdf)
+from r2c.notify.routing import dwangsom_context
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "r2c" / "notify" / "templates"
@@ -96,6 +97,13 @@ CONTEXTS: dict[str, dict[str, Any]] = {
                   "ontvanger": {"naam": "teamleider"},
                   "termijn": term("beslistermijn", "Beslistermijn", "2026-06-23", "1 werkdag na", "escalatie",
                                   "2026-06-24", "Awb 4:13")},
+    "ingebrekestelling": letter("ingebrekestelling", "Ontvangst van uw ingebrekestelling",
+                                [{"termijn": "ingebrekestelling", "actie": "start", "einddatum": "2026-05-18"}],
+                                dwangsom=dwangsom_context()),
+    "ingebrekestelling_melding": {"uitdaging": {**UITDAGING, "staat": "In beoordeling", "fase": "Beoordeling"},
+                                  "ontvanger": {"naam": "teamleider"}, "dwangsom": dwangsom_context(),
+                                  "termijnen": [{"termijn": "ingebrekestelling", "actie": "start",
+                                                 "einddatum": "2026-05-18"}]},
     "statuslink": {"uitdaging": UITDAGING, "ontvanger": INITIATIEFNEMER, "opnieuw": False,
                    "statuslink": "https://uitdaagrecht.vught.example/status/r2c_st_voorbeeld"},
     "weekoverzicht": {"ontvanger": {"naam": "teamleider"}, "gemeente": "vught", "week": "2026-W17",
@@ -133,6 +141,12 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                                                         "2026-09-29", "5 werkdagen voor", "herinnering",
                                                         "2026-09-22", "Awb 4:76")}),
     "leeg": ("weekoverzicht", {"termijnen": []}),
+    "ingebrekestelling": ("escalatie", {"termijn": term("ingebrekestelling", "Termijn na de ingebrekestelling",
+                                                        "2026-05-18", "1 werkdag na", "escalatie", "2026-05-19",
+                                                        "Awb 4:17 lid 3")}),
+    # a verdaging of a length the behandelaar chose (verlenging_ten_hoogste): the letter names it
+    "met_verlenging": ("verdagingsbericht", {"termijnen": [{"termijn": "beslistermijn", "actie": "verlengen",
+                                                             "einddatum": "2026-06-22", "verlenging": "4 weken"}]}),
     "opnieuw": ("statuslink", {"opnieuw": True}),
 }
 

@@ -187,6 +187,7 @@ def test_toekenning_met_wijziging_starts_a_bezwaartermijn_and_the_overname_goes_
     outcome = grant_with_change(d)
     assert d.case.state == "overname.voorbereiden"
     assert [(e.action, e.termijn) for e in outcome.of(TermChanged)] == [("stop", "beslistermijn"),
+                                                                        ("stop", "ingebrekestelling"),
                                                                         ("start", "bezwaartermijn")]
     d.fire("bezwaar_maken")
     assert d.case.state == "bezwaar.in_behandeling"
@@ -283,7 +284,7 @@ def test_initiatiefnemer_cannot_take_the_besluit(engine, key) -> None:
                             reason="ik beslis zelf")
         assert not isinstance(caught.value, GuardFailed)
         assert caught.value.state == "besluit.voorgelegd"
-        assert caught.value.allowed == ["intrekken"]
+        assert caught.value.allowed == ["in_gebreke_stellen", "intrekken"]  # Awb 4:17: the besluit is late
         assert "besluit.voorgelegd" in str(caught.value) and "intrekken" in str(caught.value)
 
 
