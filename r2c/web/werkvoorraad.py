@@ -96,12 +96,18 @@ def parse_view(query: Mapping[str, str], fasen: Mapping[str, str]) -> View:
     raw = {k: str(query.get(k, "") or "").strip()[:200] for k in PARAMS}
     v = View(raw=raw)
     v.tab = raw["tab"] if raw["tab"] in TABS else "open"
+    for name in PARAMS:  # a control character (a NUL breaks PostgreSQL's text) reads as nothing useful
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw[name]):
+            raw[name] = "".join(ch for ch in raw[name] if ord(ch) >= 32 and ord(ch) != 127)
+            if name in ("zoek", "behandelaar"):
+                v.fouten[name] = ("Zoek met gewone letters en cijfers." if name == "zoek"
+                                  else "Kies een behandelaar uit de lijst.")
     v.zoek = raw["zoek"]
     if raw["fase"] and raw["fase"] not in fasen:
         v.fouten["fase"] = "Kies een fase uit de lijst."
     else:
         v.fase = raw["fase"]
-    v.behandelaar = raw["behandelaar"]
+    v.behandelaar = "" if "behandelaar" in v.fouten else raw["behandelaar"]
     if raw["termijn_voor"]:
         try:
             v.termijn_voor = _date(raw["termijn_voor"])

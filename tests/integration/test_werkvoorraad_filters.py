@@ -93,6 +93,9 @@ def test_bad_filter_values_are_dutch_errors_beside_their_filter_and_no_500(servi
         assert re.search(rf'id="{field}-fout"><strong>Fout:</strong> {re.escape(text)}', page.text), field
     assert 'value="31-02-2026"' in page.text  # the input is kept
     assert shown(page.text) == BY_LAST_DAY  # the list without the unreadable filters
+    nul = client(service).get("/werkvoorraad?behandelaar=b.jan%00sen&zoek=park%00")
+    assert nul.status_code == 422 and "Kies een behandelaar uit de lijst." in nul.text
+    assert "Zoek met gewone letters en cijfers." in nul.text
     for query in ("behandelaar=%00", "zoek=" + "x" * 5000, "termijn_voor=9999-99-99", "pagina=1e9", "fase=%27"):
         assert client(service).get(f"/werkvoorraad?{query}").status_code in (200, 422), query
 
