@@ -29,6 +29,7 @@ from r2c.settings import signal_thresholds
 from r2c.store.werkvoorraad import SORTS
 from r2c.termijnen import grenzen, signaal, werkdagen_tot
 from r2c.web import csrf
+from r2c.web.login import valid_post
 from r2c.web.pages import render
 from r2c.web.staff import Staff
 
@@ -195,7 +196,7 @@ def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, 
     async def toewijzen(request: Request, person: Staff = Depends(staff)) -> Response:
         form = await request.form()
         query = request.query_params
-        if not csrf.valid(request, str(form.get(csrf.FIELD, "") or "")):
+        if not valid_post(request, person, str(form.get(csrf.FIELD, "") or "")):
             return show(request, person, query, status_code=403,
                         bulk_fouten={"uitdagingen": "Het formulier is verlopen. Laad de pagina opnieuw en probeer "
                                                     "het nog eens."})
