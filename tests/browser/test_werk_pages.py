@@ -1,6 +1,6 @@
-"""The werkomgeving's pages in a real browser: axe finds no violation on the empty and full werkvoorraad and on
-the challenge page with its event forms, with and without errors; the filtered werkvoorraad, its bulk form and a filter error; nothing scrolls sideways at
-320 px."""
+"""The werkomgeving's pages in a real browser: axe finds no violation on the empty and full werkvoorraad, the
+filtered one with its bulk form, a filter error, and on the challenge page with its event forms, with and without
+errors; nothing scrolls sideways at 320 px."""
 
 from __future__ import annotations
 
