@@ -61,6 +61,7 @@ class ChallengeRow(SQLModel, table=True):
         Index("ix_challenge_gemeente_fase", "gemeente", "fase", "created_at"),
         Index("ix_challenge_gemeente_state", "gemeente", "state", "created_at"),
         Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar", "created_at"),
+        Index("ix_challenge_gemeente_resultaat", "gemeente", "resultaat", "created_at"),  # open: resultaat NULL
         Index("ix_challenge_closed", "resultaat", "closed_at"),
         Index("uq_challenge_gemeente_kenmerk", "gemeente", "kenmerk", unique=True),  # also: find by kenmerk
     )
