@@ -1,6 +1,8 @@
 """The werkvoorraad's SQL: one page of a gemeente's challenges with each one's next running term (its last day
 and name), and the counts per deadline light over the whole filtered list, in a fixed number of statements
-whatever the page size: the counts (one), the page (one) and the page's running terms (one).
+whatever the page size: the counts (one), the page's ids in order (one), their rows (one) and their running terms
+(one). The counts and the ids read only indexes on PostgreSQL (``ix_challenge_open``, ``ix_term_running``:
+partial indexes of the open challenges and the running terms, migration 0011).
 
 The next running term is a derived table (per challenge the earliest last day of a running term of the gemeente),
 joined once, so filters, sorting and the counts all read the same column. The lights' thresholds come in as date
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date
 from typing import Any
 
@@ -31,7 +34,8 @@ LAST_DAY = NEXT.c.laatste_dag
 _FROM = CHALLENGE.outerjoin(NEXT, NEXT.c.challenge_id == CHALLENGE.c.id)
 _COLUMNS = (CHALLENGE.c.id, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.fase,
             CHALLENGE.c.behandelaar, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.version,
-            CHALLENGE.c.resultaat, LAST_DAY)
+            CHALLENGE.c.resultaat)
+_ROWS = select(*_COLUMNS).where(CHALLENGE.c.id.in_(bindparam("b_ids", expanding=True)))
 _RUNNING = (select(TERM.c.challenge_id, TERM.c.name, TERM.c.einddatum)
             .where(TERM.c.challenge_id.in_(bindparam("b_ids", expanding=True)), TERM.c.status == "lopend",
                    TERM.c.einddatum.is_not(None))
@@ -109,7 +113,7 @@ def counts(connection: Connection, *, gemeente: str, filter: Filter, vandaag: da
 
 def page(connection: Connection, *, gemeente: str, filter: Filter, sort: str = "laatste_dag",
          descending: bool = False, limit: int = 25, offset: int = 0,
-         fase_order: Sequence[str] = ()) -> list[Row]:
+         fase_order: Sequence[str] = ()) -> list[SimpleNamespace]:
     """One page of the filtered list (id, kenmerk, titel, state, fase, behandelaar, workflow, workflow_version,
     version, resultaat, laatste_dag), sorted on ``sort`` (one of SORTS; 'fase' in the order ``fase_order``);
     a challenge without a running term, or without a behandelaar when sorting on it, comes last either way."""
@@ -128,9 +132,14 @@ def page(connection: Connection, *, gemeente: str, filter: Filter, sort: str = "
     if sort != "laatste_dag":
         order += [LAST_DAY.is_(None), LAST_DAY]
     order += [CHALLENGE.c.kenmerk, CHALLENGE.c.id]
-    query = (select(*_COLUMNS).select_from(_FROM).where(*_where(gemeente, filter)).order_by(*order)
-             .limit(limit).offset(offset))
-    return connection.execute(query, {"b_gemeente": gemeente}).all()
+    ids = connection.execute(
+        select(CHALLENGE.c.id, LAST_DAY).select_from(_FROM).where(*_where(gemeente, filter)).order_by(*order)
+        .limit(limit).offset(offset), {"b_gemeente": gemeente}).all()
+    # the sort reads the open-challenge and running-term indexes only; the page's 25 rows come after, by id
+    if not ids:
+        return []
+    found = {r.id: r for r in connection.execute(_ROWS, {"b_ids": [r.id for r in ids]})}
+    return [SimpleNamespace(**found[r.id]._mapping, laatste_dag=r.laatste_dag) for r in ids if r.id in found]
 
 
 def next_terms(connection: Connection, challenge_ids: Sequence[str]) -> dict[str, Row]:
