@@ -103,3 +103,26 @@ def test_bad_filter_values_are_dutch_errors_beside_their_filter_and_no_500(servi
 def test_the_afgesloten_tab_shows_no_open_work(service, made) -> None:
     page = client(service, TEAMLEIDER).get("/werkvoorraad?tab=afgesloten").text
     assert "Er zijn hier geen uitdagingen." in page and "0 uitdagingen" in page
+
+
+def test_a_page_costs_the_same_statements_whatever_its_size(service, database, made, monkeypatch) -> None:
+    from sqlalchemy import event
+
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        counted.append(statement)
+
+    web = client(service)
+    web.get("/werkvoorraad")  # warm: definitions, compiled statements
+    sizes = {}
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        for size in (1, 5):
+            monkeypatch.setattr(werkvoorraad, "PAGE_SIZE", size)
+            counted.clear()
+            assert len(shown(web.get("/werkvoorraad").text)) == size
+            sizes[size] = len(counted)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert 0 < sizes[1] == sizes[5] <= 8, sizes
