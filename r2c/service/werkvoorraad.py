@@ -82,10 +82,12 @@ def worklist(service: Any, *, actor: Actor, filter: Filter, drempels: tuple[int,
     g = grenzen(today(service.clock), *drempels)
     definition = service.definition_in_force(gemeente)
     with service.units.read() as connection:
-        counted = store.counts(connection, gemeente=gemeente, filter=filter, vandaag=g.vandaag,
-                               rood_voor=g.rood_voor, oranje_voor=g.oranje_voor)
-        found = store.page(connection, gemeente=gemeente, filter=filter, sort=sort, descending=descending,
-                           limit=limit, offset=offset, fase_order=list(definition.fasen))
+        counted, found = store.page(connection, gemeente=gemeente, filter=filter, sort=sort, descending=descending,
+                                    limit=limit, offset=offset, fase_order=list(definition.fasen),
+                                    lights=(g.vandaag, g.rood_voor, g.oranje_voor))
+        if counted is None:  # past the last page: nothing to count along
+            counted = store.counts(connection, gemeente=gemeente, filter=filter, vandaag=g.vandaag,
+                                   rood_voor=g.rood_voor, oranje_voor=g.oranje_voor)
         terms = store.next_terms(connection, [r.id for r in found])
     rows = []
     for r in found:

@@ -1,7 +1,7 @@
 """The werkvoorraad's SQL: one page of a gemeente's challenges with each one's next running term (its last day
 and name), and the counts per deadline light over the whole filtered list, in a fixed number of statements
-whatever the page size: the counts (one), the page's ids in order (one), their rows (one) and their running terms
-(one). The counts and the ids read only indexes on PostgreSQL (``ix_challenge_open``, ``ix_term_running``:
+whatever the page size: the page's ids in order with the counts of the whole list as window aggregates (one),
+their rows (one) and their running terms (one); a page past the end counts apart (one more). The counts and the ids read only indexes on PostgreSQL (``ix_challenge_open``, ``ix_term_running``:
 partial indexes of the open challenges and the running terms, migration 0011).
 
 The next running term is a derived table (per challenge the earliest last day of a running term of the gemeente),
@@ -96,27 +96,36 @@ def _where(gemeente: str, f: Filter) -> list[Any]:
     return where
 
 
-def counts(connection: Connection, *, gemeente: str, filter: Filter, vandaag: date, rood_voor: date,
-           oranje_voor: date) -> Counts:
-    """The number of challenges the filter holds, in all and per light (boundaries from r2c.termijnen.grenzen)."""
-    lights = (
+def _lights(vandaag: date, rood_voor: date, oranje_voor: date) -> list[Any]:
+    """The count of all and per light (Counts' order), as aggregates."""
+    return [
+        func.count(),
         func.count(case((LAST_DAY >= oranje_voor, 1))),
         func.count(case(((LAST_DAY >= rood_voor) & (LAST_DAY < oranje_voor), 1))),
         func.count(case(((LAST_DAY >= vandaag) & (LAST_DAY < rood_voor), 1))),
         func.count(case((LAST_DAY < vandaag, 1))),
         func.count(case((LAST_DAY.is_(None), 1))),
-    )
-    found = connection.execute(select(func.count(), *lights).select_from(_FROM).where(*_where(gemeente, filter)),
-                               {"b_gemeente": gemeente}).one()
+    ]
+
+
+def counts(connection: Connection, *, gemeente: str, filter: Filter, vandaag: date, rood_voor: date,
+           oranje_voor: date) -> Counts:
+    """The number of challenges the filter holds, in all and per light (boundaries from r2c.termijnen.grenzen)."""
+    found = connection.execute(select(*_lights(vandaag, rood_voor, oranje_voor)).select_from(_FROM)
+                               .where(*_where(gemeente, filter)), {"b_gemeente": gemeente}).one()
     return Counts(*found)
 
 
 def page(connection: Connection, *, gemeente: str, filter: Filter, sort: str = "laatste_dag",
-         descending: bool = False, limit: int = 25, offset: int = 0,
-         fase_order: Sequence[str] = ()) -> list[SimpleNamespace]:
+         descending: bool = False, limit: int = 25, offset: int = 0, fase_order: Sequence[str] = (),
+         lights: tuple[date, date, date] | None = None) -> tuple[Counts | None, list[SimpleNamespace]]:
     """One page of the filtered list (id, kenmerk, titel, state, fase, behandelaar, workflow, workflow_version,
     version, resultaat, laatste_dag), sorted on ``sort`` (one of SORTS; 'fase' in the order ``fase_order``);
-    a challenge without a running term, or without a behandelaar when sorting on it, comes last either way."""
+    a challenge without a running term, or without a behandelaar when sorting on it, comes last either way.
+
+    With ``lights`` (vandaag, rood_voor, oranje_voor) the same statement counts the whole list per light (window
+    aggregates over the filtered rows, before the page is cut): the Counts, or None when the page is empty (ask
+    ``counts`` then)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
     if sort == "fase" and fase_order:
@@ -132,14 +141,17 @@ def page(connection: Connection, *, gemeente: str, filter: Filter, sort: str = "
     if sort != "laatste_dag":
         order += [LAST_DAY.is_(None), LAST_DAY]
     order += [CHALLENGE.c.kenmerk, CHALLENGE.c.id]
+    windows = [a.over() for a in _lights(*lights)] if lights is not None else []
     ids = connection.execute(
-        select(CHALLENGE.c.id, LAST_DAY).select_from(_FROM).where(*_where(gemeente, filter)).order_by(*order)
-        .limit(limit).offset(offset), {"b_gemeente": gemeente}).all()
+        select(CHALLENGE.c.id, LAST_DAY, *windows).select_from(_FROM).where(*_where(gemeente, filter))
+        .order_by(*order).limit(limit).offset(offset), {"b_gemeente": gemeente}).all()
     # the sort reads the open-challenge and running-term indexes only; the page's 25 rows come after, by id
     if not ids:
-        return []
+        return None, []
+    counted = Counts(*ids[0][2:]) if lights is not None else None
     found = {r.id: r for r in connection.execute(_ROWS, {"b_ids": [r.id for r in ids]})}
-    return [SimpleNamespace(**found[r.id]._mapping, laatste_dag=r.laatste_dag) for r in ids if r.id in found]
+    return counted, [SimpleNamespace(**found[r.id]._mapping, laatste_dag=r.laatste_dag) for r in ids
+                     if r.id in found]
 
 
 def next_terms(connection: Connection, challenge_ids: Sequence[str]) -> dict[str, Row]:

@@ -12,6 +12,7 @@ assigned. The list itself is r2c.service.werkvoorraad's (a fixed number of state
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +43,8 @@ DIRECTIONS = {"op": "oplopend", "af": "aflopend"}
 NIEMAND = "niemand"
 PAGE_SIZE = 25
 MAX_BULK = 200
+PEOPLE_TTL_S = 30.0
+"""How long the list of assignable accounts is kept (an account made or blocked shows within this time)."""
 PARAMS = ("tab", "zoek", "fase", "behandelaar", "termijn_voor", "verlopen", "sorteer", "richting", "pagina")
 """The query parameters of a view, in the order its links carry them."""
 
@@ -149,10 +152,16 @@ def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, 
     thresholds_text = getattr(settings, "signaal_werkdagen", "10,3") if settings is not None else "10,3"
     if people is None:
         accounts = Accounts(service.units.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
+        known: dict[str, tuple[float, list[tuple[str, str]]]] = {}
 
         def people(gemeente: str) -> list[tuple[str, str]]:
-            return [(a.id, a.naam) for a in accounts.list(gemeente=gemeente)
-                    if not a.blocked and service.policy.handles(a.rollen)]
+            """The gemeente's local accounts that may handle a challenge, read at most once per PEOPLE_TTL_S."""
+            cached = known.get(gemeente)
+            if cached is None or time.monotonic() - cached[0] > PEOPLE_TTL_S:
+                cached = known[gemeente] = (time.monotonic(), [
+                    (a.id, a.naam) for a in accounts.list(gemeente=gemeente)
+                    if not a.blocked and service.policy.handles(a.rollen)])
+            return cached[1]
 
     def show(request: Request, person: Staff, query: Mapping[str, str], *, status_code: int = 200,
              samenvatting: dict[str, Any] | None = None, bulk_fouten: dict[str, str] | None = None) -> Response:

@@ -28,6 +28,8 @@ def test_counts_per_light_cover_the_whole_list_not_only_the_page(service, made, 
         assert text in first, text
     last = web.get("/werkvoorraad?pagina=3").text
     assert shown(last) == ["Groen veld"] and "Verstreken: 2" in last and "Vorige pagina" in last
+    past = web.get("/werkvoorraad?pagina=9").text  # past the end: nothing shown, still counted
+    assert shown(past) == [] and "5 uitdagingen" in past and "Verstreken: 2" in past
 
 
 def test_each_row_shows_its_next_term_its_last_day_light_and_who_acts(service, made) -> None:
