@@ -188,8 +188,8 @@ def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, 
                           bulk_fouten={}, niemand=NIEMAND)
         bulk = service.policy.assigns_others(actor)
         mensen = people(person.gemeente)  # the behandelaar filter's options, and the bulk form's
-        if person.id not in {m for m, _ in mensen}:
-            mensen = [(person.id, person.naam), *mensen]
+        if service.policy.handles(person.rollen) and person.id not in {m for m, _ in mensen}:
+            mensen = [(person.id, person.naam), *mensen]  # an OIDC login has no local account
         paginas = max(1, -(-found.total // PAGE_SIZE))
         return render(request, "werk/werkvoorraad.html", status_code=422 if v.fouten and status_code == 200
                       else status_code, staff=person, melding=None, v=v, regels=found.rows, tabs=TABS,
@@ -220,7 +220,7 @@ def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, 
             fouten["uitdagingen"] = "Vink een of meer uitdagingen aan."
         elif len(gekozen) > MAX_BULK:
             fouten["uitdagingen"] = f"Wijs er hoogstens {MAX_BULK} tegelijk toe."
-        if behandelaar not in {m for m, _ in people(person.gemeente)} | {person.id}:
+        if behandelaar not in {m for m, _ in people(person.gemeente)} | {person.id}:  # a teamleider: handles
             fouten["toewijzen_aan"] = "Kies aan wie u de uitdagingen toewijst."
         if fouten:
             return show(request, person, query, status_code=422, bulk_fouten=fouten)
