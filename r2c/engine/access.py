@@ -109,10 +109,20 @@ class Policy:
         if not self.may_change(actor):
             raise AccessDenied(f"de rol {actor.rol} mag alleen lezen, geen documenten toevoegen")
 
+    @staticmethod
+    def assigns_others(actor: Actor) -> bool:
+        """Whether the actor assigns challenges to anyone (a teamleider; the werkvoorraad's bulk assignment)."""
+        return actor.rol == "teamleider"
+
+    @staticmethod
+    def handles(rollen: tuple[str, ...] | list[str]) -> bool:
+        """Whether a person with these roles may be made a challenge's behandelaar (a behandelaar or teamleider)."""
+        return "behandelaar" in rollen or "teamleider" in rollen
+
     def check_assign(self, actor: Actor, behandelaar: str) -> None:
         """A teamleider assigns anyone; a behandelaar only takes a challenge on themself."""
         himself = actor.rol == "behandelaar" and behandelaar == actor.id
-        if actor.rol != "teamleider" and not himself:
+        if not self.assigns_others(actor) and not himself:
             raise AccessDenied("alleen een teamleider wijst een behandelaar toe; een behandelaar alleen zichzelf")
 
     def check_status_links(self, actor: Actor) -> None:

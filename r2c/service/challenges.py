@@ -39,6 +39,7 @@ from r2c.service.views import (
     TermView, Upload,
     challenge_view, entry_data, term_view,
 )
+from r2c.service.werkvoorraad import Worklist, WorklistFilter, worklist
 from r2c.store import challenges, queue
 from r2c.store.queue import SECRET, STATUS_LINK_TOPIC
 from r2c.store.audit import NO_KEYS, Keyring, genesis, new_salt, payload_hash, snapshot_hash
@@ -441,6 +442,14 @@ class ChallengeService:
                                             text=(f.zoek or "").strip()[:200] or None)
             items = [challenge_view(r, self._definition_of(r), rol=actor.rol) for r in rows]
         return Page(items, total, limit, offset)
+
+    def worklist(self, *, actor: Actor, filter: WorklistFilter, drempels: tuple[int, int],
+                 sort: str = "laatste_dag", descending: bool = False, limit: int = 25,
+                 offset: int = 0) -> Worklist:
+        """One page of the werkvoorraad with each challenge's next running term and light, and the counts per light
+        over the whole filtered list (r2c.service.werkvoorraad)."""
+        return worklist(self, actor=actor, filter=filter, drempels=drempels, sort=sort, descending=descending,
+                        limit=limit, offset=offset)
 
     def timeline(self, challenge_id: str, *, actor: Actor) -> list[HistoryEntry]:
         """Everything that happened to the challenge, oldest first; for the gemeente's staff only.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -61,6 +61,10 @@ class ChallengeRow(SQLModel, table=True):
         Index("ix_challenge_gemeente_fase", "gemeente", "fase", "created_at"),
         Index("ix_challenge_gemeente_state", "gemeente", "state", "created_at"),
         Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar", "created_at"),
+        Index("ix_challenge_gemeente_resultaat", "gemeente", "resultaat", "created_at"),  # open: resultaat NULL
+        # the werkvoorraad: a gemeente's open challenges with what its filters and counts read (index only)
+        Index("ix_challenge_open", "gemeente", "behandelaar", "fase", "kenmerk", "id",
+              postgresql_where=text("resultaat IS NULL"), sqlite_where=text("resultaat IS NULL")),
         Index("ix_challenge_closed", "resultaat", "closed_at"),
         Index("uq_challenge_gemeente_kenmerk", "gemeente", "kenmerk", unique=True),  # also: find by kenmerk
     )
@@ -169,6 +173,9 @@ class TermRow(SQLModel, table=True):
         Index("ix_term_open_due", "status", "einddatum"),
         Index("ix_term_gemeente_due", "gemeente", "status", "einddatum"),
         Index("ix_term_next_due", "next_due", "id"),  # the planner's claim, in its order (no sort)
+        # the werkvoorraad's next running term per challenge (r2c.store.werkvoorraad.NEXT), index only
+        Index("ix_term_running", "gemeente", "challenge_id", "einddatum",
+              postgresql_where=text("status = 'lopend'"), sqlite_where=text("status = 'lopend'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

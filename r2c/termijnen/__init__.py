@@ -6,6 +6,8 @@ Public API (keep stable):
 - ``einddatum(start, duur, *, atw=True, kalender=None) -> date``: fast, date only.
 - ``bereken(start, duur, *, atw=True, terug=False, kalender=None) -> Uitkomst``: date with derivation.
 - ``Termijn``: a term with its history (``opschorten``, ``verlengen``, ``bereken``, ``herinneringsdata``).
+- The werkvoorraad's deadline light (``signaal``): ``grenzen(vandaag, oranje, rood)``, ``signaal(einddatum, g)``,
+  ``werkdagen_tot(van, tot)``.
 - ``feestdagen(jaar, *, kalender=None)``, ``is_werkdag(day)``, ``laad_kalender(pad=None)``.
 - Term actions (``acties``): ``TermState``, ``Gevolg``, ``start``, ``stop``, ``vervangen``, ``opschorten``,
   ``hervatten``, ``verlengen``, ``apply`` and ``ingebrekestelling``; what is due when (``planning``): ``Moment``,
@@ -44,6 +46,7 @@ from r2c.termijnen.duur import Duur, Herinnering, Unit, atw_uitsluiting, parse_d
 from r2c.termijnen.kalender import Feestdag, Kalender, feestdagen, is_werkdag, laad_kalender
 from r2c.termijnen.planning import Moment, due_moments, moments, next_due, recipient
 from r2c.termijnen.rekenen import Uitkomst, Verschuiving, einddatum
+from r2c.termijnen.signaal import LICHTEN, Grenzen, grenzen, signaal, werkdagen_tot
 from r2c.termijnen.termijn import Opschorting, Termijn, Verlenging, bereken, herinneringsdata
 
 __all__ = [
@@ -51,6 +54,8 @@ __all__ = [
     "Dwangsom",
     "DwangsomTarief",
     "Feestdag",
+    "Grenzen",
+    "LICHTEN",
     "Gevolg",
     "Herinnering",
     "Kalender",
@@ -74,6 +79,7 @@ __all__ = [
     "einddatum",
     "euro",
     "feestdagen",
+    "grenzen",
     "herinneringsdata",
     "hervatten",
     "ingebrekestelling",
@@ -88,9 +94,11 @@ __all__ = [
     "parse_duur",
     "parse_herinnering",
     "recipient",
+    "signaal",
     "start",
     "stop",
     "verdaging",
     "verlengen",
     "vervangen",
+    "werkdagen_tot",
 ]

@@ -1,5 +1,6 @@
-"""The werkomgeving's pages in a real browser: axe finds no violation on the empty and full werkvoorraad and on
-the challenge page with its event forms, with and without errors; nothing scrolls sideways at 320 px."""
+"""The werkomgeving's pages in a real browser: axe finds no violation on the empty and full werkvoorraad, the
+filtered one with its bulk form, a filter error, and on the challenge page with its event forms, with and without
+errors; nothing scrolls sideways at 320 px."""
 
 from __future__ import annotations
 
@@ -57,4 +58,51 @@ def test_werk_pages_pass_axe_and_fit_320_px(browser, site):
     assert page.locator(".utrecht-form-field-error-message").count() >= 1
     assert_accessible(page, "het formulier met fouten")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
+
+
+TEAMLEIDER = Staff("t.bakker", "T. Bakker", "t.bakker@gouda.nl", "gouda", ("teamleider",), "teamleider")
+
+
+@pytest.fixture
+def team_site(tmp_path):
+    db = Database.connect(f"sqlite:///{tmp_path / 'r2c.db'}")
+    db.upgrade()
+    service = ChallengeService(db.sessions, load_catalog([MODEL_DIR, WORKFLOW_DIR], base_paths=[]),
+                               FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)),
+                               read_session_factory=db.read_sessions, documents=DocumentStore(tmp_path / "d"))
+    app = FastAPI()
+    mount_static(app)
+    for router in werk_routers(service, None, load_settings(), staff=lambda: TEAMLEIDER):
+        app.include_router(router)
+    with serve(app) as url:
+        yield url, service
+    db.engine.dispose()
+
+
+def test_filtered_list_bulk_form_and_filter_error_pass_axe_at_320_px(browser, team_site):
+    url, service = team_site
+    tuin, plein = submit(service, titel="Buurttuin").challenge, submit(service, titel="Speelplein").challenge
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{url}/werkvoorraad")
+    page.select_option("#behandelaar", "niemand")  # the filter form, as a person fills it in
+    page.fill("#zoek", "tuin")
+    page.locator('#filters button[type=submit]').click()
+    page.wait_for_url("**zoek=tuin**")
+    assert page.locator("tbody tr").count() == 1
+    assert_accessible(page, "de gefilterde werkvoorraad met het formulier om toe te wijzen")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.check(f'input[value="{tuin.id}:{tuin.version}"]')
+    page.select_option("#toewijzen_aan", "t.bakker")
+    page.locator('#bulk button[type=submit]').click()
+    page.wait_for_selector("#toegewezen")
+    assert f"1 toegewezen: {tuin.kenmerk}" in page.inner_text("#toegewezen")
+    assert service.get(tuin.id, actor=TEAMLEIDER.actor()).behandelaar == "t.bakker"
+    assert_accessible(page, "de samenvatting van het toewijzen")
+    page.goto(f"{url}/werkvoorraad?termijn_voor=31-02-2026&fase=onzin")
+    assert page.locator("#termijn_voor-fout").count() == 1 and page.locator("#fase-fout").count() == 1
+    assert_accessible(page, "de werkvoorraad met een fout in de filters")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert service.get(plein.id, actor=TEAMLEIDER.actor()).behandelaar is None
     context.close()

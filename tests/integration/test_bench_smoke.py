@@ -52,6 +52,11 @@ SMALL = {
     "R2C_BENCH_API_PARTS_SAMPLES": "10",
     "R2C_BENCH_RAPPORT_CHALLENGES": "500",
     "R2C_BENCH_RAPPORT_REPEATS": "1",
+    "R2C_BENCH_WERKVOORRAAD_CHALLENGES": "300",
+    "R2C_BENCH_WERKVOORRAAD_OPEN": "40",
+    "R2C_BENCH_WERKVOORRAAD_USERS": "2",
+    "R2C_BENCH_WERKVOORRAAD_SECONDS": "1",
+    "R2C_BENCH_WERKVOORRAAD_WARMUP_SECONDS": "0.2",
 }
 TIMEOUT_S = 180  # per module; all of them together take well under a minute on 2 cores
 RUN = """import importlib, json, pathlib, sys
@@ -149,12 +154,23 @@ def check_api(r: dict[str, Any]) -> None:
     assert r["reference"] and all(_positive(p["wall_ms"]) for p in r["reference"].values())
 
 
+def check_werkvoorraad(r: dict[str, Any]) -> None:
+    for part in _ran(r):
+        assert part["challenges"] == int(SMALL["R2C_BENCH_WERKVOORRAAD_CHALLENGES"]) and part["users"] == 2
+        assert [p["endpoint"] for p in part["phases"]] == ["api", "werkvoorraad", "gefilterd"]
+        for p in part["phases"]:
+            assert p["requests"] > 0 and p["failures"] == 0, p
+            assert _positive(p["p50_ms"]) and _positive(p["p99_ms"]) and _positive(p["p50_ratio_to_api"]), p
+            assert _positive(p["statements_per_request"]), p
+
+
 CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "bench.bench_termijnen": check_termijnen,
     "bench.bench_workflows": check_workflows,
     "bench.bench_store": check_store,
     "bench.bench_notify": check_notify,
     "bench.bench_api": check_api,
+    "bench.bench_werkvoorraad": check_werkvoorraad,
 }
 
 
