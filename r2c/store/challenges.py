@@ -54,6 +54,9 @@ _SUMMARY = select(CHALLENGE.c.id, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLE
     CHALLENGE.c.id == bindparam("b_id"))
 _PAYLOAD = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("b_id"),
                                            HISTORY.c.seq == bindparam("b_seq"))
+_PARTY = (select(PERSONAL.c.naam, PERSONAL.c.email, PERSONAL.c.telefoon, PERSONAL.c.organisatie)
+          .join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
+          .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
 _CONTACT = (select(PERSONAL.c.naam, PERSONAL.c.email).join(PARTY, PARTY.c.id == PERSONAL.c.party_id)
             .where(PARTY.c.challenge_id == bindparam("b_id"), PARTY.c.rol == "initiatiefnemer"))
 
@@ -165,6 +168,11 @@ def summary(connection: Connection, challenge_id: str) -> Row | None:
 def initiator_contact(connection: Connection, challenge_id: str) -> Row | None:
     """The initiatiefnemer's naam and email, or None once erased."""
     return connection.execute(_CONTACT, {"b_id": challenge_id}).one_or_none()
+
+
+def initiator_party(connection: Connection, challenge_id: str) -> Row | None:
+    """The initiatiefnemer's naam, email, telefoon and organisatie (for the zaaksysteem's Rol), or None once erased."""
+    return connection.execute(_PARTY, {"b_id": challenge_id}).one_or_none()
 
 
 def history_payload(connection: Connection, challenge_id: str, seq: int | None) -> dict[str, Any] | None:

@@ -61,6 +61,7 @@ class _Request:
     body: bytes | None
     headers: dict[str, str]
     query: dict[str, str] = field(default_factory=dict)
+    path_params: dict[str, str] = field(default_factory=dict)
 
     host_url = HOST
 
@@ -78,19 +79,20 @@ class _Request:
         from werkzeug.datastructures import Headers, ImmutableMultiDict
 
         return RequestParameters(query=ImmutableMultiDict(self.query), header=Headers(self.headers),
-                                 cookie=ImmutableMultiDict(), path={})
+                                 cookie=ImmutableMultiDict(), path=self.path_params)
 
 
 def check_request(api: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                  query: dict[str, str] | None = None) -> None:
+                  query: dict[str, str] | None = None, path_params: dict[str, str] | None = None) -> None:
     """Raise :class:`SpecViolation` when ``method path`` with ``body`` (a JSON-able value) and ``headers`` is not a
-    valid request of ``api`` by its official OpenAPI document; ``path`` is the full path, e.g. ``/zaken/api/v1/zaken``.
+    valid request of ``api`` by its official OpenAPI document; ``path`` is the full path, e.g. ``/zaken/api/v1/zaken``;
+    ``path_params`` the values in it (``{"uuid": ...}`` for ``/zaken/api/v1/zaken/<uuid>``).
     """
     from openapi_core.validation.request.exceptions import RequestValidationError
 
     headers = {"Content-Type": "application/json", **(headers or {})}
     raw = None if body is None else json.dumps(body).encode("utf-8")
-    request = _Request(method.lower(), path, raw, headers, query or {})
+    request = _Request(method.lower(), path, raw, headers, query or {}, path_params or {})
     try:
         spec(api).validate_request(request)
     except RequestValidationError as error:

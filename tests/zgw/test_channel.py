@@ -1,0 +1,136 @@
+"""The zgw channel against the Zaken stand-in: a challenge from submission to afgesloten becomes one zaak with its
+statuses, term dates, documents, besluit and resultaat, every request valid by the official specs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from r2c.service import Actor, Initiatiefnemer, Upload
+
+G = "gouda"
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T08:00:00+00:00").astimezone(timezone.utc)
+
+
+class Story:
+    def __init__(self, linked, day: str, *, organisatie: str | None = "Buurtvereniging Oost"):
+        self.linked = linked
+        linked.traveller.move_to(at(day))
+        definition = linked.service.catalog.in_force(G, at(day).date()).definition
+        self.criteria, self.vereisten = list(definition.criteria), list(definition.vereisten)
+        self.challenge = linked.service.submit(
+            gemeente=G, titel="Buurttuin", data={"omschrijving": "Wij doen het zelf.", "vereisten": self.vereisten[:2]},
+            initiatiefnemer=Initiatiefnemer("F. de Vries", "fatima@example.nl", "0612345678", organisatie)).challenge
+
+    def do(self, day: str, event: str, rol: str = "behandelaar", data: dict | None = None,
+           reason: str | None = "Zo besloten.", documents=()) -> Story:
+        self.linked.traveller.move_to(at(day))
+        ident = self.challenge.initiatiefnemer if rol == "initiatiefnemer" else f"{rol}.jansen"
+        self.challenge = self.linked.service.fire(self.challenge.id, event, actor=Actor(ident, rol, G), data=data,
+                                                  reason=reason, documents=documents).challenge
+        return self
+
+    def beslistermijn(self) -> str:
+        terms = self.linked.service.terms(self.challenge.id, actor=Actor("b", "behandelaar", G))
+        return next(t for t in terms if t.name == "beslistermijn").einddatum.isoformat()
+
+
+def zaak_of(standin, story):
+    [zaak] = standin.items("zaken", identificatie=story.challenge.kenmerk)
+    return zaak
+
+
+def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(linked) -> None:
+    standin = linked.standin
+    story = Story(linked, "2026-01-12")
+    linked.run()
+    zaak = zaak_of(standin, story)
+    assert zaak["bronorganisatie"] == zaak["verantwoordelijkeOrganisatie"] == "002220647"
+    assert zaak["zaaktype"] == standin.zaaktype and zaak["startdatum"] == "2026-01-12"
+    assert zaak["kenmerken"] == [{"kenmerk": story.challenge.id, "bron": "r2c"}]
+    assert zaak["uiterlijkeEinddatumAfdoening"] == story.beslistermijn()  # r2c's date (Atw), not a calendar sum
+    [initiator] = standin.items("rollen", zaak=zaak["url"])
+    assert initiator["betrokkeneType"] == "niet_natuurlijk_persoon"
+    assert initiator["betrokkeneIdentificatie"] == {"statutaireNaam": "Buurtvereniging Oost"}
+    assert initiator["contactpersoonRol"]["naam"] == "F. de Vries"
+
+    story.do("2026-01-19", "aanvulling_vragen")
+    linked.run()
+    assert zaak_of(standin, story)["opschorting"] == {"indicatie": True, "reden": "aanvulling_vragen in r2c"}
+
+    story.do("2026-01-26", "aanvullen", "initiatiefnemer", data={"vereisten": story.vereisten},
+             documents=[Upload("begroting.pdf", "application/pdf", b"%PDF-1.4 begroting")])
+    linked.run()
+    zaak = zaak_of(standin, story)
+    assert zaak["opschorting"]["indicatie"] is False
+    assert zaak["uiterlijkeEinddatumAfdoening"] == story.beslistermijn()  # moved by the days it stood still
+
+    story.do("2026-01-27", "in_behandeling_nemen")
+    story.challenge = linked.service.assign(story.challenge.id, behandelaar="b.jansen",
+                                            actor=Actor("t.de.boer", "teamleider", G))
+    before = story.beslistermijn()
+    story.do("2026-02-02", "verdagen", "teamleider", reason="Advies van de wijkraad nodig.")
+    linked.run()
+    zaak = zaak_of(standin, story)
+    assert story.beslistermijn() > before and zaak["uiterlijkeEinddatumAfdoening"] == story.beslistermijn()
+    assert zaak["verlenging"]["reden"] == "verdagen in r2c" and zaak["verlenging"]["duur"].startswith("P")
+
+    oordelen = {c: {"oordeel": "voldoet_niet" if c == "kosten" else "voldoet", "motivering": "Gezien het plan."}
+                for c in story.criteria}
+    story.do("2026-02-03", "beoordelen", data={"beoordelingen": oordelen})
+    story.do("2026-02-04", "zienswijze_vragen")
+    story.do("2026-02-10", "zienswijze_ontvangen", "initiatiefnemer", data={"zienswijze": "Wij zien het anders."})
+    story.do("2026-02-23", "voorleggen", "teamleider", {"weigering_op_andere_feiten": False})
+    story.do("2026-03-02", "afwijzen", "college", reason="Te duur.")
+    linked.run()
+    [besluit] = standin.items("besluiten", zaak=zaak["url"])
+    bezwaar = next(t for t in linked.service.terms(story.challenge.id, actor=Actor("b", "behandelaar", G))
+                   if t.name == "bezwaartermijn")
+    assert besluit["uiterlijkeReactiedatum"] == bezwaar.einddatum.isoformat()
+    assert besluit["datum"] == "2026-03-02"
+
+    linked.traveller.move_to(at(bezwaar.einddatum.isoformat()).replace(hour=23))
+    linked.traveller.shift(60 * 60 * 24)
+    linked.run()  # the planner fires bezwaartermijn_verstreken: afgesloten.afgewezen
+    linked.run()
+    assert linked.service.get(story.challenge.id, actor=Actor("b", "behandelaar", G)).state == "afgesloten.afgewezen"
+
+    assert standin.violations == [] and standin.refusals == []
+    zaak = zaak_of(standin, story)
+    statustypen = {s["url"]: s["omschrijving"] for s in standin.items("statustypen")}
+    statuses = [statustypen[s["statustype"]] for s in standin.items("statussen", zaak=zaak["url"])]
+    assert statuses == ["indiening", "ontvankelijkheid", "indiening", "toetsing", "besluit", "bezwaar", "afgesloten"]
+    [resultaat] = standin.items("resultaten", zaak=zaak["url"])
+    assert {r["url"]: r["omschrijving"] for r in standin.items("resultaattypen")}[resultaat["resultaattype"]] \
+        == "afgewezen"
+    assert zaak["einddatum"] is not None
+    documents = {e["url"]: e for e in standin.items("enkelvoudiginformatieobjecten")}
+    linked_docs = [documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])]
+    names = [d["bestandsnaam"] for d in linked_docs]
+    assert {"ontvangstbevestiging.html", "aanvullingsverzoek.html", "begroting.pdf", "verdagingsbericht.html",
+            "besluit_afwijzing.html"} <= set(names)
+    assert all(d["indicatieGebruiksrecht"] is False for d in linked_docs)
+    behandelaars = standin.items("rollen", zaak=zaak["url"], betrokkeneType="medewerker")
+    assert [r["betrokkeneIdentificatie"]["identificatie"] for r in behandelaars] == ["b.jansen"]
+    assert all(d.status == "verzonden" for d in linked.deliveries())
+
+
+def test_a_step_sent_again_adds_nothing(linked) -> None:
+    standin = linked.standin
+    story = Story(linked, "2026-01-12", organisatie=None)
+    linked.run()
+    before = sum(standin.created.values())
+    from r2c.store.queue import retry_failed  # noqa: F401 - the public way back is r2c zgw opnieuw
+    from sqlalchemy import update
+
+    from r2c.store.queue import DELIVERY
+
+    with linked.database.engine.begin() as connection:  # as if the worker died after the API took it
+        connection.execute(update(DELIVERY).values(status="wachtend"))
+    linked.run()
+    assert sum(standin.created.values()) == before
+    [rol] = standin.items("rollen", zaak=zaak_of(standin, story)["url"])
+    assert rol["betrokkeneType"] == "natuurlijk_persoon"
+    assert rol["betrokkeneIdentificatie"] == {"geslachtsnaam": "de Vries", "voorletters": "F."}
