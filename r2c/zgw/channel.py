@@ -232,6 +232,8 @@ class Step:
         found = _all(self.api, f"{self.cfg.zaken}/zaken",
                      {"identificatie": self.challenge.kenmerk, "bronorganisatie": self.cfg.rsin})
         if found:
+            if not found[0].get("rollen"):  # registered, but the answer was lost before its initiator was added
+                self.initiator(types, found[0])
             return found[0]
         beslis = next((t for t in self.terms if t.name == mapping.BESLISTERMIJN and t.einddatum), None)
         start = local_date(self.started)

@@ -11,7 +11,7 @@ must respect (docs/zgw.md, "De stand-in (Zaken, Documenten, Besluiten)"):
 - an eindstatus needs a resultaat first, and then every linked document ``indicatieGebruiksrecht`` set.
 
 ``fail(kind, times)`` makes it answer 500 or 429, or drop the connection (``down``), for the next ``times``
-calls; ``calls`` counts every call by method and resource, ``created`` every resource it stored.
+calls, or (``lost``) do the next ``times`` changes and drop the connection before answering; ``calls`` counts every call by method and resource, ``created`` every resource it stored.
 
     with ZakenStandin(secret="...", client_id="r2c") as standin:
         standin.base  # http://127.0.0.1:<port>
@@ -111,7 +111,8 @@ class ZakenStandin:
         return item
 
     def fail(self, kind: str, times: int) -> None:
-        """Answer the next ``times`` calls with ``kind``: '500', '429' or 'down' (the connection dropped)."""
+        """Answer the next ``times`` calls with ``kind``: '500', '429' or 'down' (the connection dropped); 'lost':
+        carry out the next ``times`` POST/PATCH/DELETE calls, then drop the connection (the answer is lost)."""
         with self.lock:
             self._failing = [kind] * times
 
@@ -131,13 +132,21 @@ class ZakenStandin:
 
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any] | None:
         """(status, JSON body) for one call; None: drop the connection."""
+        with self.lock:
+            lost = bool(self._failing) and self._failing[0] == "lost" and method != "GET"
+            if lost:
+                self._failing.pop(0)
+        answer = self._handle(method, target, headers, raw)
+        return None if lost else answer
+
+    def _handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, Any] | None:
         parts = urlsplit(target)
         match = re.fullmatch(r"/(zaken|documenten|besluiten|catalogi)/api/v1/([a-z_]+)(?:/([0-9a-f-]+))?",
                              parts.path)
         resource = match.group(2) if match else "?"
         with self.lock:
             self.calls[(method, resource)] += 1
-            if self._failing:
+            if self._failing and self._failing[0] != "lost":
                 kind = self._failing.pop(0)
                 if kind == "down":
                     return None

@@ -1,0 +1,65 @@
+"""The zaaksysteem down, overloaded or refusing: r2c retries what may work later, gives up with the API's reason on a
+refusal, and never blocks the challenge; nothing is lost or doubled (counted at the stand-in)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from r2c.service import Actor
+from r2c.store.queue import retry_failed
+from tests.zgw.test_channel import Story, zaak_of
+
+EXPECTED = {"zaken": 1, "rollen": 1, "statussen": 1, "enkelvoudiginformatieobjecten": 1, "zaakinformatieobjecten": 1}
+
+
+def until_sent(linked, rounds: int = 12) -> None:
+    for _ in range(rounds):
+        linked.run()
+        if all(d.status == "verzonden" for d in linked.deliveries()):
+            return
+        linked.traveller.shift(timedelta(hours=6))  # past the longest backoff
+    raise AssertionError([(d.status, d.last_error) for d in linked.deliveries()])
+
+
+@pytest.mark.parametrize("kind", ["500", "429", "down", "lost"])
+def test_a_zaaksysteem_that_is_down_or_busy_gets_the_step_later_once(linked, kind) -> None:
+    standin = linked.standin
+    standin.fail(kind, 3)
+    story = Story(linked, "2026-01-12")
+    linked.run()
+    [delivery] = linked.deliveries()
+    if kind != "lost":  # a lost answer may still end the step at the next call (found by its kenmerk)
+        assert delivery.status == "wachtend" and delivery.attempts == 1 and delivery.last_error
+    until_sent(linked)
+    assert {k: v for k, v in standin.created.items()} == EXPECTED
+    assert zaak_of(standin, story)["identificatie"] == story.challenge.kenmerk
+    assert standin.violations == []
+
+
+def test_a_refusal_is_given_up_with_the_apis_reason_and_sent_after_a_fix(linked, caplog) -> None:
+    standin = linked.standin
+    standin.published.clear()  # the zaaktype is still a concept: Open Zaak refuses new zaken on it
+    caplog.set_level(logging.WARNING, logger="r2c.planner")
+    story = Story(linked, "2026-01-12")
+    linked.run()
+    [delivery] = linked.deliveries()
+    assert delivery.status == "mislukt" and delivery.attempts == 1
+    assert "zaaktype: Het ZaakType is nog niet gepubliceerd" in delivery.last_error
+    assert any("nog niet gepubliceerd" in r.getMessage() for r in caplog.records)
+
+    story.do("2026-01-19", "aanvulling_vragen")  # the challenge goes on without the zaaksysteem
+    linked.run()
+    later = linked.deliveries()[1]
+    assert later.status == "wachtend" and "wacht op 1 eerdere stap" in later.last_error
+
+    standin.published.add(standin.zaaktype)  # the beheerder publishes it, then puts the step back
+    with linked.service.units.write() as connection:
+        assert retry_failed(connection, channel="zgw", challenge_id=story.challenge.id,
+                            now=linked.service.clock.now()) == 1
+    until_sent(linked)
+    assert standin.created["zaken"] == 1
+    assert zaak_of(standin, story)["opschorting"]["indicatie"] is True
+    assert linked.service.get(story.challenge.id, actor=Actor("b", "behandelaar", "gouda")).version == 2
