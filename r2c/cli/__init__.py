@@ -19,7 +19,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from r2c.cli import (
-        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows,
+        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows, zgw_status,
     )
 
     workflows.register(app)
@@ -33,6 +33,7 @@ def _register() -> None:
     gebruikers.register(app)
     doctor.register(app)
     rapport.register(app)
+    zgw_status.register(app)  # last: joins the zgw group when another module made it
 
 
 def main() -> None:

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from r2c.store.tables import DeliveryRow, OutboxRow
+from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow
 
 OUTBOX, DELIVERY = OutboxRow.__table__, DeliveryRow.__table__
+_CHALLENGE = ChallengeRow.__table__
 
 _NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
                .order_by(OUTBOX.c.id).limit(bindparam("b_limit")).with_for_update(skip_locked=True))
@@ -124,11 +125,13 @@ def earlier_unsent(connection: Connection, *, channel: str, challenge_id: str, o
 
 def channel_deliveries(connection: Connection, *, channel: str, statuses: tuple[str, ...],
                        gemeente: str | None = None, limit: int = 200) -> list[Row]:
-    """The deliveries over ``channel`` in one of ``statuses`` (oldest first), with their challenge and topic."""
+    """The deliveries over ``channel`` in one of ``statuses`` (oldest first), with their challenge (id, kenmerk)
+    and topic."""
     query = (select(DELIVERY.c.id, DELIVERY.c.gemeente, DELIVERY.c.status, DELIVERY.c.attempts,
                     DELIVERY.c.next_attempt_at, DELIVERY.c.last_error, OUTBOX.c.challenge_id, OUTBOX.c.topic,
-                    OUTBOX.c.idempotency_key.label("outbox_key"), OUTBOX.c.created_at)
+                    OUTBOX.c.idempotency_key.label("outbox_key"), OUTBOX.c.created_at, _CHALLENGE.c.kenmerk)
              .join(OUTBOX, OUTBOX.c.id == DELIVERY.c.outbox_id)
+             .outerjoin(_CHALLENGE, _CHALLENGE.c.id == OUTBOX.c.challenge_id)
              .where(DELIVERY.c.channel == channel, DELIVERY.c.status.in_(statuses)).order_by(DELIVERY.c.id).limit(limit))
     if gemeente is not None:
         query = query.where(DELIVERY.c.gemeente == gemeente)

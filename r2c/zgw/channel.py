@@ -99,7 +99,7 @@ class ZgwChannel:
         except DeliveryError:
             raise
         except R2CError as error:  # the database or a broken definition: fixable, so try again later
-            raise DeliveryError(f"zgw: {error}", temporary=True) from None
+            raise DeliveryError(f"zaaksysteem: {error}", temporary=True) from None
 
     def zaaktype(self, gemeente: str, workflow: str, versie: str) -> dict[str, Any]:
         """The published zaaktype of a workflow with its statustypen, resultaattypen, roltypen, besluittypen and
@@ -115,9 +115,9 @@ class ZgwChannel:
                                                                        "status": "definitief"})
                  if not z.get("concept") and z.get("catalogus") == cfg.catalogus]
         if not found:
-            raise DeliveryError(f"zgw: geen gepubliceerd zaaktype met identificatie '{identificatie}' in catalogus "
-                                f"{cfg.catalogus}; publiceer het (r2c zgw zaaktype {gemeente} --publiceer) en zet "
-                                "de stap daarna opnieuw klaar (r2c zgw opnieuw)", temporary=False)
+            raise DeliveryError(f"zaaksysteem: geen gepubliceerd zaaktype met identificatie '{identificatie}' in catalogus "
+                                f"{cfg.catalogus}; publiceer het en zet de stap daarna "
+                                "terug in de wachtrij", temporary=False)
         chosen = max(found, key=lambda z: str(z.get("versiedatum") or z.get("beginGeldigheid") or ""))
         url = chosen["url"]
         by_ident = {"zaaktypeIdentificatie": identificatie, "status": "definitief"}
@@ -186,7 +186,7 @@ class Step:
             waiting = queue.earlier_unsent(connection, channel=NAME, challenge_id=challenge_id,
                                            outbox_key=str(self.message.event.get("id")), delivery_key=self.message.key)
             if waiting:
-                raise DeliveryError(f"zgw: {self.challenge.kenmerk} stap {versie}: wacht op {waiting} eerdere "
+                raise DeliveryError(f"zaaksysteem: {self.challenge.kenmerk} stap {versie}: wacht op {waiting} eerdere "
                                     "stap(pen) van deze uitdaging", temporary=True)
             rows = challenges.history(connection, challenge_id)
             self.started = rows[0].at if rows else self.channel.clock.now()
@@ -249,7 +249,7 @@ class Step:
         for item in types["roltypen"]:
             if item.get("omschrijvingGeneriek") == generiek:
                 return item["url"]
-        raise DeliveryError(f"zgw: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen roltype "
+        raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen roltype "
                             f"'{generiek}'", temporary=False)
 
     def rollen(self, zaak: dict[str, Any], generiek: str) -> list[dict[str, Any]]:
@@ -323,13 +323,13 @@ class Step:
         resultaat = self.data.get("resultaat")
         chosen = mapping.pick(types["resultaattypen"], resultaat)
         if chosen is None:
-            raise DeliveryError(f"zgw: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
+            raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
                                 f"resultaattype '{resultaat}'", temporary=False)
         if not zaak.get("resultaat"):
             self.api.post(f"{self.cfg.zaken}/resultaten", mapping.resultaat_body(
                 zaak=zaak["url"], resultaattype=chosen["url"], toelichting=str(resultaat)))
         if not types["statustypen"]:
-            raise DeliveryError(f"zgw: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen statustypen",
+            raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen statustypen",
                                 temporary=False)
         self.status(zaak, types["statustypen"][-1]["url"], moment, "afgesloten")
         LOG.info("zaak %s afgesloten (%s)", self.challenge.kenmerk, resultaat)
@@ -342,7 +342,7 @@ class Step:
         iots = types["informatieobjecttypen"]
         iot = mapping.pick(iots, kind, titel) or mapping.pick(iots, "document", "bijlage") or (iots[0] if iots else None)
         if iot is None:
-            raise DeliveryError(f"zgw: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
+            raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
                                 "informatieobjecttypen", temporary=False)
         found = _all(self.api, f"{self.cfg.documenten}/enkelvoudiginformatieobjecten",
                      {"identificatie": ident[:40], "bronorganisatie": self.cfg.rsin})

@@ -4,9 +4,10 @@ refusal, and never blocks the challenge; nothing is lost or doubled (counted at 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from time_machine import escape_hatch
 
 from r2c.service import Actor
 from r2c.store.queue import retry_failed
@@ -63,3 +64,36 @@ def test_a_refusal_is_given_up_with_the_apis_reason_and_sent_after_a_fix(linked,
     assert standin.created["zaken"] == 1
     assert zaak_of(standin, story)["opschorting"]["indicatie"] is True
     assert linked.service.get(story.challenge.id, actor=Actor("b", "behandelaar", "gouda")).version == 2
+
+
+@pytest.mark.parametrize("zgw_database_url", ["sqlite"], indirect=True)
+def test_r2c_zgw_status_shows_what_failed_and_why_and_opnieuw_puts_it_back(linked, tmp_path) -> None:
+    from tests.conftest import run_r2c
+
+    linked.standin.published.clear()
+    story = Story(linked, "2026-01-12")
+    linked.run()
+    story.do("2026-01-19", "aanvulling_vragen")
+    linked.run()
+    env = {"R2C_DATABASE_URL": linked.settings.database_url}
+    shown = run_r2c("zgw", "status", "--gemeente", "gouda", env=env)
+    assert shown.returncode == 1, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "zgw (gouda): 0 verzonden, 1 achter, 1 mislukt"
+    failed = lines[lines.index(next(x for x in lines if x.startswith("Mislukt"))) + 1]
+    assert story.challenge.kenmerk in failed and "stap 1 (uitdaging.transitie)" in failed
+    assert "zaaktype: Het ZaakType is nog niet gepubliceerd" in failed
+    assert "wacht op 1 eerdere stap" in shown.stdout  # the second step, behind
+    delivery_id = failed.split()[0]
+
+    wrong = run_r2c("zgw", "opnieuw", "999", env=env)
+    assert wrong.returncode == 1 and "geen mislukte zgw-stap 999" in wrong.stderr and "Traceback" not in wrong.stderr
+    put_back = run_r2c("zgw", "opnieuw", delivery_id, env=env)
+    assert put_back.returncode == 0 and "1 stap(pen) terug in de wachtrij" in put_back.stdout
+    linked.standin.published.add(linked.standin.zaaktype)
+    # the command ran outside the time travel: it put the step back at the real 'now'
+    linked.traveller.move_to(datetime.fromtimestamp(escape_hatch.time.time(), tz=timezone.utc) + timedelta(minutes=1))
+    until_sent(linked)  # (a step that waited for the failed one comes after its backoff)
+    after = run_r2c("zgw", "status", env=env)
+    assert after.returncode == 0 and after.stdout.endswith(" verzonden, 0 achter, 0 mislukt\n"), after.stdout
+    assert linked.standin.created["zaken"] == 1
