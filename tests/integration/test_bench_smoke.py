@@ -52,6 +52,7 @@ SMALL = {
     "R2C_BENCH_API_PARTS_SAMPLES": "10",
     "R2C_BENCH_RAPPORT_CHALLENGES": "500",
     "R2C_BENCH_RAPPORT_REPEATS": "1",
+    "R2C_BENCH_ZGW_CHALLENGES": "5",
 }
 TIMEOUT_S = 180  # per module; all of them together take well under a minute on 2 cores
 RUN = """import importlib, json, pathlib, sys
@@ -149,12 +150,19 @@ def check_api(r: dict[str, Any]) -> None:
     assert r["reference"] and all(_positive(p["wall_ms"]) for p in r["reference"].values())
 
 
+def check_zgw(r: dict[str, Any]) -> None:
+    assert r["challenges"] == int(SMALL["R2C_BENCH_ZGW_CHALLENGES"]) and r["steps"] == 4 * r["challenges"]
+    assert r["created"]["zaken"] == r["challenges"] and r["calls"] > r["steps"]
+    assert _positive(r["calls_per_s"]) and _positive(r["ms_per_call"]) and 0 < r["share_in_r2c"] < 1
+
+
 CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "bench.bench_termijnen": check_termijnen,
     "bench.bench_workflows": check_workflows,
     "bench.bench_store": check_store,
     "bench.bench_notify": check_notify,
     "bench.bench_api": check_api,
+    "bench.bench_zgw": check_zgw,
 }
 
 
