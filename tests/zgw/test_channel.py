@@ -134,3 +134,32 @@ def test_a_step_sent_again_adds_nothing(linked) -> None:
     [rol] = standin.items("rollen", zaak=zaak_of(standin, story)["url"])
     assert rol["betrokkeneType"] == "natuurlijk_persoon"
     assert rol["betrokkeneIdentificatie"] == {"geslachtsnaam": "de Vries", "voorletters": "F."}
+
+
+def test_the_channel_is_an_entry_point_and_needs_a_configured_gemeente(tmp_path) -> None:
+    import tomllib
+    from pathlib import Path
+
+    import pytest
+
+    from r2c.errors import ConfigError
+    from r2c.settings import Settings
+    from r2c.zgw.channel import ZgwChannel
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["entry-points"]["r2c.channels"]["zgw"] == "r2c.zgw.channel:ZgwChannel"
+    with pytest.raises(ConfigError, match="het kanaal zgw staat aan, maar R2C_ZGW_CONFIG noemt geen gemeente"):
+        ZgwChannel(Settings(kanalen=["zgw"], database_url=f"sqlite:///{tmp_path / 'r2c.db'}"))
+
+
+def test_the_configuration_in_docs_zgw_md_loads(tmp_path) -> None:
+    import re
+    from pathlib import Path
+
+    from r2c.zgw.config import load_zgw_config
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "zgw.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    path = tmp_path / "zgw.toml"
+    path.write_text("\n".join(line.strip() for line in block.splitlines()), encoding="utf-8")
+    assert load_zgw_config(path)["gouda"].rsin == "002220647"
