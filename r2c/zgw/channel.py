@@ -301,8 +301,8 @@ class Step:
         if eind:
             self.close(types, zaak, moment)
             return
-        if van and van.split(".", 1)[0] == fase and self.data.get("versie") != 1:
-            return  # within a phase: no new status
+        if van and van.split(".", 1)[0] == fase and zaak.get("status"):
+            return  # within a phase: no new status (the submission, within 'indiening', sets the first one)
         chosen = mapping.pick(statustypen, fase, workflow.fasen[fase].label)
         if chosen is None or (statustypen and chosen is statustypen[-1]):
             LOG.info("zaak %s: geen statustype voor fase %s; geen status gezet", self.challenge.kenmerk, fase)

@@ -164,3 +164,22 @@ def test_the_configuration_in_docs_zgw_md_loads(tmp_path) -> None:
     path = tmp_path / "zgw.toml"
     path.write_text("\n".join(line.strip() for line in block.splitlines()), encoding="utf-8")
     assert load_zgw_config(path)["gouda"].rsin == "002220647"
+
+
+def test_documents_sent_with_the_submission_come_first_and_the_zaak_still_gets_its_first_status(linked) -> None:
+    standin = linked.standin
+    linked.traveller.move_to(at("2026-01-12"))
+    challenge = linked.service.submit(
+        gemeente=G, titel="Speeltuin", data={"omschrijving": "Wij doen het zelf."},
+        initiatiefnemer=Initiatiefnemer("A. Bakker", "a@example.nl"),
+        documents=[Upload("plan.pdf", "application/pdf", b"%PDF-1.4 plan")]).challenge
+    linked.run()
+    [zaak] = standin.items("zaken", identificatie=challenge.kenmerk)
+    statustypen = {s["url"]: s["omschrijving"] for s in standin.items("statustypen")}
+    assert [statustypen[s["statustype"]] for s in standin.items("statussen", zaak=zaak["url"])] == ["indiening"]
+    terms = linked.service.terms(challenge.id, actor=Actor("b", "behandelaar", G))
+    assert zaak["uiterlijkeEinddatumAfdoening"] == next(t for t in terms if t.name == "beslistermijn").einddatum.isoformat()
+    documents = {e["url"]: e["bestandsnaam"] for e in standin.items("enkelvoudiginformatieobjecten")}
+    assert sorted(documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])) \
+        == ["ontvangstbevestiging.html", "plan.pdf"]
+    assert standin.violations == [] and standin.refusals == []
