@@ -157,6 +157,8 @@ class ZakenStandin:
         problem = self._token(headers.get("authorization", ""))
         if problem:
             return self._refuse(403, "Authorization", problem)
+        if api == "zaken" and method in ("POST", "PUT", "PATCH") and not headers.get("content-crs"):
+            return self._refuse(412, "Content-Crs", "Content-Crs header ontbreekt")  # (Open Zaak: 412, before the body)
         body = json.loads(raw) if raw else None
         query = dict(parse_qsl(parts.query))
         if self.validate:
@@ -167,8 +169,6 @@ class ZakenStandin:
                 self.violations.append(str(error))
                 return 400, {"title": "Ongeldig verzoek", "invalidParams": [
                     {"name": "body", "code": "invalid", "reason": str(error)[:500]}]}
-        if api == "zaken" and method in ("POST", "PUT", "PATCH") and not headers.get("content-crs"):
-            return self._refuse(412, "Content-Crs", "Content-Crs header ontbreekt")
         with self.lock:
             self.requests.append((method, resource, body))
             if method == "GET" and ident is None:
