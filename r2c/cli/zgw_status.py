@@ -37,8 +37,9 @@ def _units():
 def _line(row) -> str:
     step = row.outbox_key.rsplit(":", 1)[-1] if row.outbox_key else "?"
     when = f"{row.next_attempt_at:%Y-%m-%d %H:%M}" if row.next_attempt_at else "-"
+    reason = row.last_error.splitlines()[0][:300] if row.last_error else ""
     return (f"  {row.id}\t{row.gemeente}\t{row.kenmerk or row.challenge_id or '-'}\tstap {step} ({row.topic})\t"
-            f"{row.attempts} poging(en)\tvolgende {when}\t{(row.last_error or '').splitlines()[0][:300] if row.last_error else ''}")
+            f"{row.attempts} poging(en)\tvolgende {when}\t{reason}")
 
 
 def status(gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeente.")] = None) -> None:

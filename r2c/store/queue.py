@@ -132,7 +132,8 @@ def channel_deliveries(connection: Connection, *, channel: str, statuses: tuple[
                     OUTBOX.c.idempotency_key.label("outbox_key"), OUTBOX.c.created_at, _CHALLENGE.c.kenmerk)
              .join(OUTBOX, OUTBOX.c.id == DELIVERY.c.outbox_id)
              .outerjoin(_CHALLENGE, _CHALLENGE.c.id == OUTBOX.c.challenge_id)
-             .where(DELIVERY.c.channel == channel, DELIVERY.c.status.in_(statuses)).order_by(DELIVERY.c.id).limit(limit))
+             .where(DELIVERY.c.channel == channel, DELIVERY.c.status.in_(statuses))
+             .order_by(DELIVERY.c.id).limit(limit))
     if gemeente is not None:
         query = query.where(DELIVERY.c.gemeente == gemeente)
     return connection.execute(query).all()

@@ -115,15 +115,16 @@ class ZgwChannel:
                                                                        "status": "definitief"})
                  if not z.get("concept") and z.get("catalogus") == cfg.catalogus]
         if not found:
-            raise DeliveryError(f"zaaksysteem: geen gepubliceerd zaaktype met identificatie '{identificatie}' in catalogus "
-                                f"{cfg.catalogus}; publiceer het en zet de stap daarna "
+            raise DeliveryError(f"zaaksysteem: geen gepubliceerd zaaktype met identificatie '{identificatie}' in "
+                                f"catalogus {cfg.catalogus}; publiceer het en zet de stap daarna "
                                 "terug in de wachtrij", temporary=False)
         chosen = max(found, key=lambda z: str(z.get("versiedatum") or z.get("beginGeldigheid") or ""))
         url = chosen["url"]
         by_ident = {"zaaktypeIdentificatie": identificatie, "status": "definitief"}
 
         def of_zaaktype(resource: str) -> list[dict[str, Any]]:
-            return [item for item in _all(client, f"{cfg.catalogi}/{resource}", by_ident) if item.get("zaaktype") == url]
+            items = _all(client, f"{cfg.catalogi}/{resource}", by_ident)
+            return [item for item in items if item.get("zaaktype") == url]
 
         types = {"zaaktype": chosen,
                  "statustypen": sorted(of_zaaktype("statustypen"), key=lambda s: s.get("volgnummer") or 0),
@@ -289,9 +290,9 @@ class Step:
             self.api.patch(url, patch)
         moment = datetime.fromisoformat(self.data["moment"])
         for name, titel, html in self.letters:
-            self.link_document(types, url, name=f"{name}.html", media_type="text/html", content=html,
-                               added=moment, titel=titel, identificatie=f"{self.challenge.kenmerk}-{self.data['versie']}-{name}",
-                               kind=name)
+            self.link_document(types, url, name=f"{name}.html", media_type="text/html", content=html, added=moment,
+                               titel=titel, kind=name,
+                               identificatie=f"{self.challenge.kenmerk}-{self.data['versie']}-{name}")
             self.besluit(types, url, name, titel, moment, summaries)
         naar, van = self.data.get("naar") or "", self.data.get("van") or ""
         workflow = self.definition
@@ -329,8 +330,8 @@ class Step:
             self.api.post(f"{self.cfg.zaken}/resultaten", mapping.resultaat_body(
                 zaak=zaak["url"], resultaattype=chosen["url"], toelichting=str(resultaat)))
         if not types["statustypen"]:
-            raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen statustypen",
-                                temporary=False)
+            raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
+                                "statustypen", temporary=False)
         self.status(zaak, types["statustypen"][-1]["url"], moment, "afgesloten")
         LOG.info("zaak %s afgesloten (%s)", self.challenge.kenmerk, resultaat)
 
@@ -340,7 +341,8 @@ class Step:
         """An EnkelvoudigInformatieObject (found by its identificatie, else created) and its ZaakInformatieObject."""
         ident = identificatie or f"{self.challenge.kenmerk}-{self.data.get('versie')}-doc"
         iots = types["informatieobjecttypen"]
-        iot = mapping.pick(iots, kind, titel) or mapping.pick(iots, "document", "bijlage") or (iots[0] if iots else None)
+        iot = mapping.pick(iots, kind, titel) or mapping.pick(iots, "document", "bijlage") or \
+            (iots[0] if iots else None)
         if iot is None:
             raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
                                 "informatieobjecttypen", temporary=False)

@@ -123,7 +123,6 @@ def test_a_step_sent_again_adds_nothing(linked) -> None:
     story = Story(linked, "2026-01-12", organisatie=None)
     linked.run()
     before = sum(standin.created.values())
-    from r2c.store.queue import retry_failed  # noqa: F401 - the public way back is r2c zgw opnieuw
     from sqlalchemy import update
 
     from r2c.store.queue import DELIVERY
@@ -178,7 +177,8 @@ def test_documents_sent_with_the_submission_come_first_and_the_zaak_still_gets_i
     statustypen = {s["url"]: s["omschrijving"] for s in standin.items("statustypen")}
     assert [statustypen[s["statustype"]] for s in standin.items("statussen", zaak=zaak["url"])] == ["indiening"]
     terms = linked.service.terms(challenge.id, actor=Actor("b", "behandelaar", G))
-    assert zaak["uiterlijkeEinddatumAfdoening"] == next(t for t in terms if t.name == "beslistermijn").einddatum.isoformat()
+    beslis = next(t for t in terms if t.name == "beslistermijn")
+    assert zaak["uiterlijkeEinddatumAfdoening"] == beslis.einddatum.isoformat()
     documents = {e["url"]: e["bestandsnaam"] for e in standin.items("enkelvoudiginformatieobjecten")}
     assert sorted(documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])) \
         == ["ontvangstbevestiging.html", "plan.pdf"]

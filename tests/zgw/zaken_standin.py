@@ -11,7 +11,8 @@ must respect (docs/zgw.md, "De stand-in (Zaken, Documenten, Besluiten)"):
 - an eindstatus needs a resultaat first, and then every linked document ``indicatieGebruiksrecht`` set.
 
 ``fail(kind, times)`` makes it answer 500 or 429, or drop the connection (``down``), for the next ``times``
-calls, or (``lost``) do the next ``times`` changes and drop the connection before answering; ``calls`` counts every call by method and resource, ``created`` every resource it stored.
+calls, or (``lost``) do the next ``times`` changes and drop the connection before answering; ``calls`` counts
+every call by method and resource, ``created`` every resource it stored.
 
     with ZakenStandin(secret="...", client_id="r2c") as standin:
         standin.base  # http://127.0.0.1:<port>
