@@ -3,6 +3,7 @@ statuses, term dates, documents, besluit and resultaat, every request valid by t
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timezone
 
 from r2c.service import Actor, Initiatiefnemer, Upload
@@ -42,7 +43,8 @@ def zaak_of(standin, story):
     return zaak
 
 
-def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(linked) -> None:
+def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(linked, caplog) -> None:
+    caplog.set_level(logging.DEBUG, logger="r2c")
     standin = linked.standin
     story = Story(linked, "2026-01-12")
     linked.run()
@@ -116,6 +118,10 @@ def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(link
     behandelaars = standin.items("rollen", zaak=zaak["url"], betrokkeneType="medewerker")
     assert [r["betrokkeneIdentificatie"]["identificatie"] for r in behandelaars] == ["b.jansen"]
     assert all(d.status == "verzonden" for d in linked.deliveries())
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "zaak " + story.challenge.kenmerk + " geregistreerd" in logged
+    assert not any(personal in logged for personal in ("de Vries", "fatima@example.nl", "0612345678",
+                                                       "Buurtvereniging", "Buurttuin"))
 
 
 def test_a_step_sent_again_adds_nothing(linked) -> None:
