@@ -352,10 +352,12 @@ class Step:
             f"{self.cfg.documenten}/enkelvoudiginformatieobjecten", mapping.document_body(
                 identificatie=ident, rsin=self.cfg.rsin, informatieobjecttype=iot["url"], titel=titel or name,
                 bestandsnaam=name, formaat=media_type, inhoud=content, creatiedatum=local_date(added)))
-        links = _all(self.api, f"{self.cfg.zaken}/zaakinformatieobjecten", {"informatieobject": eio["url"]})
-        if not any(link.get("zaak") == zaak for link in links):
-            self.api.post(f"{self.cfg.zaken}/zaakinformatieobjecten", mapping.zaakinformatieobject_body(
-                zaak=zaak, informatieobject=eio["url"], titel=titel or name))
+        if found:  # a document made before may have its link already (a new one cannot)
+            links = _all(self.api, f"{self.cfg.zaken}/zaakinformatieobjecten", {"informatieobject": eio["url"]})
+            if any(link.get("zaak") == zaak for link in links):
+                return
+        self.api.post(f"{self.cfg.zaken}/zaakinformatieobjecten", mapping.zaakinformatieobject_body(
+            zaak=zaak, informatieobject=eio["url"], titel=titel or name))
 
     def besluit(self, types: dict[str, Any], zaak: str, letter: str, titel: str, moment: datetime,
                 summaries: list[dict[str, Any]]) -> None:
