@@ -88,6 +88,8 @@ def test_r2c_zgw_status_shows_what_failed_and_why_and_opnieuw_puts_it_back(linke
 
     wrong = run_r2c("zgw", "opnieuw", "999", env=env)
     assert wrong.returncode == 1 and "geen mislukte zgw-stap 999" in wrong.stderr and "Traceback" not in wrong.stderr
+    bare = run_r2c("zgw", "opnieuw", env=env)
+    assert bare.returncode == 1 and "geef het id van een mislukte stap" in bare.stderr
     put_back = run_r2c("zgw", "opnieuw", delivery_id, env=env)
     assert put_back.returncode == 0 and "1 stap(pen) terug in de wachtrij" in put_back.stdout
     linked.standin.published.add(linked.standin.zaaktype)
@@ -97,3 +99,5 @@ def test_r2c_zgw_status_shows_what_failed_and_why_and_opnieuw_puts_it_back(linke
     after = run_r2c("zgw", "status", env=env)
     assert after.returncode == 0 and after.stdout.endswith(" verzonden, 0 achter, 0 mislukt\n"), after.stdout
     assert linked.standin.created["zaken"] == 1
+    nothing = run_r2c("zgw", "opnieuw", "--alles", env=env)
+    assert nothing.returncode == 1 and "er zijn geen mislukte zgw-stappen" in nothing.stderr
