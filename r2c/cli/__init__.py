@@ -19,7 +19,8 @@ app = typer.Typer(
 
 def _register() -> None:
     from r2c.cli import (
-        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows, zgw_status,
+        agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows, zgw,
+        zgw_status,
     )
 
     workflows.register(app)
@@ -33,6 +34,7 @@ def _register() -> None:
     gebruikers.register(app)
     doctor.register(app)
     rapport.register(app)
+    zgw.register(app)
     zgw_status.register(app)  # last: joins the zgw group when another module made it
 
 

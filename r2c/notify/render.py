@@ -181,7 +181,17 @@ def render_letter_html(huisstijl: Huisstijl, name: str, context: dict[str, Any])
 
     The context needs ``vandaag`` (the date of the letter) besides the keys of the e-mail of the same name.
     """
-    return render(huisstijl, f"brief/{name}.html", {**context, "logo_src": logo_src(huisstijl)})
+    return render(huisstijl, f"brief/{name}.html", {**context, "logo_src": logo_src(huisstijl),
+                                                    "terugweg_qr": _qr(context.get("terugweg"))})
+
+
+def _qr(way_back: Any) -> str | None:
+    """The QR code (an SVG data: URL) of the way back a letter gives (Router.way_back), or None."""
+    if not isinstance(way_back, dict) or not way_back.get("qr"):
+        return None
+    import segno
+
+    return segno.make(way_back["qr"], error="m").svg_data_uri(scale=4, border=2)
 
 
 def render_letter_document(huisstijl: Huisstijl, name: str, context: dict[str, Any]) -> Document:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection
 
@@ -56,6 +57,12 @@ class Router:
         naam = self.catalog.get(gemeente).definition.naam if gemeente in self.catalog.ids() else gemeente
         return load_huisstijl(self.settings.huisstijl, gemeente, default_naam=naam,
                               default_afzender=self.settings.afzender)
+
+    def way_back(self, gemeente: str, kenmerk: str) -> dict[str, str]:
+        """How a letter leads back to the status page without a token in it (a letter may be forwarded): the short
+        address of 'stuur mij mijn link' for the gemeente, and the same with the kenmerk filled in for the QR code."""
+        url = f"{self.settings.publieke_url.rstrip('/')}/mijn-link/{gemeente}"
+        return {"url": url, "qr": f"{url}?{urlencode({'kenmerk': kenmerk})}"}
 
     def route(self, connection: Connection, outbox: Any) -> list[Delivery]:
         """The deliveries for one outbox row (``topic``, ``payload``, ``gemeente``, ``challenge_id``, ...)."""
@@ -98,7 +105,7 @@ class Router:
             return []
         definition = self.catalog.get(challenge.workflow, challenge.workflow_version).definition
         huisstijl = self.huisstijl(outbox.gemeente)
-        base = _about(challenge, definition)
+        base = {**_about(challenge, definition), "terugweg": self.way_back(outbox.gemeente, challenge.kenmerk)}
         payload = outbox.payload
         initiator = challenges.initiator_contact(connection, outbox.challenge_id)
 
@@ -152,7 +159,8 @@ class Router:
         spec = definition.brieven.get(letter)
         initiator = challenges.initiator_contact(connection, challenge_id)
         naam = initiator.naam if initiator is not None and initiator.naam else "initiatiefnemer"
-        return {**_about(challenge, definition), "ontvanger": {"naam": naam, "rol": "initiatiefnemer"},
+        back = {"terugweg": self.way_back(challenge.gemeente, challenge.kenmerk)} if initiator and initiator.email else {}
+        return {**_about(challenge, definition), **back, "ontvanger": {"naam": naam, "rol": "initiatiefnemer"},
                 "brief": {"naam": letter, "titel": spec.titel if spec else letter},
                 "termijnen": message.payload.get("termijnen") or [],
                 "vandaag": message.created_at.date().isoformat(),

@@ -49,8 +49,8 @@ _ALL_LETTERS = (select(LETTER).where(LETTER.c.challenge_id == bindparam("b_chall
                 .order_by(LETTER.c.history_seq, LETTER.c.id))
 _LETTERS = _ALL_LETTERS.where(LETTER.c.aan == "initiatiefnemer")  # an initiatiefnemer's: those addressed to them
 _INSERT_CHALLENGE, _INSERT_PARTY, _INSERT_PERSONAL = insert(CHALLENGE), insert(PARTY), insert(PERSONAL)
-_SUMMARY = select(CHALLENGE.c.id, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.behandelaar,
-                  CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.facts).where(
+_SUMMARY = select(CHALLENGE.c.id, CHALLENGE.c.gemeente, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLENGE.c.state,
+                  CHALLENGE.c.behandelaar, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.facts).where(
     CHALLENGE.c.id == bindparam("b_id"))
 _PAYLOAD = select(HISTORY.c.payload).where(HISTORY.c.challenge_id == bindparam("b_id"),
                                            HISTORY.c.seq == bindparam("b_seq"))
@@ -160,7 +160,7 @@ def insert_document(connection: Connection, *, id: str, challenge_id: str, name:
 # -- for messages and letters (r2c.notify.routing) ------------------------------------------------------------
 
 def summary(connection: Connection, challenge_id: str) -> Row | None:
-    """What a message says about the challenge (id, kenmerk, titel, state, behandelaar, workflow, version, facts),
+    """What a message says about the challenge (id, gemeente, kenmerk, titel, state, behandelaar, workflow, version, facts),
     or None."""
     return connection.execute(_SUMMARY, {"b_id": challenge_id}).one_or_none()
 

@@ -11,6 +11,7 @@ POST needs the CSRF token (r2c.web.csrf); a filled honeypot field is refused as 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -30,6 +31,7 @@ from r2c.web.pages import render
 
 SUBMITTING_EVENT = "indienen"
 HONEYPOT = "website"
+KENMERK_IN_URL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,59}")
 CONTACT = (("naam", "Uw naam", True, "name"), ("email", "Uw e-mailadres", True, "email"),
            ("telefoon", "Uw telefoonnummer", False, "tel"), ("organisatie", "Naam van uw groep of organisatie", False,
                                                               "organization"))
@@ -190,11 +192,13 @@ def intake_router(service: ChallengeService, *, huisstijl_of: Callable[[str], Hu
                     email=party.email)
 
     @router.get("/mijn-link/{gemeente}", response_class=HTMLResponse)
-    def ask_link(request: Request, gemeente: str) -> HTMLResponse:
+    def ask_link(request: Request, gemeente: str, kenmerk: str = "") -> HTMLResponse:
+        """The form; ``?kenmerk=`` (the QR code on a letter) fills in the kenmerk, which is no secret."""
         definition = definition_or_none(gemeente)
         if definition is None:
             return not_found(request)
-        return page(request, "mijn_link.html", definition, gemeente, waarden={}, fouten={}, verstuurd=False)
+        known = {"kenmerk": kenmerk} if KENMERK_IN_URL.fullmatch(kenmerk) else {}
+        return page(request, "mijn_link.html", definition, gemeente, waarden=known, fouten={}, verstuurd=False)
 
     @router.post("/mijn-link/{gemeente}", response_class=HTMLResponse)
     async def send_link(request: Request, gemeente: str) -> HTMLResponse:

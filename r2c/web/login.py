@@ -3,8 +3,8 @@ server-side session behind the cookie ``r2c_sessie`` (HttpOnly, SameSite=Lax, Se
 
 ``Login.require_staff`` is the FastAPI dependency the pages take (``Depends(login.require_staff)``): it yields the
 ``Staff`` of the session; no session, or an expired one, sends the browser (303) to ``/inloggen?volgende=<path>``
-and, after the login, back there. ``same_gemeente_or_404(staff, gemeente)`` keeps every page of a gemeente away from
-another gemeente's staff. ``valid_post(request, staff, submitted)`` checks the CSRF token of a logged-in form.
+and, after the login, back there. Each page keeps another gemeente's challenges away from the user with its own
+404 page (r2c.web.uitdaging, r2c.web.rapport). ``valid_post(request, staff, submitted)`` checks the CSRF token of a logged-in form.
 
 Pages: ``/`` (the login, or the werkvoorraad when logged in), ``/inloggen`` (GET, POST), ``/uitloggen`` (POST),
 ``/wachtwoord`` (first-login password change), ``/rol`` (POST: act in another role).
@@ -16,7 +16,7 @@ import hmac
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from r2c.errors import InvalidInput, NotFound
@@ -46,15 +46,6 @@ def local_path(volgende: str | None) -> str:
     if any(c in volgende for c in "\r\n\\") or ":" in volgende.split("?")[0].split("/")[1]:
         return HOME
     return volgende
-
-
-def same_gemeente_or_404(staff: Staff, gemeente: str) -> None:
-    """A 404 when ``gemeente`` is not the gemeente of ``staff``: another gemeente's pages do not exist for them.
-
-    Every page of the werkomgeving that shows or changes something of a gemeente calls it first (a challenge
-    page with the challenge's gemeente, a list with the gemeente asked for)."""
-    if staff.gemeente != gemeente:
-        raise HTTPException(status_code=404, detail="Deze pagina bestaat niet.")
 
 
 def valid_post(request: Request, staff: Staff, submitted: str | None) -> bool:

@@ -29,6 +29,7 @@ from r2c.store.unit import UnitOfWork
 from r2c.zgw import zaak as mapping
 from r2c.zgw.client import ZgwClient, ZgwError
 from r2c.zgw.config import VARIABLE, ZgwGemeente, load_zgw_config
+from r2c.zgw.zaaktype import DOCUMENTEN, identificatie as zaaktype_identificatie
 
 LOG = logging.getLogger("r2c.zgw")
 NAME = "zgw"
@@ -101,14 +102,14 @@ class ZgwChannel:
         except R2CError as error:  # the database or a broken definition: fixable, so try again later
             raise DeliveryError(f"zaaksysteem: {error}", temporary=True) from None
 
-    def zaaktype(self, gemeente: str, workflow: str, versie: str) -> dict[str, Any]:
+    def zaaktype(self, gemeente: str, workflow: str, versie: str, definition: Any) -> dict[str, Any]:
         """The published zaaktype of a workflow with its statustypen, resultaattypen, roltypen, besluittypen and
         informatieobjecttypen (looked up once per process)."""
         key = (gemeente, workflow, versie)
         if key in self._zaaktypen:
             return self._zaaktypen[key]
         cfg, client = self.config[gemeente], self.client(gemeente)
-        identificatie = mapping.zaaktype_identificatie(workflow)
+        identificatie = zaaktype_identificatie(definition)  # as r2c zgw zaaktype publishes it
         # (the Catalogi document types the ``catalogus`` and ``zaaktype`` filters as integers where Open Zaak takes
         # URLs: r2c filters by identificatie, which both agree on, and picks the rest out itself)
         found = [z for z in _all(client, f"{cfg.catalogi}/zaaktypen", {"identificatie": identificatie,
@@ -166,7 +167,8 @@ class Step:
             return
         if not self._read(challenge_id):
             return  # the challenge is gone (erased): nothing to keep current
-        types = self.channel.zaaktype(self.gemeente, self.challenge.workflow, self.challenge.workflow_version)
+        types = self.channel.zaaktype(self.gemeente, self.challenge.workflow, self.challenge.workflow_version,
+                                      self.definition)
         zaak = self.ensure_zaak(types)
         soort = self.data.get("soort")
         if soort == "transitie":
@@ -322,7 +324,8 @@ class Step:
     def close(self, types: dict[str, Any], zaak: dict[str, Any], moment: datetime) -> None:
         """Resultaat, then the eindstatus (the statustype with the highest volgnummer): Open Zaak's order."""
         resultaat = self.data.get("resultaat")
-        chosen = mapping.pick(types["resultaattypen"], resultaat)
+        fase, staat = str(self.data.get("naar")).split(".", 1)
+        chosen = mapping.pick(types["resultaattypen"], resultaat, self.definition.fasen[fase].staten[staat].label)
         if chosen is None:
             raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
                                 f"resultaattype '{resultaat}'", temporary=False)
@@ -341,7 +344,7 @@ class Step:
         """An EnkelvoudigInformatieObject (found by its identificatie, else created) and its ZaakInformatieObject."""
         ident = identificatie or f"{self.challenge.kenmerk}-{self.data.get('versie')}-doc"
         iots = types["informatieobjecttypen"]
-        iot = mapping.pick(iots, kind, titel) or mapping.pick(iots, "document", "bijlage") or \
+        iot = mapping.pick(iots, kind, titel) or mapping.pick(iots, DOCUMENTEN[mapping.DOCUMENT_SOORT][0]) or \
             (iots[0] if iots else None)
         if iot is None:
             raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "

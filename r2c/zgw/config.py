@@ -76,6 +76,11 @@ def load_zgw_config(path: Path | None) -> dict[str, ZgwGemeente]:
     except FileNotFoundError:
         raise ConfigError(f"{VARIABLE}: het bestand {path} bestaat niet; maak het aan (zie docs/zgw.md) of laat "
                           f"{VARIABLE} weg") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{VARIABLE}: {path} is een map; geef het TOML-bestand (zie docs/zgw.md) of laat {VARIABLE} "
+                          "weg") from None
+    except OSError as error:
+        raise ConfigError(f"{VARIABLE}: {path} is niet te lezen ({error.strerror or type(error).__name__})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{VARIABLE}: {path} is geen geldige TOML: {error}") from None
     unknown = sorted(set(raw) - {"gemeente"})

@@ -11,16 +11,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-BESLISTERMIJN = "beslistermijn"
-"""The term whose end date is the zaak's ``uiterlijkeEinddatumAfdoening`` (Awb 4:13; the zaaktype's doorlooptijd)."""
-BEZWAARTERMIJN = "bezwaartermijn"
-"""The term whose end date is a besluit's ``uiterlijkeReactiedatum`` (Awb 6:7)."""
+# the beslistermijn's end date is the zaak's uiterlijkeEinddatumAfdoening (Awb 4:13; the zaaktype's doorlooptijd),
+# the bezwaartermijn's a besluit's uiterlijkeReactiedatum (Awb 6:7): the terms the zaaktype is made of
+from r2c.zgw.zaaktype import BESLISTERMIJN, BEZWAARTERMIJN
+
 KENMERK_BRON = "r2c"
-
-
-def zaaktype_identificatie(workflow: str) -> str:
-    """The zaaktype's ``identificatie`` in the Catalogi API for a workflow (the workflow's id)."""
-    return workflow
+DOCUMENT_SOORT = "bijlage"
+"""The informatieobjecttype (r2c.zgw.zaaktype.DOCUMENTEN) of a document added to a challenge."""
 
 
 def zaak_body(*, kenmerk: str, challenge_id: str, titel: str, rsin: str, zaaktype: str, startdatum: date,

@@ -1,14 +1,56 @@
-"""The resident's whole journey in a real browser with JavaScript off (issue 15): submit through the form, follow
-the link, complete the request (tick what is now included, upload), give a zienswijze, withdraw after a
-confirmation; the status page shows what was sent. axe (WCAG 2.1 AA) on every step form, errors included; a link
-of one challenge never acts on another; no sideways scrolling at 320 px."""
+"""The resident's whole journey in a real browser with JavaScript off (issue 15), on SQLite and PostgreSQL: submit
+through the form, get the link by e-mail (a real SMTP server, aiosmtpd), follow it, complete the request (tick
+what is now included, upload), give a zienswijze, withdraw after a confirmation; the status page shows what was
+sent. axe (WCAG 2.1 AA) on every step form, errors included; a link of one challenge never acts on another; no
+sideways scrolling at 320 px."""
 
 from __future__ import annotations
 
-from r2c.service import Initiatiefnemer
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from r2c.api import create_app
+from r2c.clock import FixedClock
+from r2c.notify.channels import load_channels
+from r2c.notify.routing import Router
+from r2c.scheduler.jobs import tick
+from r2c.service import ChallengeService, Initiatiefnemer
+from r2c.store import Database, DocumentStore
 from tests.browser.axe import assert_accessible
+from tests.browser.conftest import serve
 from tests.browser.test_indienen_browser import PDF, fits, intake  # noqa: F401 (the served app)
+from tests.integration.conftest import postgres_schema_url
 from tests.integration.helpers import behandelaar
+from tests.integration.test_email import MailServer, huisstijl, mail_server, mail_settings  # noqa: F401
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def mailed(request, tmp_path, catalog, mail_server: MailServer, huisstijl) -> Iterator[tuple]:  # noqa: F811
+    """The served app on each database kind, its mail going to the aiosmtpd server, and the planner's tick."""
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'r2c.db'}"])
+    else:
+        urls = postgres_schema_url()
+    url = next(urls)
+    database = Database.connect(url)
+    database.upgrade()
+    clock = FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    service = ChallengeService(database.sessions, catalog, clock, read_session_factory=database.read_sessions,
+                               documents=DocumentStore(tmp_path / "documenten"))
+    settings = mail_settings(mail_server, huisstijl, database_url=url, documenten=tmp_path / "documenten")
+    channels = load_channels(settings)
+    router = Router(settings, catalog)
+    try:
+        with serve(create_app(service, settings=settings)) as served:
+            yield served, service, lambda: tick(service, clock, channels, router)
+    finally:
+        channels["email"].close()
+        database.engine.dispose()
+        for _ in urls:  # the PostgreSQL schema is dropped when its generator ends
+            pass
 
 
 def submitted(page, url: str) -> str:
@@ -30,12 +72,18 @@ def check_axe(browser, url: str, where: str) -> None:
     context.close()
 
 
-def test_complete_give_a_zienswijze_and_withdraw_from_the_status_page(browser, intake, tmp_path) -> None:  # noqa: F811
-    url, service = intake
+def test_the_link_comes_by_mail_and_the_resident_completes_gives_a_zienswijze_and_withdraws(
+        browser, mailed, mail_server, tmp_path) -> None:  # noqa: F811
+    url, service, run_planner = mailed
     context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 800})
     page = context.new_page()
-    link = submitted(page, url)
+    submitted(page, url)
     [challenge] = service.search(actor=behandelaar()).items
+    run_planner()
+    link_mail = next(m for m in mail_server.messages if m["Subject"] == f"Uw link voor aanvraag {challenge.kenmerk}")
+    assert link_mail["To"].endswith("fatima@example.nl")
+    token = re.search(r"/status/(r2c_st_[A-Za-z0-9_-]+)", link_mail.get_body(("plain",)).get_content()).group(1)
+    link = f"{url}/status/{token}"  # the mail names the public address; the test server runs on its own port
     service.fire(challenge.id, "aanvulling_vragen", actor=behandelaar(), reason="De begroting ontbreekt.")
 
     page.goto(link)

@@ -29,7 +29,7 @@ def test_make_run_installs_no_dev_or_bench_extras_and_make_test_does() -> None:
 def test_building_the_package_warns_of_no_deprecation_and_names_the_licence_in_spdx(tmp_path: Path) -> None:
     source = tmp_path / "r2c"
     shutil.copytree(ROOT / "r2c", source / "r2c", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "dist"),
                             str(source)], capture_output=True, text=True, timeout=300)
@@ -40,3 +40,4 @@ def test_building_the_package_warns_of_no_deprecation_and_names_the_licence_in_s
     with zipfile.ZipFile(wheel) as archive:
         [metadata] = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
         assert "License-Expression: EUPL-1.2" in archive.read(metadata).decode()
+        assert any(n.endswith(".dist-info/licenses/LICENSE") for n in archive.namelist())

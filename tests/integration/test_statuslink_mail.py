@@ -101,3 +101,23 @@ def test_the_link_form_refuses_bad_input_next_to_its_fields(site) -> None:
     assert response.status_code == 422
     assert 'id="email-fout"' in response.text and 'id="kenmerk-fout"' in response.text
     assert 'value="geen-adres"' in response.text
+
+
+def test_the_letter_leads_back_by_the_short_address_and_its_qr_code_without_a_token(site, mail_server) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client, run_planner = site
+    kenmerk = submit_by_form(client)
+    run_planner()
+    letter_mail = next(m for m in mail_server.messages if m.get_content_maintype() == "multipart"
+                       and any(p.get_content_type() == "application/pdf" for p in m.iter_attachments()))
+    pdf = next(p for p in letter_mail.iter_attachments() if p.get_content_type() == "application/pdf").get_content()
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    assert "http://127.0.0.1:8000/mijn-link/gouda" in text and kenmerk in text
+    assert "/status/" not in text and b"r2c_st_" not in pdf
+    # the QR code carries the same address with the kenmerk, which the form then fills in (it is no secret)
+    page = client.get(f"/mijn-link/gouda?kenmerk={kenmerk}")
+    assert page.status_code == 200 and f'value="{kenmerk}"' in page.text
+    assert 'value="&lt;script' not in client.get("/mijn-link/gouda?kenmerk=<script>").text  # not echoed

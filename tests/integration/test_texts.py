@@ -49,11 +49,13 @@ UITDAGING = {"id": "3f6c2a1e-8b4d-4c1f-9a2e-5d7b0c9e1f42", "kenmerk": "UD-2026-0
              "titel": "Onderhoud groen & speeltuin 't Weiland", "staat": "Ontvangen", "fase": "Indiening"}
 INITIATIEFNEMER = {"naam": "Fatima el Amrani"}
 VANDAAG = "2026-04-28"
+TERUGWEG = {"url": "https://uitdaagrecht.example.nl/mijn-link/vught",
+            "qr": "https://uitdaagrecht.example.nl/mijn-link/vught?kenmerk=UD-2026-0042"}
 
 
 def letter(naam: str, titel: str, termijnen: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {"uitdaging": UITDAGING, "ontvanger": INITIATIEFNEMER, "brief": {"naam": naam, "titel": titel},
-            "termijnen": termijnen, "vandaag": VANDAAG, **extra}
+            "termijnen": termijnen, "vandaag": VANDAAG, "terugweg": TERUGWEG, **extra}
 
 
 def term(naam: str, label: str, einddatum: str, moment: str, soort: str, dag: str, grondslag: str) -> dict:
@@ -234,7 +236,8 @@ UNUSED = {"mail/brief.txt": {"termijnen"}}
 @pytest.mark.parametrize("template", templates())
 def test_a_missing_value_raises_render_error_naming_the_template(template: str) -> None:
     context = context_for(template)
-    unused = {"gemeente"} | UNUSED.get(template, set()) | ({"vandaag"} if template.startswith("mail/") else set())
+    # terugweg is optional: a resident without an e-mail address cannot ask for a link, so the letter has none
+    unused = {"gemeente", "terugweg"} | UNUSED.get(template, set()) | ({"vandaag"} if template.startswith("mail/") else set())
     for key in set(context) - unused:
         incomplete = {k: v for k, v in context.items() if k != key}
         with pytest.raises(RenderError, match=re.escape(template)):
@@ -317,10 +320,11 @@ def laid_out_text(document: Any) -> str:
     return " ".join(" ".join(words).split())
 
 
-def has_image(document: Any) -> bool:
-    def walk(box: Any) -> bool:
-        return getattr(box, "replacement", None) is not None or any(walk(c) for c in getattr(box, "children", None) or ())
-    return any(walk(page._page_box) for page in document.pages)
+def images(document: Any) -> int:
+    """How many images the laid-out letter shows (the logo, the QR code)."""
+    def walk(box: Any) -> int:
+        return (getattr(box, "replacement", None) is not None) + sum(walk(c) for c in getattr(box, "children", None) or ())
+    return sum(walk(page._page_box) for page in document.pages)
 
 
 LETTERS = [base_name(t) for t in templates() if t.startswith("brief/")]
@@ -356,7 +360,16 @@ def test_letter_as_pdf(name: str, gemeente: str) -> None:
         assert expected in text, f"{expected!r} staat niet in de PDF van {name} ({gemeente}):\n{text}"
     assert UITDAGING["id"] not in text  # people quote the kenmerk; the UUID is for software
     assert f"pagina 1 van {len(document.pages)}" in text
-    assert has_image(document) == (gemeente == "gouda")
+    assert images(document) == (2 if gemeente == "gouda" else 1)  # gouda's logo; the QR code in every letter
+    # the way back: the short address of 'stuur mij mijn link', never a status link (a letter may be forwarded)
+    assert TERUGWEG["url"] in text and "Die link staat niet in deze brief" in text
+    assert "/status/" not in text and "r2c_st_" not in pdf.decode("latin-1")
+
+
+def test_a_letter_to_a_resident_without_e_mail_has_no_way_back_and_no_qr_code() -> None:
+    context = {k: v for k, v in context_for("brief/ontvangstbevestiging.html").items() if k != "terugweg"}
+    document = render_letter_document(huisstijl("vught"), "ontvangstbevestiging", context)
+    assert images(document) == 0 and "Online zien hoe het gaat" not in laid_out_text(document)
 
 
 def test_letter_attachment() -> None:
@@ -404,5 +417,5 @@ def test_gouda_override_is_used_for_gouda_and_not_for_vught() -> None:
 def test_the_logo_is_inside_the_letter() -> None:
     html = render_letter_html(huisstijl("gouda"), "ontvangstbevestiging", context_for("brief/ontvangstbevestiging.html"))
     assert '<img src="data:image/png;base64,iVBORw0KGgo' in html
-    assert "<img" not in render_letter_html(huisstijl("vught"), "ontvangstbevestiging",
-                                            context_for("brief/ontvangstbevestiging.html"))
+    vught = render_letter_html(huisstijl("vught"), "ontvangstbevestiging", context_for("brief/ontvangstbevestiging.html"))
+    assert "data:image/png" not in vught and vught.count("<img") == 1  # no logo; only the QR code

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -82,17 +83,39 @@ class _Request:
                                  cookie=ImmutableMultiDict(), path=self.path_params)
 
 
+@lru_cache(maxsize=None)
+def _templates(api: str) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """The paths of ``api`` with parameters (``/zaaktypen/{uuid}/publish``) as patterns and their parameter names."""
+    document = spec(api).spec
+    servers = [server["url"].rstrip("/") for server in document / "servers"] or [""]
+    found = []
+    for template in (document / "paths").keys():
+        names = tuple(re.findall(r"{([^}]+)}", template))
+        if names:
+            body = re.sub(r"{[^}]+}", "([^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+            found += [(re.compile(f"^{re.escape(server)}{body}$"), names) for server in servers]
+    return tuple(found)
+
+
+def path_parameters(api: str, path: str) -> dict[str, str]:
+    """The path parameters of ``path`` by the first path of ``api`` it matches (``{"uuid": ...}``); none: {}."""
+    for pattern, names in _templates(api):
+        match = pattern.match(path)
+        if match:
+            return dict(zip(names, match.groups()))
+    return {}
+
+
 def check_request(api: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                  query: dict[str, str] | None = None, path_params: dict[str, str] | None = None) -> None:
+                  query: dict[str, str] | None = None) -> None:
     """Raise :class:`SpecViolation` when ``method path`` with ``body`` (a JSON-able value) and ``headers`` is not a
-    valid request of ``api`` by its official OpenAPI document; ``path`` is the full path, e.g. ``/zaken/api/v1/zaken``;
-    ``path_params`` the values in it (``{"uuid": ...}`` for ``/zaken/api/v1/zaken/<uuid>``).
+    valid request of ``api`` by its official OpenAPI document; ``path`` is the full path, e.g. ``/zaken/api/v1/zaken``.
     """
     from openapi_core.validation.request.exceptions import RequestValidationError
 
     headers = {"Content-Type": "application/json", **(headers or {})}
     raw = None if body is None else json.dumps(body).encode("utf-8")
-    request = _Request(method.lower(), path, raw, headers, query or {}, path_params or {})
+    request = _Request(method.lower(), path, raw, headers, query or {}, path_parameters(api, path))
     try:
         spec(api).validate_request(request)
     except RequestValidationError as error:

@@ -165,7 +165,8 @@ def test_the_configuration_in_docs_zgw_md_loads(tmp_path) -> None:
     from r2c.zgw.config import load_zgw_config
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "zgw.md").read_text(encoding="utf-8")
-    [block] = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    section = text.split("## Koppelen met Open Zaak", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```toml\n(.*?)```", section, flags=re.S)
     path = tmp_path / "zgw.toml"
     path.write_text("\n".join(line.strip() for line in block.splitlines()), encoding="utf-8")
     assert load_zgw_config(path)["gouda"].rsin == "002220647"
