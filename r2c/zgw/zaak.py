@@ -153,8 +153,9 @@ def end_of(summaries: list[dict[str, Any]], name: str) -> str | None:
 
 
 def pick(items: list[dict[str, Any]], *names: str | None) -> dict[str, Any] | None:
-    """The catalogue item whose ``omschrijving`` is one of ``names`` (case and spaces ignored), or None."""
-    wanted = {re.sub(r"[\s_]+", " ", n).strip().lower() for n in names if n}
+    """The catalogue item whose ``omschrijving`` is one of ``names`` (case and spaces ignored; a name may be cut off
+    where the Catalogi API cuts it: 30 characters for a resultaattype, 80 for the rest), or None."""
+    wanted = {re.sub(r"[\s_]+", " ", cut).strip().lower() for n in names if n for cut in (n, n[:30], n[:80])}
     for item in items:
         if re.sub(r"[\s_]+", " ", str(item.get("omschrijving") or "")).strip().lower() in wanted:
             return item

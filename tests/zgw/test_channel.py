@@ -190,3 +190,41 @@ def test_documents_sent_with_the_submission_come_first_and_the_zaak_still_gets_i
     assert sorted(documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])) \
         == ["ontvangstbevestiging.html", "plan.pdf"]
     assert standin.violations == [] and standin.refusals == []
+
+
+def test_the_channel_finds_the_types_r2c_zgw_zaaktype_exports(linked) -> None:
+    """Against the zaaktype as the export makes it (statustypen along the main path only, names from the
+    definition's labels and titels): the lifecycle still ends closed, with its besluit and resultaat."""
+    from r2c.zgw.zaaktype import build_zaaktype
+
+    standin = linked.standin
+    loaded = linked.service.catalog.in_force(G, at("2026-01-12").date())
+    standin.seed_export(build_zaaktype(loaded))
+    story = Story(linked, "2026-01-12")
+    story.do("2026-01-19", "aanvulling_vragen")
+    story.do("2026-01-26", "aanvullen", "initiatiefnemer", data={"vereisten": story.vereisten},
+             documents=[Upload("begroting.pdf", "application/pdf", b"%PDF-1.4 begroting")])
+    story.do("2026-01-27", "in_behandeling_nemen")
+    oordelen = {c: {"oordeel": "voldoet_niet" if c == "kosten" else "voldoet", "motivering": "Gezien het plan."}
+                for c in story.criteria}
+    story.do("2026-02-03", "beoordelen", data={"beoordelingen": oordelen})
+    story.do("2026-02-04", "zienswijze_vragen")
+    story.do("2026-02-10", "zienswijze_ontvangen", "initiatiefnemer", data={"zienswijze": "Wij zien het anders."})
+    story.do("2026-02-23", "voorleggen", "teamleider", {"weigering_op_andere_feiten": False})
+    story.do("2026-03-02", "intrekken", "initiatiefnemer", reason=None)
+    linked.run()
+    assert standin.violations == [] and standin.refusals == []
+    assert all(d.status == "verzonden" for d in linked.deliveries()), [d.last_error for d in linked.deliveries()]
+    zaak = zaak_of(standin, story)
+    eind = max(standin.items("statustypen"), key=lambda s: s["volgnummer"])
+    statuses = standin.items("statussen", zaak=zaak["url"])
+    assert statuses[-1]["statustype"] == eind["url"] and zaak["einddatum"] == "2026-03-02"
+    [resultaat] = standin.items("resultaten", zaak=zaak["url"])
+    [resultaattype] = [r for r in standin.items("resultaattypen") if r["url"] == resultaat["resultaattype"]]
+    assert resultaattype["omschrijving"] == loaded.definition.fasen["afgesloten"].staten["ingetrokken"].label[:30]
+    documents = {e["url"]: e for e in standin.items("enkelvoudiginformatieobjecten")}
+    iots = {i["url"]: i["omschrijving"] for i in standin.items("informatieobjecttypen")}
+    kinds = {documents[z["informatieobject"]]["bestandsnaam"]: iots[documents[z["informatieobject"]]["informatieobjecttype"]]
+             for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])}
+    assert kinds["begroting.pdf"] == "Bijlage bij een uitdaging"
+    assert kinds["aanvullingsverzoek.html"] == loaded.definition.brieven["aanvullingsverzoek"].titel[:80]

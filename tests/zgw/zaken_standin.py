@@ -105,6 +105,27 @@ class ZakenStandin:
             self._put("informatieobjecttypen", {"zaaktype": self.zaaktype, "omschrijving": kind,
                                                 "catalogus": self.catalogus})
 
+    def seed_export(self, exported: Any) -> None:
+        """Replace the seeded zaaktype by the one ``r2c zgw zaaktype`` makes (an r2c.zgw.zaaktype.Zaaktype), as
+        ``--publiceer`` would publish it: the channel then meets the export's own names."""
+        for resource in ("zaaktypen", "statustypen", "resultaattypen", "roltypen", "besluittypen",
+                         "informatieobjecttypen"):
+            self.store[resource].clear()
+        zaaktype = self._put("zaaktypen", {**exported.zaaktype, "catalogus": self.catalogus, "concept": False})
+        self.zaaktype = zaaktype["url"]
+        self.published = {self.zaaktype}
+        last = len(exported.statustypen)
+        for _, body in exported.statustypen:
+            self._put("statustypen", {**body, "zaaktype": self.zaaktype, "isEindstatus": body["volgnummer"] == last})
+        for _, body in exported.resultaattypen:
+            self._put("resultaattypen", {**body, "zaaktype": self.zaaktype})
+        for body in exported.roltypen:
+            self._put("roltypen", {**body, "zaaktype": self.zaaktype})
+        for _, body in exported.besluittypen:
+            self._put("besluittypen", {**body, "zaaktypen": [self.zaaktype], "catalogus": self.catalogus})
+        for _, body in exported.informatieobjecttypen:
+            self._put("informatieobjecttypen", {**body, "zaaktype": self.zaaktype, "catalogus": self.catalogus})
+
     def _put(self, resource: str, values: dict[str, Any]) -> dict[str, Any]:
         api, path = RESOURCES[resource]
         ident = str(uuid.uuid4())
