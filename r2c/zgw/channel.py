@@ -292,10 +292,10 @@ class Step:
             self.api.patch(url, patch)
         moment = datetime.fromisoformat(self.data["moment"])
         for name, titel, html in self.letters:
-            self.link_document(types, url, name=f"{name}.html", media_type="text/html", content=html, added=moment,
-                               titel=titel, kind=name,
-                               identificatie=f"{self.challenge.kenmerk}-{self.data['versie']}-{name}")
-            self.besluit(types, url, name, titel, moment, summaries)
+            document = self.link_document(
+                types, url, name=f"{name}.html", media_type="text/html", content=html, added=moment, titel=titel,
+                kind=name, identificatie=f"{self.challenge.kenmerk}-{self.data['versie']}-{name}")
+            self.besluit(types, url, name, titel, moment, summaries, document)
         naar, van = self.data.get("naar") or "", self.data.get("van") or ""
         workflow = self.definition
         fase, staat = naar.split(".", 1)
@@ -340,8 +340,9 @@ class Step:
 
     def link_document(self, types: dict[str, Any], zaak: str, *, name: str, media_type: str, content: bytes,
                       added: datetime, titel: str | None = None, identificatie: str | None = None,
-                      kind: str = "document") -> None:
-        """An EnkelvoudigInformatieObject (found by its identificatie, else created) and its ZaakInformatieObject."""
+                      kind: str = "document") -> str:
+        """An EnkelvoudigInformatieObject (found by its identificatie, else created) and its ZaakInformatieObject;
+        the document's URL."""
         ident = identificatie or f"{self.challenge.kenmerk}-{self.data.get('versie')}-doc"
         iots = types["informatieobjecttypen"]
         iot = mapping.pick(iots, kind, titel) or mapping.pick(iots, DOCUMENTEN[mapping.DOCUMENT_SOORT][0]) or \
@@ -358,25 +359,30 @@ class Step:
         if found:  # a document made before may have its link already (a new one cannot)
             links = _all(self.api, f"{self.cfg.zaken}/zaakinformatieobjecten", {"informatieobject": eio["url"]})
             if any(link.get("zaak") == zaak for link in links):
-                return
+                return eio["url"]
         self.api.post(f"{self.cfg.zaken}/zaakinformatieobjecten", mapping.zaakinformatieobject_body(
             zaak=zaak, informatieobject=eio["url"], titel=titel or name))
+        return eio["url"]
 
     def besluit(self, types: dict[str, Any], zaak: str, letter: str, titel: str, moment: datetime,
-                summaries: list[dict[str, Any]]) -> None:
+                summaries: list[dict[str, Any]], document: str) -> None:
         """A letter the zaaktype has a besluittype for is a besluit: registered once, with the bezwaartermijn's end
-        as ``uiterlijkeReactiedatum``."""
+        as ``uiterlijkeReactiedatum``, and linked to the letter (a BesluitInformatieObject)."""
         besluittype = mapping.pick(types["besluittypen"], letter, titel)
         if besluittype is None:
             return
         ident = f"{self.challenge.kenmerk}-{self.data.get('versie')}"
-        if _all(self.api, f"{self.cfg.besluiten}/besluiten",
-                {"identificatie": ident, "verantwoordelijkeOrganisatie": self.cfg.rsin}):
-            return
-        self.api.post(f"{self.cfg.besluiten}/besluiten", mapping.besluit_body(
+        found = _all(self.api, f"{self.cfg.besluiten}/besluiten",
+                     {"identificatie": ident, "verantwoordelijkeOrganisatie": self.cfg.rsin})
+        besluit = found[0] if found else self.api.post(f"{self.cfg.besluiten}/besluiten", mapping.besluit_body(
             identificatie=ident, rsin=self.cfg.rsin, besluittype=besluittype["url"], zaak=zaak,
             datum=local_date(moment), toelichting=titel,
             uiterlijke_reactiedatum=mapping.end_of(summaries, mapping.BEZWAARTERMIJN)))
+        if found and any(link.get("besluit") == besluit["url"] for link in _all(
+                self.api, f"{self.cfg.besluiten}/besluitinformatieobjecten", {"informatieobject": document})):
+            return
+        self.api.post(f"{self.cfg.besluiten}/besluitinformatieobjecten",
+                      {"informatieobject": document, "besluit": besluit["url"]})
 
 
 def _same_moment(value: Any, moment: datetime) -> bool:

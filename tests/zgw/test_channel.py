@@ -93,6 +93,9 @@ def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(link
                    if t.name == "bezwaartermijn")
     assert besluit["uiterlijkeReactiedatum"] == bezwaar.einddatum.isoformat()
     assert besluit["datum"] == "2026-03-02"
+    [link] = standin.items("besluitinformatieobjecten", besluit=besluit["url"])
+    [letter] = [e for e in standin.items("enkelvoudiginformatieobjecten") if e["url"] == link["informatieobject"]]
+    assert letter["bestandsnaam"] == "besluit_afwijzing.html"
 
     linked.traveller.move_to(at(bezwaar.einddatum.isoformat()).replace(hour=23))
     linked.traveller.shift(60 * 60 * 24)
@@ -224,7 +227,7 @@ def test_the_channel_finds_the_types_r2c_zgw_zaaktype_exports(linked) -> None:
     assert resultaattype["omschrijving"] == loaded.definition.fasen["afgesloten"].staten["ingetrokken"].label[:30]
     documents = {e["url"]: e for e in standin.items("enkelvoudiginformatieobjecten")}
     iots = {i["url"]: i["omschrijving"] for i in standin.items("informatieobjecttypen")}
-    kinds = {documents[z["informatieobject"]]["bestandsnaam"]: iots[documents[z["informatieobject"]]["informatieobjecttype"]]
-             for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])}
+    linked_docs = [documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])]
+    kinds = {d["bestandsnaam"]: iots[d["informatieobjecttype"]] for d in linked_docs}
     assert kinds["begroting.pdf"] == "Bijlage bij een uitdaging"
     assert kinds["aanvullingsverzoek.html"] == loaded.definition.brieven["aanvullingsverzoek"].titel[:80]

@@ -39,7 +39,7 @@ RESOURCES = {
     "zaken": ("zaken", "zaken"), "rollen": ("zaken", "rollen"), "statussen": ("zaken", "statussen"),
     "resultaten": ("zaken", "resultaten"), "zaakinformatieobjecten": ("zaken", "zaakinformatieobjecten"),
     "enkelvoudiginformatieobjecten": ("documenten", "enkelvoudiginformatieobjecten"),
-    "besluiten": ("besluiten", "besluiten"),
+    "besluiten": ("besluiten", "besluiten"), "besluitinformatieobjecten": ("besluiten", "besluitinformatieobjecten"),
     "zaaktypen": ("catalogi", "zaaktypen"), "statustypen": ("catalogi", "statustypen"),
     "resultaattypen": ("catalogi", "resultaattypen"), "roltypen": ("catalogi", "roltypen"),
     "besluittypen": ("catalogi", "besluittypen"), "informatieobjecttypen": ("catalogi", "informatieobjecttypen"),
@@ -273,6 +273,9 @@ class ZakenStandin:
         if resource in ("rollen", "statussen", "resultaten", "zaakinformatieobjecten") and \
                 not any(z["url"] == body.get("zaak") for z in self.store["zaken"].values()):
             return "zaak", "De zaak bestaat niet."
+        if resource == "besluitinformatieobjecten" and \
+                not any(b["url"] == body.get("besluit") for b in self.store["besluiten"].values()):
+            return "besluit", "Het besluit bestaat niet."
         if resource == "statussen":
             statustype = next((s for s in self.store["statustypen"].values() if s["url"] == body["statustype"]), None)
             if statustype is None:
