@@ -119,7 +119,9 @@ class ZgwChannel:
             raise DeliveryError(f"zaaksysteem: geen gepubliceerd zaaktype met identificatie '{identificatie}' in "
                                 f"catalogus {cfg.catalogus}; publiceer het en zet de stap daarna "
                                 "terug in de wachtrij", temporary=False)
-        chosen = max(found, key=lambda z: str(z.get("versiedatum") or z.get("beginGeldigheid") or ""))
+        # the version the export made of this workflow version (its versiedatum is the geldig_vanaf), else the newest
+        same = [z for z in found if z.get("versiedatum") == definition.geldig_vanaf.isoformat()]
+        chosen = same[0] if same else max(found, key=lambda z: str(z.get("versiedatum") or ""))
         url = chosen["url"]
         by_ident = {"zaaktypeIdentificatie": identificatie, "status": "definitief"}
 

@@ -231,3 +231,21 @@ def test_the_channel_finds_the_types_r2c_zgw_zaaktype_exports(linked) -> None:
     kinds = {d["bestandsnaam"]: iots[d["informatieobjecttype"]] for d in linked_docs}
     assert kinds["begroting.pdf"] == "Bijlage bij een uitdaging"
     assert kinds["aanvullingsverzoek.html"] == loaded.definition.brieven["aanvullingsverzoek"].titel[:80]
+
+
+def test_a_challenge_goes_to_the_zaaktype_of_its_own_workflow_version(linked) -> None:
+    standin = linked.standin
+    loaded = linked.service.catalog.in_force(G, at("2026-01-12").date())
+    standin.seed_export(build_zaaktype_of(loaded))
+    newer = standin.publish_zaaktype(f"r2c-{loaded.definition.id}", "2099-01-01")
+    story = Story(linked, "2026-01-12")
+    linked.run()
+    zaak = zaak_of(standin, story)
+    assert zaak["zaaktype"] == standin.zaaktype != newer
+    assert standin.items("zaaktypen", url=standin.zaaktype)[0]["versiedatum"] == loaded.definition.geldig_vanaf.isoformat()
+
+
+def build_zaaktype_of(loaded):
+    from r2c.zgw.zaaktype import build_zaaktype
+
+    return build_zaaktype(loaded)

@@ -133,6 +133,13 @@ class ZakenStandin:
         self.store[resource][ident] = item
         return item
 
+    def publish_zaaktype(self, identificatie: str, versiedatum: str) -> str:
+        """Another published zaaktype (without types of its own); its URL."""
+        url = self._put("zaaktypen", {"identificatie": identificatie, "catalogus": self.catalogus, "concept": False,
+                                      "versiedatum": versiedatum, "beginGeldigheid": versiedatum})["url"]
+        self.published.add(url)
+        return url
+
     def fail(self, kind: str, times: int) -> None:
         """Answer the next ``times`` calls with ``kind``: '500', '429' or 'down' (the connection dropped); 'lost':
         carry out the next ``times`` POST/PATCH/DELETE calls, then drop the connection (the answer is lost)."""
