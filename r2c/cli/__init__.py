@@ -20,6 +20,7 @@ app = typer.Typer(
 def _register() -> None:
     from r2c.cli import (
         agenda, demo, doctor, gebruikers, keys, rapport, scheduler, serve, storage, termijnen, workflows, zgw,
+        zgw_status,
     )
 
     workflows.register(app)
@@ -34,6 +35,7 @@ def _register() -> None:
     doctor.register(app)
     rapport.register(app)
     zgw.register(app)
+    zgw_status.register(app)  # last: joins the zgw group when another module made it
 
 
 def main() -> None:

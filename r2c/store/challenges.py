@@ -172,8 +172,10 @@ def initiator_contact(connection: Connection, challenge_id: str) -> Row | None:
 
 
 def initiator_personal(connection: Connection, challenge_id: str) -> Row | None:
-    """All the initiatiefnemer's personal data (naam, email, telefoon, organisatie, adres), or None once erased."""
+    """All the initiatiefnemer's personal data (naam, email, telefoon, organisatie, adres), or None once erased: for
+    the challenge page's contact data and the zaaksysteem's Rol."""
     return connection.execute(_PERSONAL, {"b_id": challenge_id}).one_or_none()
+
 
 
 def history_payload(connection: Connection, challenge_id: str, seq: int | None) -> dict[str, Any] | None:

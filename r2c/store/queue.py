@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from r2c.store.tables import DeliveryRow, OutboxRow
+from r2c.store.tables import ChallengeRow, DeliveryRow, OutboxRow
 
 OUTBOX, DELIVERY = OutboxRow.__table__, DeliveryRow.__table__
+_CHALLENGE = ChallengeRow.__table__
 
 _NEW_OUTBOX = (select(OUTBOX).where(OUTBOX.c.status == "wachtend", OUTBOX.c.next_attempt_at <= bindparam("b_now"))
                .order_by(OUTBOX.c.id).limit(bindparam("b_limit")).with_for_update(skip_locked=True))
@@ -103,3 +104,58 @@ def drop_secret(connection: Connection, *, outbox_id: int, payload: Mapping[str,
     """The outbox row's payload without its secret (after its deliveries are made)."""
     connection.execute(update(OUTBOX).where(OUTBOX.c.id == outbox_id),
                        {"payload": {k: v for k, v in payload.items() if k != SECRET}})
+
+
+# -- one channel's deliveries, for its beheerder (``r2c zgw status``) ---------------------------------------------
+
+_EARLIER_OPEN = (select(func.count()).select_from(DELIVERY.join(OUTBOX, OUTBOX.c.id == DELIVERY.c.outbox_id))
+                 .where(DELIVERY.c.channel == bindparam("b_channel"), OUTBOX.c.challenge_id == bindparam("b_challenge"),
+                        DELIVERY.c.status != "verzonden", DELIVERY.c.idempotency_key != bindparam("b_key"),
+                        OUTBOX.c.id < select(OUTBOX.c.id).where(OUTBOX.c.idempotency_key == bindparam("b_outbox"))
+                        .scalar_subquery()))
+
+
+def earlier_unsent(connection: Connection, *, channel: str, challenge_id: str, outbox_key: str,
+                   delivery_key: str) -> int:
+    """How many deliveries over ``channel`` of the same challenge, made from earlier outbox rows, are not sent yet
+    (a channel that must keep a challenge's steps in order waits for them)."""
+    return connection.execute(_EARLIER_OPEN, {"b_channel": channel, "b_challenge": challenge_id,
+                                              "b_outbox": outbox_key, "b_key": delivery_key}).scalar_one()
+
+
+def channel_deliveries(connection: Connection, *, channel: str, statuses: tuple[str, ...],
+                       gemeente: str | None = None, limit: int = 200) -> list[Row]:
+    """The deliveries over ``channel`` in one of ``statuses`` (oldest first), with their challenge (id, kenmerk)
+    and topic."""
+    query = (select(DELIVERY.c.id, DELIVERY.c.gemeente, DELIVERY.c.status, DELIVERY.c.attempts,
+                    DELIVERY.c.next_attempt_at, DELIVERY.c.last_error, OUTBOX.c.challenge_id, OUTBOX.c.topic,
+                    OUTBOX.c.idempotency_key.label("outbox_key"), OUTBOX.c.created_at, _CHALLENGE.c.kenmerk)
+             .join(OUTBOX, OUTBOX.c.id == DELIVERY.c.outbox_id)
+             .outerjoin(_CHALLENGE, _CHALLENGE.c.id == OUTBOX.c.challenge_id)
+             .where(DELIVERY.c.channel == channel, DELIVERY.c.status.in_(statuses))
+             .order_by(DELIVERY.c.id).limit(limit))
+    if gemeente is not None:
+        query = query.where(DELIVERY.c.gemeente == gemeente)
+    return connection.execute(query).all()
+
+
+def channel_counts(connection: Connection, *, channel: str, gemeente: str | None = None) -> dict[str, int]:
+    """{status: number of deliveries} over ``channel`` (of one gemeente, or all)."""
+    query = select(DELIVERY.c.status, func.count()).where(DELIVERY.c.channel == channel).group_by(DELIVERY.c.status)
+    if gemeente is not None:
+        query = query.where(DELIVERY.c.gemeente == gemeente)
+    return {status: count for status, count in connection.execute(query).all()}
+
+
+def retry_failed(connection: Connection, *, channel: str, delivery_id: int | None = None,
+                 challenge_id: str | None = None, now: datetime) -> int:
+    """Put failed deliveries over ``channel`` (one by id, or all of a challenge, or all) back in the queue, due
+    ``now`` with their attempts reset; the number put back."""
+    where = [DELIVERY.c.channel == channel, DELIVERY.c.status == "mislukt"]
+    if delivery_id is not None:
+        where.append(DELIVERY.c.id == delivery_id)
+    if challenge_id is not None:
+        where.append(DELIVERY.c.outbox_id.in_(select(OUTBOX.c.id).where(OUTBOX.c.challenge_id == challenge_id)))
+    result = connection.execute(update(DELIVERY).where(*where).values(status="wachtend", attempts=0,
+                                                                       next_attempt_at=now))
+    return result.rowcount

@@ -251,7 +251,8 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    challenge_id: str | None = _challenge_fk(index=False, nullable=True)  # None: about a gemeente (digest)
+    challenge_id: str | None = _challenge_fk(nullable=True)  # None: about a gemeente (digest); indexed for the
+    # zgw channel, which keeps a challenge's steps in order (r2c.store.queue.earlier_unsent)
     gemeente: str = Field(max_length=64)
     topic: str = Field(max_length=64)
     idempotency_key: str = Field(max_length=200, unique=True)

@@ -7,6 +7,7 @@ headers the Zaken API requires, and one error type that says whether trying agai
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import httpx
@@ -20,6 +21,8 @@ from r2c.zgw.config import ZgwGemeente
 USER_ID = "r2c"
 USER_REPRESENTATION = "r2c (uitdaagrecht)"
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+"""Send a request at once (no Nagle wait for the ACK of its headers before its body: 40 ms a call otherwise)."""
 
 
 class ZgwError(R2CError):
@@ -52,7 +55,7 @@ class ZgwClient:
                  transport: httpx.BaseTransport | None = None):
         self.gemeente = gemeente
         self.clock = clock or SystemClock()
-        self._http = httpx.Client(timeout=timeout, transport=transport)
+        self._http = httpx.Client(timeout=timeout, transport=transport or httpx.HTTPTransport(socket_options=NODELAY))
 
     def headers(self) -> dict[str, str]:
         """The headers of one call, with a fresh token."""

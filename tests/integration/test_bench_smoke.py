@@ -57,6 +57,7 @@ SMALL = {
     "R2C_BENCH_WERKVOORRAAD_USERS": "2",
     "R2C_BENCH_WERKVOORRAAD_SECONDS": "1",
     "R2C_BENCH_WERKVOORRAAD_WARMUP_SECONDS": "0.2",
+    "R2C_BENCH_ZGW_CHALLENGES": "5",
 }
 TIMEOUT_S = 180  # per module; all of them together take well under a minute on 2 cores
 RUN = """import importlib, json, pathlib, sys
@@ -164,6 +165,12 @@ def check_werkvoorraad(r: dict[str, Any]) -> None:
             assert _positive(p["statements_per_request"]), p
 
 
+def check_zgw(r: dict[str, Any]) -> None:
+    assert r["challenges"] == int(SMALL["R2C_BENCH_ZGW_CHALLENGES"]) and r["steps"] == 4 * r["challenges"]
+    assert r["created"]["zaken"] == r["challenges"] and r["calls"] > r["steps"]
+    assert _positive(r["calls_per_s"]) and _positive(r["ms_per_call"]) and 0 < r["share_in_r2c"] < 1
+
+
 CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "bench.bench_termijnen": check_termijnen,
     "bench.bench_workflows": check_workflows,
@@ -171,6 +178,7 @@ CHECKS: dict[str, Callable[[dict[str, Any]], None]] = {
     "bench.bench_notify": check_notify,
     "bench.bench_api": check_api,
     "bench.bench_werkvoorraad": check_werkvoorraad,
+    "bench.bench_zgw": check_zgw,
 }
 
 
