@@ -4,9 +4,9 @@ gemeente in one period. Counts, sums and percentiles only: no ids, names, reason
 queries. Each function runs on the connection of a read transaction the caller opened (``service.reading()``).
 
 A period is half-open, ``[start, end)`` in UTC moments for steps and stays and ``[first_day, last_day]`` in local
-dates for terms. Percentiles are nearest-rank (the smallest value with at least p of all values at or below it), in
-SQL with window functions over the one column of durations, the same on SQLite and PostgreSQL (PostgreSQL's
-``percentile_disc`` computes the rank in floating point: 0.9 of 70 values gives rank 64, not 63).
+dates for terms. Percentiles are nearest-rank (the smallest value with at least p of all values at or below it): on
+PostgreSQL in SQL with window functions (its ``percentile_disc`` computes the rank in floating point: 0.9 of 70
+values gives rank 64, not 63), on SQLite over the one column of durations fetched.
 """
 
 from __future__ import annotations
@@ -113,8 +113,27 @@ def by_domain(connection: Connection, *, gemeente: str, start: datetime, end: da
     return {str(v): count for v, count in connection.execute(query)}
 
 
+def _nearest_rank(ordered: list[float], tenths: int) -> float:
+    """The nearest-rank percentile (``tenths`` / 10) of sorted values: rank ceil(p * n), in integers."""
+    return ordered[max(1, -(-tenths * len(ordered) // 10)) - 1]
+
+
 def _spread_of(connection: Connection, durations: Any) -> dict[str, Spread]:
-    """Count, median and p90 per group of a subquery with columns ``grp`` and ``d``."""
+    """Count, median and p90 per group of a subquery with columns ``grp`` and ``d``.
+
+    On SQLite the durations (one column) are fetched and ranked here: its window sort costs three times the fetch
+    (docs/performance.md, "Jaarrapport"); PostgreSQL ranks them in SQL.
+    """
+    if connection.dialect.name != "postgresql":
+        groups: dict[str, list[float]] = {}
+        for grp, d in connection.execute(select(durations.c.grp, durations.c.d)):
+            if d is not None:
+                groups.setdefault(grp, []).append(float(d))
+        spreads = {}
+        for grp, values in groups.items():
+            values.sort()
+            spreads[grp] = Spread(len(values), _nearest_rank(values, 5), _nearest_rank(values, 9))
+        return spreads
     ranked = select(durations.c.grp, durations.c.d,
                     func.row_number().over(partition_by=durations.c.grp, order_by=durations.c.d).label("rn"),
                     func.count().over(partition_by=durations.c.grp).label("n")).subquery()
@@ -142,12 +161,11 @@ def until_decision(connection: Connection, *, gemeente: str, start: datetime, en
                        STAP.c.at < end)
                 .group_by(STAP.c.challenge_id)).subquery()
     first = STAP.alias("first")
-    first_in = (select(func.min(first.c.at))
-                .where(first.c.challenge_id == decision.c.challenge_id, first.c.event.in_(list(submitted)))
-                .scalar_subquery())
-    durations = (select(literal("besluit").label("grp"), _days(connection, first_in, decision.c.at).label("d"))
-                 .select_from(decision)).subquery()
-    durations = select(durations.c.grp, durations.c.d).where(durations.c.d.is_not(None)).subquery()
+    durations = (select(literal("besluit").label("grp"),
+                        _days(connection, func.min(first.c.at), decision.c.at).label("d"))
+                 .select_from(decision.join(first, and_(first.c.challenge_id == decision.c.challenge_id,
+                                                        first.c.event.in_(list(submitted)))))
+                 .group_by(decision.c.challenge_id, decision.c.at)).subquery()
     return _spread_of(connection, durations).get("besluit", Spread(0, None, None))
 
 

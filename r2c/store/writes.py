@@ -139,8 +139,8 @@ def _combined(letters: int, term_inserts: int, term_updates: int, step: bool, st
     if step:
         ctes.append(insert(STAP).values(_params(STAP, "s_", _STAP_COLUMNS)).cte("new_stap"))
     if stay:  # the UPDATE sees the rows as before the statement, so it closes the old stay, not the new one
-        ctes.append(update(FASE).where(FASE.c.challenge_id == bindparam("p_challenge_id", type_=FASE.c.challenge_id.type),
-                                       FASE.c.left_at.is_(None))
+        same = bindparam("p_challenge_id", type_=FASE.c.challenge_id.type)
+        ctes.append(update(FASE).where(FASE.c.challenge_id == same, FASE.c.left_at.is_(None))
                     .values(left_at=bindparam("p_entered_at", type_=FASE.c.entered_at.type)).cte("closed_fase"))
         ctes.append(insert(FASE).values(_params(FASE, "p_", _FASE_COLUMNS)).cte("new_fase"))
     return statement.add_cte(*ctes)

@@ -32,8 +32,8 @@ BEHEERDER = Actor("beheer@vught.example", "beheerder", G)
 def data_for(event: str, rng: random.Random, criteria: list[str], vereisten: list[str]) -> dict | None:
     """Plausible gegevens for the model's events that ask for them."""
     if event == "beoordelen":
-        return {"beoordelingen": {c: {"oordeel": "voldoet_niet" if rng.random() < 0.15 else "voldoet", "motivering": "Gezien."}
-                                  for c in criteria}}
+        return {"beoordelingen": {c: {"oordeel": "voldoet_niet" if rng.random() < 0.15 else "voldoet",
+                                      "motivering": "Gezien."} for c in criteria}}
     if event == "voorleggen":
         return {"weigering_op_andere_feiten": False}
     if event in ("overeenkomst_sluiten", "subsidie_verlenen"):

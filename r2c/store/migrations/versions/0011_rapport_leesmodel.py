@@ -75,7 +75,8 @@ def _fill() -> None:
     bind = op.get_bind()
     bind.execute(sa.text(
         "INSERT INTO rapport_stap (challenge_id, seq, gemeente, event, at) "
-        "SELECT h.challenge_id, h.seq, c.gemeente, h.event, h.at FROM history h JOIN challenge c ON c.id = h.challenge_id "
+        "SELECT h.challenge_id, h.seq, c.gemeente, h.event, h.at "
+        "FROM history h JOIN challenge c ON c.id = h.challenge_id "
         "WHERE h.kind = 'transitie' AND h.event IS NOT NULL AND h.event <> ''"))
     bind.execute(sa.text(
         "INSERT INTO rapport_fase (challenge_id, seq, gemeente, fase, entered_at, left_at) "
