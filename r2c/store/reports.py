@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
 from r2c.store.tables import RapportFaseRow, RapportFeitRow, RapportStapRow, TermRow
 
@@ -174,8 +174,8 @@ def decision_terms(connection: Connection, *, gemeente: str, start: datetime, en
                    ) -> TermFigures:
     """The beslistermijn of the decisions of the period, and the terms that lapsed in it (see TermFigures)."""
     decisions = _with_event(gemeente, decided, start, end)
-    extended = exists(select(STAP.c.seq).where(STAP.c.challenge_id == TERM.c.challenge_id,
-                                               STAP.c.event.in_(list(extending) or [""])))
+    extended = TERM.c.challenge_id.in_(select(STAP.c.challenge_id).where(
+        STAP.c.gemeente == gemeente, STAP.c.event.in_(list(extending) or [""])))
     on_time = and_(TERM.c.einddatum.is_not(None), TERM.c.stopped_on <= TERM.c.einddatum)
     query = (select(func.count(), func.count(case((on_time, 1))), func.count(case((and_(on_time, extended), 1))))
              .where(TERM.c.gemeente == gemeente, TERM.c.name == term, TERM.c.challenge_id.in_(decisions),

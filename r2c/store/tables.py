@@ -169,6 +169,8 @@ class TermRow(SQLModel, table=True):
         Index("ix_term_open_due", "status", "einddatum"),
         Index("ix_term_gemeente_due", "gemeente", "status", "einddatum"),
         Index("ix_term_next_due", "next_due", "id"),  # the planner's claim, in its order (no sort)
+        # the year report's beslistermijn figures, from the index alone
+        Index("ix_term_rapport", "gemeente", "name", "einddatum", "stopped_on", "challenge_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -313,6 +315,7 @@ class RapportStapRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_rapport_stap_gemeente_at", "gemeente", "at", "event"),  # counts per period: index only
         Index("ix_rapport_stap_gemeente_event", "gemeente", "event", "at", "challenge_id"),
+        Index("ix_rapport_stap_challenge_event", "challenge_id", "event", "at"),  # a challenge's first submission
     )
 
     challenge_id: str = Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"),
@@ -330,7 +333,7 @@ class RapportFaseRow(SQLModel, table=True):
     __tablename__ = "rapport_fase"
     __table_args__ = (
         Index("ix_rapport_fase_gemeente_left", "gemeente", "left_at", "fase", "entered_at"),
-        Index("ix_rapport_fase_gemeente_fase", "gemeente", "fase", "entered_at"),
+        Index("ix_rapport_fase_gemeente_fase", "gemeente", "fase", "entered_at", "left_at", "challenge_id"),
         Index("ix_rapport_fase_open", "challenge_id", "left_at"),
     )
 

@@ -11,7 +11,9 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, inspect, select
 
 from r2c.clock import FixedClock
 from r2c.engine.case import Actor
@@ -21,6 +23,7 @@ from r2c.service import ChallengeService, Initiatiefnemer
 from r2c.service.privacy import erase
 from r2c.store import Database
 from r2c.store.audit import verify_database
+from r2c.store.db import MIGRATIONS
 from r2c.store.tables import ChallengeRow, RapportFaseRow, RapportFeitRow, RapportStapRow
 from tests.integration import report_oracle
 
@@ -140,6 +143,11 @@ def test_the_read_model_equals_the_history_for_random_lifecycles(database, catal
     written = read_model(database)
     assert any(row[5] is None for row in written["rapport_fase"])  # stays that last
     assert not any("Persoon" in str(row) or "example.nl" in str(row) for rows in written.values() for row in rows)
-    database.upgrade("0010")  # the backfill from the history gives what the writes kept
+    with database.engine.begin() as connection:  # the backfill from the history gives what the writes kept
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011-1")
+        assert "rapport_stap" not in inspect(connection).get_table_names()
     database.upgrade()
     assert read_model(database) == written
