@@ -104,13 +104,13 @@ def write_change(connection: Connection, *, challenge: Mapping[str, Any], expect
         connection.execute(_INSERT_LETTER, letters)
     connection.execute(_INSERT_HISTORY, history)
     done = connection.execute(_UPDATE_ROW, {"b_id": challenge["id"], "b_version": expected_version, **values})
-    connection.execute(_INSERT_OUTBOX, outbox)
     if step is not None:
         connection.execute(_INSERT_STAP, step)
     if stay is not None:
         connection.execute(_CLOSE_STAY, {"b_challenge": stay["challenge_id"], "b_left_at": stay["entered_at"]})
         connection.execute(_INSERT_FASE, stay)
     connection.execute(_UPSERT_FEIT, feit)
+    connection.execute(_INSERT_OUTBOX, outbox)
     return done.rowcount == 1
 
 

@@ -3,7 +3,7 @@ phase) and ``rapport_feit`` (the counted facts of a challenge), kept by every ch
 (r2c.store.writes) and filled here from the history: the steps and stays in SQL, the facts in batches of 5,000
 challenges. A migration is history, so it carries its own copy of the rules (r2c.store.readmodel).
 
-Filling 100,000 challenges (471,652 history rows) takes about 10 s on SQLite and 15 s on PostgreSQL
+Filling 100,000 challenges (471,652 history rows) took 14.6 s on SQLite and 32.5 s on PostgreSQL on a shared machine
 (bench/bench_rapport.py times it: docs/performance.md, "Jaarrapport"). It also adds an index on ``term`` for the
 beslistermijn figures.
 
