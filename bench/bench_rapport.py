@@ -5,8 +5,10 @@ not answer). Target: under 2 s per report (the year asked and the year before). 
 The data: ``R2C_BENCH_RAPPORT_CHALLENGES`` (default 100,000) challenges of vught submitted over 2025 and 2026, each
 with its history (6 to 9 rows: indienen, sometimes aanvulling_vragen/aanvullen and verdagen, in behandeling,
 voorleggen, a besluit or an intrekking, for some an overeenkomst) and its beslistermijn, bulk-inserted with core
-INSERTs (not through the service; the hashes are placeholders, the report does not read them). The same
-bench-data approach as bench_store's search benchmark, with history added. A report is built
+INSERTs (not through the service; the hashes are placeholders, the report does not read them) into a database at
+revision 0012, then brought to head: migration 0013 fills the report's read model from that history, the way an
+existing installation gets it, and its time is reported (``backfill_s``). The same bench-data approach as
+bench_store's search benchmark, with history added. A report is built
 ``R2C_BENCH_RAPPORT_REPEATS`` times (default 5); the median is reported. The machine is shared: medians only.
 Run: ``.venv/bin/python -c "import bench.bench_rapport as b; b.main()"``.
 """
@@ -113,9 +115,13 @@ def sqlite_url(folder: str) -> Iterator[str]:
     yield f"sqlite:///{folder}/r2c.db"
 
 
+BEFORE_READ_MODEL = "0012"
+"""The revision before the report's read model: the bench loads its history there and lets 0013 fill the model."""
+
+
 @contextmanager
 def database(kind: str) -> Iterator[Any]:
-    """A migrated, empty database of ``kind``, removed afterwards."""
+    """An empty database of ``kind`` at BEFORE_READ_MODEL, removed afterwards."""
     from r2c.store import Database
 
     with tempfile.TemporaryDirectory(prefix="r2c-bench-") as folder:
@@ -125,7 +131,7 @@ def database(kind: str) -> Iterator[Any]:
             url_context = scratch_schema(PG_URL, prefix="r2c_bench")
         with url_context as url:
             db = Database.connect(url)
-            db.upgrade()
+            db.upgrade(BEFORE_READ_MODEL)
             try:
                 yield db
             finally:
@@ -142,6 +148,12 @@ def bench(kind: str) -> dict[str, Any]:
     catalog = load_catalog([ROOT / "model_verordening", ROOT / "workflows"], base_paths=[])
     with database(kind) as db:
         data = load(db, CHALLENGES)
+        t0 = time.perf_counter()
+        db.upgrade()  # 0013: the read model from the history
+        data["backfill_s"] = round(time.perf_counter() - t0, 1)
+        if db.is_postgresql:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         service = ChallengeService(db.sessions, catalog, FixedClock(NOW), read_session_factory=db.read_sessions)
         timings, report = [], None
         for _ in range(REPEATS):
@@ -161,12 +173,13 @@ def main() -> dict[str, Any]:
     problem = postgres_problem(PG_URL)
     results["postgresql"] = bench("postgresql") if problem is None else {"skipped": problem}
     print(f"bench_rapport  (nproc={os.cpu_count()}; shared machine; {CHALLENGES} challenges, median of {REPEATS})")
-    print(f"{'database':<12}{'history rows':>14}{'report (median)':>18}{'target':>10}{'met':>6}")
+    print(f"{'database':<12}{'history rows':>14}{'backfill':>10}{'report (median)':>18}{'target':>10}{'met':>6}")
     for kind, r in results.items():
         if "skipped" in r:
             print(f"{kind:<12} skipped ({r['skipped']})")
             continue
-        print(f"{kind:<12}{r['history_rows']:>14}{r['report_s_median']:>16.3f} s{TARGET_S:>8.1f} s"
+        print(f"{kind:<12}{r['history_rows']:>14}{r['backfill_s']:>8.1f} s{r['report_s_median']:>16.3f} s"
+              f"{TARGET_S:>8.1f} s"
               f"{'yes' if r['meets_target'] else 'NO':>6}")
     return results
 

@@ -1,5 +1,6 @@
 """The figures of the year report (participatieparagraaf) of one gemeente: computed by SQL aggregates
-(r2c.store.reports) from the history, for the year asked and the year before. docs/rapportage.md says what each
+(r2c.store.reports) over the report's read model (kept from the history by every change), for the year asked and
+the year before. docs/rapportage.md says what each
 figure means.
 
 Which events count as which result is the model verordening's vocabulary (its event names, which the gemeenten'
@@ -40,7 +41,8 @@ BEZWAREN = {"ingediend": ("bezwaar_maken",), "gegrond": ("bezwaar_gegrond",), "o
 OVERNAME = ("overeenkomst_sluiten", "subsidie_verlenen")
 EVALUATIES = {"voortgezet": ("voortzetten",), "verlengd": ("verlengen",), "teruggegeven": ("teruggeven",)}
 DOMEIN = "domein"
-"""The gegeven (fact) by which challenges are counted per task or domain, when a definition asks for it."""
+"""The gegeven (fact) by which challenges are counted per task or domain, when a definition asks for it (the read
+model keeps it: r2c.store.readmodel)."""
 
 LABELS: dict[str, str] = {
     "ontvangen": "Uitdagingen ontvangen",
@@ -168,22 +170,26 @@ def _round(value: float | None) -> float | None:
 
 
 def year_figures(connection: Any, *, catalog: Catalog, gemeente: str, jaar: int, day: date,
-                 criteria: list[str]) -> dict[str, Any]:
-    """Every figure of ``jaar`` for ``gemeente`` (see docs/rapportage.md), on an open read connection."""
+                 criteria: list[str], aggregates: Any = store) -> dict[str, Any]:
+    """Every figure of ``jaar`` for ``gemeente`` (see docs/rapportage.md), on an open read connection.
+
+    ``aggregates``: the module of SQL aggregates (r2c.store.reports, on the read model; a test passes one over the
+    history, to check that both agree).
+    """
     start, end = year_bounds(jaar)
     # a term lapses the day after its last day (Awb 4:13, Atw): one ending today has not lapsed yet
     first_day, last_day = date(jaar, 1, 1), min(date(jaar, 12, 31), day - timedelta(days=1))
-    counts = store.event_counts(connection, gemeente=gemeente, start=start, end=end)
-    decided = store.decision_terms(connection, gemeente=gemeente, start=start, end=end, first_day=first_day,
+    counts = aggregates.event_counts(connection, gemeente=gemeente, start=start, end=end)
+    decided = aggregates.decision_terms(connection, gemeente=gemeente, start=start, end=end, first_day=first_day,
                                    last_day=last_day, decided=BESLUITEN,
                                    extending=_term_events(catalog, gemeente, "verlengen"))
-    until = store.until_decision(connection, gemeente=gemeente, start=start, end=end, submitted=INGEDIEND,
+    until = aggregates.until_decision(connection, gemeente=gemeente, start=start, end=end, submitted=INGEDIEND,
                                  decided=BESLUITEN)
-    phases = store.phase_durations(connection, gemeente=gemeente, start=start, end=end)
-    taken = store.takeovers(connection, gemeente=gemeente, start=start, end=end, events=OVERNAME)
-    failed = store.failed_criteria(connection, gemeente=gemeente, start=start, end=end,
+    phases = aggregates.phase_durations(connection, gemeente=gemeente, start=start, end=end)
+    taken = aggregates.takeovers(connection, gemeente=gemeente, start=start, end=end, events=OVERNAME)
+    failed = aggregates.failed_criteria(connection, gemeente=gemeente, start=start, end=end,
                                    events=RESULTATEN["afgewezen"], criteria=criteria)
-    domains = store.by_fact(connection, gemeente=gemeente, start=start, end=end, events=INGEDIEND, fact=DOMEIN)
+    domains = aggregates.by_domain(connection, gemeente=gemeente, start=start, end=end, events=INGEDIEND)
     return {
         "gebeurtenissen": sum(counts.values()),
         "ontvangen": _sum(counts, INGEDIEND),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -176,6 +176,8 @@ class TermRow(SQLModel, table=True):
         # the werkvoorraad's next running term per challenge (r2c.store.werkvoorraad.NEXT), index only
         Index("ix_term_running", "gemeente", "challenge_id", "einddatum",
               postgresql_where=text("status = 'lopend'"), sqlite_where=text("status = 'lopend'")),
+        # the year report's beslistermijn figures, from the index alone
+        Index("ix_term_rapport", "gemeente", "name", "einddatum", "stopped_on", "challenge_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -308,6 +310,63 @@ class AccountRow(SQLModel, table=True):
     failed: int = 0  # wrong passwords in a row
     locked_until: datetime | None = _moment(nullable=True)
     created_at: datetime = _moment()
+
+
+class RapportStapRow(SQLModel, table=True):
+    """The year report's read model: one row per transition (history row of kind 'transitie'), with its gemeente.
+
+    Written with the history row, in the same transaction (r2c.store.writes); narrow and indexed so the report
+    counts and finds steps without reading the history. Carries no actor, reason or payload.
+    """
+
+    __tablename__ = "rapport_stap"
+    __table_args__ = (
+        Index("ix_rapport_stap_gemeente_at", "gemeente", "at", "event"),  # counts per period: index only
+        Index("ix_rapport_stap_gemeente_event", "gemeente", "event", "at", "challenge_id"),
+        Index("ix_rapport_stap_challenge_event", "challenge_id", "event", "at"),  # a challenge's first submission
+    )
+
+    challenge_id: str = Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"),
+                                               primary_key=True))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    gemeente: str = Field(max_length=64)
+    event: str = Field(max_length=64)
+    at: datetime = _moment()
+
+
+class RapportFaseRow(SQLModel, table=True):
+    """The year report's read model: one stay of a challenge in a phase, from the history row that entered it
+    (``seq``, ``entered_at``) to the next one that entered another (``left_at``; NULL while it lasts)."""
+
+    __tablename__ = "rapport_fase"
+    __table_args__ = (
+        Index("ix_rapport_fase_gemeente_left", "gemeente", "left_at", "fase", "entered_at"),
+        Index("ix_rapport_fase_gemeente_fase", "gemeente", "fase", "entered_at", "left_at", "challenge_id"),
+        Index("ix_rapport_fase_open", "challenge_id", "left_at"),
+    )
+
+    challenge_id: str = Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"),
+                                               primary_key=True))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    gemeente: str = Field(max_length=64)
+    fase: str = Field(max_length=64)
+    entered_at: datetime = _moment()
+    left_at: datetime | None = _moment(nullable=True)
+
+
+class RapportFeitRow(SQLModel, table=True):
+    """The year report's read model: the facts of a challenge the report counts, as the challenge holds them now
+    (kept by every change, erasure included): its ``domein``, its ``budget`` (euro) and the criteria assessed
+    'voldoet niet' (``afgewezen_op``, as ``|a|b|``). No personal data."""
+
+    __tablename__ = "rapport_feit"
+
+    challenge_id: str = Field(sa_column=Column(String(36), ForeignKey("challenge.id", ondelete="CASCADE"),
+                                               primary_key=True))
+    gemeente: str = Field(max_length=64)
+    domein: str | None = Field(default=None, max_length=200)
+    budget: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    afgewezen_op: str | None = Field(default=None, max_length=2000)
 
 
 class LoginEventRow(SQLModel, table=True):

@@ -60,8 +60,10 @@ def assert_verified(database: Database) -> None:
 
 
 WRITES = ("INSERT INTO history", "UPDATE challenge SET", "INSERT INTO term", "INSERT INTO letter",
+          "INSERT INTO rapport_stap", "UPDATE rapport_fase SET", "INSERT INTO rapport_fase", "INSERT INTO rapport_feit",
           "INSERT INTO outbox")
-"""The writes of an aanvulling_vragen, as they appear in the SQL (alone, or as CTEs of one statement)."""
+"""The writes of an aanvulling_vragen, as they appear in the SQL (alone, or as CTEs of one statement): with the year
+report's read model (a step, the stay in indiening closed and one in ontvankelijkheid opened, the counted facts)."""
 
 
 def writes_in(sent: list[str]) -> set[str]:
@@ -142,7 +144,7 @@ def test_an_exception_while_writing_the_outbox_leaves_nothing_and_the_next_fire_
     assert (fired.challenge.version, fired.challenge.state) == (2, "ontvankelijkheid.aanvulling_gevraagd")
     counts = row_counts(database)
     assert {k: counts[k] - before["counts"][k] for k in counts if counts[k] != before["counts"][k]} == {
-        "history": 1, "outbox": 1, "letter": 1, "term": 1}
+        "history": 1, "outbox": 1, "letter": 1, "term": 1, "rapport_stap": 1, "rapport_fase": 1}
     assert_verified(database)
 
 
