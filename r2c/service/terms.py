@@ -101,7 +101,7 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
             if spec.dwangsom is not None:
                 beslis = by_name.get(spec.dwangsom)
                 ingebrekestelling(_state(beslis) if beslis else None, on=on, naam=spec.dwangsom,
-                                  al_sinds=term["started_on"] if term is not None else None)
+                                  al_sinds=Termijn.uit_dict(term["termijn"]).start if term is not None else None)
             if term is not None:
                 old = _state(term)
                 record(term, old, vervangen(old, on=on))

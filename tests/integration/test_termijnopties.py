@@ -72,6 +72,8 @@ def test_the_dwangsom_accrues_after_the_ingebrekestelling_and_the_besluit_stops_
     # Friday 1 May: two weeks to Friday 15 May, a gelijkgestelde dag, so Monday 18 May; then the dwangsom.
     at(clock, "2026-05-01")
     assert api.fire(ident, "in_gebreke_stellen", staff, reden="Brief van de initiatiefnemer.").status_code == 200
+    again = api.fire(ident, "in_gebreke_stellen", staff, reden="Nog een brief.")  # the stored term, not a proef's
+    assert again.status_code == 409 and "al op 2026-05-01 in gebreke gesteld" in again.json()["detail"], again.text
     term = terms_of(api, ident, staff)["ingebrekestelling"]
     assert (term["status"], term["einddatum"]) == ("lopend", "2026-05-18")
     assert term["dwangsom"]["verbeurd"] == 0 and term["dwangsom"]["eersteDag"] == "2026-05-19"
