@@ -39,6 +39,8 @@ FAILED = "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet 
 
 _HASHER = PasswordHasher()
 _DUMMY = _HASHER.hash("r2c-dummy-wachtwoord-voor-gelijke-tijd")
+TOUCH_EVERY = timedelta(seconds=30)
+"""How stale a session's last_seen may get before a request writes it again."""
 
 
 class LoginFailed(R2CError):
@@ -307,7 +309,10 @@ class Accounts:
         return session_id, who
 
     def session(self, session_id: str | None) -> LoginSession | None:
-        """Who the session is, or None when there is none or it expired (idle or absolute; then it is deleted)."""
+        """Who the session is, or None when there is none or it expired (idle or absolute; then it is deleted).
+
+        The moment it was last seen is written only when it is ``TOUCH_EVERY`` old, so a page view is a read, not
+        a write, for someone clicking through the werkvoorraad; the idle expiry is exact to within that time."""
         if not session_id or len(session_id) > 100:
             return None
         id_hash = _hash_id(session_id)
@@ -320,7 +325,8 @@ class Accounts:
             if now - row.last_seen > self.inactief or now - row.created_at > self.maximaal:
                 store.delete_session(connection, id_hash)
                 return None
-            store.touch_session(connection, id_hash, now=now)
+            if now - row.last_seen >= TOUCH_EVERY:  # a busy user's pages write the session at most twice a minute
+                store.touch_session(connection, id_hash, now=now)
             return _from_json(row.staff, row.csrf, row.created_at)
 
     def switch_role(self, session_id: str, rol: str) -> LoginSession:

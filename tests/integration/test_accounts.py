@@ -148,6 +148,23 @@ def test_sessions_expire_when_idle_and_absolutely(accounts) -> None:
         assert alive == 21  # 0, 29, ..., 580 minutes after the login; at 609 minutes it has expired
 
 
+def test_a_page_view_soon_after_the_last_is_a_read_so_idle_time_counts_from_the_last_write(accounts) -> None:
+    from r2c.service.accounts import TOUCH_EVERY, LoginSession
+
+    who = LoginSession("id-2", "B. Jansen", "b@gouda.example", "gouda", ("behandelaar",), "behandelaar", "")
+    with time_machine.travel(START, tick=False) as traveller:
+        quick, _ = accounts.open_session(who)
+        traveller.shift(TOUCH_EVERY - timedelta(seconds=10))
+        assert accounts.session(quick) is not None  # seen, not written: busy users' clicks do not queue writes
+        traveller.shift(timedelta(minutes=30, seconds=-10))
+        assert accounts.session(quick) is None  # 30 minutes and 10 seconds after the last write
+        later, _ = accounts.open_session(who)
+        traveller.shift(TOUCH_EVERY)
+        assert accounts.session(later) is not None  # written now
+        traveller.shift(timedelta(minutes=29, seconds=50))
+        assert accounts.session(later) is not None
+
+
 def test_a_login_clears_sessions_left_behind(accounts, service) -> None:
     from sqlalchemy import func, select
 
