@@ -21,7 +21,7 @@ from typing import Any
 from r2c.clock import Clock, SystemClock, local_date
 from r2c.errors import ConfigError, R2CError
 from r2c.notify.channels import DeliveryError, Message
-from r2c.notify.render import has_template, render_letter_html
+from r2c.notify.render import has_template, render_letter_pdf
 from r2c.notify.routing import Router
 from r2c.store import challenges, queue
 from r2c.store.documents import DocumentStore
@@ -205,7 +205,8 @@ class Step:
         return True
 
     def _letters(self, connection: Any, challenge_id: str, versie: int | None) -> list[tuple[str, str, bytes]]:
-        """(name, titel, HTML) of each letter this step produced, as the initiatiefnemer got it."""
+        """(name, titel, PDF) of each letter this step produced, as the initiatiefnemer got it (the same tagged PDF
+        as the mail's attachment: what the archive keeps is what was sent)."""
         out = []
         router = Router(self.channel.settings, self.channel.catalog)
         huisstijl = router.huisstijl(self.gemeente)
@@ -217,7 +218,7 @@ class Step:
                 continue
             spec = self.definition.brieven.get(name)
             out.append((name, spec.titel if spec else name,
-                        render_letter_html(huisstijl, name, context).encode("utf-8")))
+                        render_letter_pdf(huisstijl, name, context)))
         return out
 
     def _document(self, connection: Any, challenge_id: str) -> dict[str, Any] | None:
@@ -293,9 +294,9 @@ class Step:
         if patch:
             self.api.patch(url, patch)
         moment = datetime.fromisoformat(self.data["moment"])
-        for name, titel, html in self.letters:
+        for name, titel, pdf in self.letters:
             document = self.link_document(
-                types, url, name=f"{name}.html", media_type="text/html", content=html, added=moment, titel=titel,
+                types, url, name=f"{name}.pdf", media_type="application/pdf", content=pdf, added=moment, titel=titel,
                 kind=name, identificatie=f"{self.challenge.kenmerk}-{self.data['versie']}-{name}")
             self.besluit(types, url, name, titel, moment, summaries, document)
         naar, van = self.data.get("naar") or "", self.data.get("van") or ""

@@ -95,7 +95,7 @@ def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(link
     assert besluit["datum"] == "2026-03-02"
     [link] = standin.items("besluitinformatieobjecten", besluit=besluit["url"])
     [letter] = [e for e in standin.items("enkelvoudiginformatieobjecten") if e["url"] == link["informatieobject"]]
-    assert letter["bestandsnaam"] == "besluit_afwijzing.html"
+    assert letter["bestandsnaam"] == "besluit_afwijzing.pdf"
 
     linked.traveller.move_to(at(bezwaar.einddatum.isoformat()).replace(hour=23))
     linked.traveller.shift(60 * 60 * 24)
@@ -115,8 +115,8 @@ def test_a_challenge_from_submission_to_afgesloten_is_one_zaak_kept_current(link
     documents = {e["url"]: e for e in standin.items("enkelvoudiginformatieobjecten")}
     linked_docs = [documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])]
     names = [d["bestandsnaam"] for d in linked_docs]
-    assert {"ontvangstbevestiging.html", "aanvullingsverzoek.html", "begroting.pdf", "verdagingsbericht.html",
-            "besluit_afwijzing.html"} <= set(names)
+    assert {"ontvangstbevestiging.pdf", "aanvullingsverzoek.pdf", "begroting.pdf", "verdagingsbericht.pdf",
+            "besluit_afwijzing.pdf"} <= set(names)
     assert all(d["indicatieGebruiksrecht"] is False for d in linked_docs)
     behandelaars = standin.items("rollen", zaak=zaak["url"], betrokkeneType="medewerker")
     assert [r["betrokkeneIdentificatie"]["identificatie"] for r in behandelaars] == ["b.jansen"]
@@ -191,7 +191,7 @@ def test_documents_sent_with_the_submission_come_first_and_the_zaak_still_gets_i
     assert zaak["uiterlijkeEinddatumAfdoening"] == beslis.einddatum.isoformat()
     documents = {e["url"]: e["bestandsnaam"] for e in standin.items("enkelvoudiginformatieobjecten")}
     assert sorted(documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])) \
-        == ["ontvangstbevestiging.html", "plan.pdf"]
+        == ["ontvangstbevestiging.pdf", "plan.pdf"]
     assert standin.violations == [] and standin.refusals == []
 
 
@@ -230,7 +230,7 @@ def test_the_channel_finds_the_types_r2c_zgw_zaaktype_exports(linked) -> None:
     linked_docs = [documents[z["informatieobject"]] for z in standin.items("zaakinformatieobjecten", zaak=zaak["url"])]
     kinds = {d["bestandsnaam"]: iots[d["informatieobjecttype"]] for d in linked_docs}
     assert kinds["begroting.pdf"] == "Bijlage bij een uitdaging"
-    assert kinds["aanvullingsverzoek.html"] == loaded.definition.brieven["aanvullingsverzoek"].titel[:80]
+    assert kinds["aanvullingsverzoek.pdf"] == loaded.definition.brieven["aanvullingsverzoek"].titel[:80]
 
 
 def test_a_challenge_goes_to_the_zaaktype_of_its_own_workflow_version(linked) -> None:
