@@ -59,7 +59,7 @@ def test_a_wrong_setting_is_one_line_naming_it(env, expected, current_db) -> Non
 def test_an_unknown_channel_names_the_installed_ones(current_db) -> None:
     line = one_line(run_r2c("scheduler", "--eenmalig", env={"R2C_DATABASE_URL": current_db,
                                                              "R2C_KANALEN": '["log", "duif"]'}))
-    assert line == "fout: R2C_KANALEN: onbekend kanaal duif; geïnstalleerd: email, log, webhook"
+    assert line == "fout: R2C_KANALEN: onbekend kanaal duif; geïnstalleerd: email, log, webhook, zgw"
 
 
 def test_a_schema_behind_says_to_upgrade(tmp_path) -> None:
