@@ -167,10 +167,7 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     app.state.login = login
     app.add_exception_handler(LoginRequired, login_redirect)
     app.include_router(login.router())
-    def names(gemeente: str) -> dict[str, str]:
-        return {account.id: account.naam for account in login.accounts.list(gemeente=gemeente) if account.naam}
-
-    for router in werk_routers(ctx.service, ctx.letters, settings, staff=login.require_staff, names=names):
+    for router in werk_routers(ctx.service, ctx.letters, settings, staff=login.require_staff):
         app.include_router(router)
     app.include_router(rapport_router(ctx.service, staff_dependency=login.require_staff))
 

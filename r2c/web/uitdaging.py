@@ -33,7 +33,7 @@ from r2c.web.dossier import dossier_router
 from r2c.web.pages import render
 from r2c.web.registreren import registreren_router
 from r2c.web.staff import Staff
-from r2c.web.werkvoorraad import werkvoorraad_router
+from r2c.web.werkvoorraad import account_directory, assignable, werkvoorraad_router
 
 OORDEEL_LABELS = {"voldoet": "Voldoet", "voldoet_niet": "Voldoet niet", "niet_van_toepassing": "Niet van toepassing"}
 READ_ONLY = ("lezer",)
@@ -320,14 +320,18 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *, 
 
 
 def werk_routers(service: ChallengeService, letters: Any, settings: Any, *,
-                 staff: Callable[..., Any], names: Callable[[str], Mapping[str, str]] | None = None
-                 ) -> list[APIRouter]:
-    """Every router of the werkomgeving's pages, for create_app to mount behind the real login; ``names(gemeente)``
-    gives the names of the gemeente's accounts by id (the timeline says who did what)."""
+                 staff: Callable[..., Any]) -> list[APIRouter]:
+    """Every router of the werkomgeving's pages, for create_app to mount behind the real login. One account
+    directory (read at most every 30 s) serves the werkvoorraad's people and the names in the timeline."""
+    directory = account_directory(service)
+
+    def names(gemeente: str) -> dict[str, str]:
+        return {a.id: a.naam for a in directory(gemeente) if a.naam}
+
     def page(request: Request, person: Staff, challenge_id: str, **kwargs: Any) -> Response:
         return challenge_page(service, request, person, challenge_id, names=names, **kwargs)
 
-    return [werkvoorraad_router(service, letters, settings, staff=staff),
+    return [werkvoorraad_router(service, letters, settings, staff=staff, people=assignable(service, directory)),
             uitdaging_router(service, letters, settings, staff=staff, names=names),
             dossier_router(service, letters, staff=staff, page=page),
             registreren_router(service, staff=staff)]

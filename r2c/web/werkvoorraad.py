@@ -143,6 +143,28 @@ def _filter(v: View, person: Staff, vandaag: date) -> WorklistFilter:
                           overdue_on=vandaag if v.verlopen else None)
 
 
+def account_directory(service: ChallengeService) -> Callable[[str], list[Any]]:
+    """A gemeente's local accounts, read at most once per PEOPLE_TTL_S: the one source of the werkvoorraad's people
+    (behandelaar filter, bulk assignment) and of the names in a challenge's timeline."""
+    accounts = Accounts(service.units.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
+    known: dict[str, tuple[float, list[Any]]] = {}
+
+    def directory(gemeente: str) -> list[Any]:
+        cached = known.get(gemeente)
+        if cached is None or time.monotonic() - cached[0] > PEOPLE_TTL_S:
+            cached = known[gemeente] = (time.monotonic(), accounts.list(gemeente=gemeente))
+        return cached[1]
+
+    return directory
+
+
+def assignable(service: ChallengeService, directory: Callable[[str], list[Any]]
+               ) -> Callable[[str], list[tuple[str, str]]]:
+    """(id, naam) of a gemeente's accounts that may handle a challenge and are not blocked."""
+    return lambda gemeente: [(a.id, a.naam) for a in directory(gemeente)
+                             if not a.blocked and service.policy.handles(a.rollen)]
+
+
 def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, *, staff: Callable[..., Any],
                         people: Callable[[str], list[tuple[str, str]]] | None = None) -> APIRouter:
     """The werkvoorraad page and its bulk assignment; ``staff`` is the login's dependency yielding the logged-in
@@ -151,17 +173,7 @@ def werkvoorraad_router(service: ChallengeService, letters: Any, settings: Any, 
     router = APIRouter(include_in_schema=False)
     thresholds_text = getattr(settings, "signaal_werkdagen", "10,3") if settings is not None else "10,3"
     if people is None:
-        accounts = Accounts(service.units.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
-        known: dict[str, tuple[float, list[tuple[str, str]]]] = {}
-
-        def people(gemeente: str) -> list[tuple[str, str]]:
-            """The gemeente's local accounts that may handle a challenge, read at most once per PEOPLE_TTL_S."""
-            cached = known.get(gemeente)
-            if cached is None or time.monotonic() - cached[0] > PEOPLE_TTL_S:
-                cached = known[gemeente] = (time.monotonic(), [
-                    (a.id, a.naam) for a in accounts.list(gemeente=gemeente)
-                    if not a.blocked and service.policy.handles(a.rollen)])
-            return cached[1]
+        people = assignable(service, account_directory(service))
 
     def show(request: Request, person: Staff, query: Mapping[str, str], *, status_code: int = 200,
              samenvatting: dict[str, Any] | None = None, bulk_fouten: dict[str, str] | None = None) -> Response:
