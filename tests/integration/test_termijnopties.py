@@ -21,13 +21,12 @@ from r2c.service import ChallengeService, Initiatiefnemer
 from r2c.settings import Settings
 from r2c.store import queue
 from r2c.web.bewoner import step_router
-from r2c.web.pages import mount_static
 from r2c.web.staff import Staff
 from r2c.web.status import status_router
-from r2c.web.uitdaging import werk_routers
 from tests.conftest import FIXTURES, MODEL_DIR, ROOT, WORKFLOW_DIR
 from tests.integration.apiclient import make_api
 from tests.integration.helpers import submit
+from tests.integration.werk import werk_client
 
 TEAMLEIDER = "teamleider-wijken@gouda.nl"
 JANSEN = Staff("b.jansen", "B. Jansen", "b.jansen@gouda.nl", "gouda", ("behandelaar",), "behandelaar")
@@ -145,11 +144,7 @@ def test_a_verdaging_of_the_chosen_length_from_the_werkomgeving(service, clock) 
     fired = service.submit(gemeente="termijnstad", titel="Buurtbus", data={"omschrijving": "Wij rijden zelf."},
                            initiatiefnemer=Initiatiefnemer("A. Bakker", "a@example.nl"))
     person = Staff("b.jansen", "B. Jansen", "b.jansen@t.nl", "termijnstad", ("behandelaar",), "behandelaar")
-    app = FastAPI()
-    mount_static(app)
-    for router in werk_routers(service, None, None, staff=lambda: person):
-        app.include_router(router)
-    web = TestClient(app, raise_server_exceptions=False)
+    web = werk_client(service, person)
     ident = fired.challenge.id
     page = web.get(f"/uitdagingen/{ident}").text
     field = re.search(r'<input[^>]*name="verdagen-verlenging"[^>]*>', page)

@@ -11,6 +11,7 @@ from r2c.service import Initiatiefnemer
 from tests.conftest import FIXTURES, MODEL_DIR, WORKFLOW_DIR
 from tests.integration.apiclient import Api, make_api, status_headers
 from tests.integration.helpers import behandelaar, row_counts
+from tests.integration.werk import werk_client
 
 VOOROVERLEG = FIXTURES / "vooroverleg"
 PERSON = Initiatiefnemer("Fatima de Vries", "fatima@example.nl")
@@ -134,22 +135,14 @@ def test_the_openapi_document_describes_the_kind_of_party(api) -> None:
 
 
 def test_the_werkomgeving_shows_who_submitted_and_the_flag(service) -> None:
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
     from html import unescape
 
-    from r2c.web.pages import mount_static
     from r2c.web.staff import Staff
-    from r2c.web.uitdaging import werk_routers
 
     fired = service.submit(gemeente="toelatingdorp", titel="Schoonmaak", initiatiefnemer=PERSON, partij="onderneming",
                            data={"omschrijving": "Wij maken het plein schoon."})
-    app = FastAPI()
-    mount_static(app)
     person = Staff("b.jansen", "B. Jansen", "b@toelatingdorp.nl", "toelatingdorp", ("behandelaar",), "behandelaar")
-    for router in werk_routers(service, None, None, staff=lambda: person):
-        app.include_router(router)
-    html = unescape(TestClient(app).get(f"/uitdagingen/{fired.challenge.id}").text)
+    html = unescape(werk_client(service, person).get(f"/uitdagingen/{fired.challenge.id}").text)
     assert "<dt>Wie dient in</dt><dd>Een bedrijf" in html
     assert "Let op: mag niet uitdagen.</strong> Een bedrijf mag alleen uitdagen" in html
 
@@ -157,19 +150,10 @@ def test_the_werkomgeving_shows_who_submitted_and_the_flag(service) -> None:
 def test_registering_by_post_asks_who_submits_where_the_definition_lists_kinds(service) -> None:
     import re
 
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
-
-    from r2c.web.pages import mount_static
     from r2c.web.staff import Staff
-    from r2c.web.uitdaging import werk_routers
 
-    app = FastAPI()
-    mount_static(app)
     person = Staff("b.jansen", "B. Jansen", "b@toelatingdorp.nl", "toelatingdorp", ("behandelaar",), "behandelaar")
-    for router in werk_routers(service, None, None, staff=lambda: person):
-        app.include_router(router)
-    web = TestClient(app, raise_server_exceptions=False)
+    web = werk_client(service, person)
     page = web.get("/registreren")
     assert "Wie dient in" in page.text and 'name="partij"' in page.text
     token = re.search(r'name="csrf" value="([^"]*)"', page.text[page.text.index('action="/registreren"'):]).group(1)

@@ -8,25 +8,18 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from r2c.service import SearchFilters
-from r2c.web.pages import mount_static
 from r2c.web.staff import Staff
-from r2c.web.uitdaging import werk_routers
 from tests.integration.helpers import behandelaar, row_counts, submit
+from tests.integration.werk import JANSEN, werk_client
 
-JANSEN = Staff("b.jansen", "B. Jansen", "b.jansen@gouda.nl", "gouda", ("behandelaar",), "behandelaar")
 LEIDER = Staff("t.leider", "T. Leider", "t@gouda.nl", "gouda", ("teamleider",), "teamleider")
 
 
 def client(service, person: Staff = JANSEN) -> TestClient:
-    app = FastAPI()
-    mount_static(app)
-    for router in werk_routers(service, None, None, staff=lambda: person):
-        app.include_router(router)
-    return TestClient(app, raise_server_exceptions=False)
+    return werk_client(service, person)
 
 
 def csrf_of(web: TestClient) -> str:

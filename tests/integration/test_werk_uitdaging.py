@@ -6,26 +6,19 @@ from __future__ import annotations
 
 import re
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from r2c.engine.case import Actor
-from r2c.web.pages import mount_static
 from r2c.web.staff import Staff
-from r2c.web.uitdaging import werk_routers
 from tests.integration.helpers import behandelaar, submit
+from tests.integration.werk import JANSEN, werk_client
 
-JANSEN = Staff("b.jansen", "B. Jansen", "b.jansen@gouda.nl", "gouda", ("behandelaar",), "behandelaar")
 
 
 def client(service, person: Staff = JANSEN) -> TestClient:
-    app = FastAPI()
-    mount_static(app)
-    for router in werk_routers(service, None, None, staff=lambda: person):
-        app.include_router(router)
-    return TestClient(app, raise_server_exceptions=False)
+    return werk_client(service, person)
 
 
 def form_of(html: str, event: str) -> dict[str, str]:
