@@ -106,3 +106,31 @@ def test_filtered_list_bulk_form_and_filter_error_pass_axe_at_320_px(browser, te
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert service.get(plein.id, actor=TEAMLEIDER.actor()).behandelaar is None
     context.close()
+
+
+# The line boxes a cell's content takes: one distinct top per line (a word broken over lines gives more than one).
+LINES = """cell => { const range = document.createRange(); range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size; }"""
+
+
+def test_tables_keep_whole_words_and_scroll_in_a_named_focusable_region_at_320_px(browser, site):
+    url, service = site
+    challenges = [submit(service, titel=f"Onderhoud groen en speeltuin in wijk {n}, met een lange titel").challenge
+                  for n in range(3)]
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    for where, path, cell, name in [
+            ("de werkvoorraad", "/werkvoorraad", f'td:has(> a:text-is("{challenges[0].kenmerk}"))',
+             "Werkvoorraad, tabel"),
+            ("de uitdaging", f"/uitdagingen/{challenges[0].id}", "tbody td:nth-child(3)", "Termijnen, tabel")]:
+        page.goto(f"{url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{where}: schuift opzij"
+        assert page.locator(cell).first.evaluate(LINES) == 1, f"{where}: {page.locator(cell).first.inner_text()} breekt"
+        region = page.get_by_role("region", name=name)
+        assert region.evaluate("e => e.classList.contains('r2c-tabel') && e.tabIndex === 0"), where
+        region.focus()
+        assert region.evaluate("e => getComputedStyle(e).outlineStyle") != "none", f"{where}: geen zichtbare focus"
+        assert_accessible(page, f"{where} op 320 px")
+    page.goto(f"{url}/werkvoorraad")
+    assert page.locator(".r2c-tabel").evaluate("e => e.scrollWidth > e.clientWidth"), "de tabel schuift niet zelf"
+    context.close()
