@@ -9,8 +9,9 @@ them). The open ones are in a state before the besluit with a running beslisterm
 are afgewezen, their beslistermijn stopped. USERS local accounts (behandelaars) log in through ``/inloggen`` like a
 person does; the API gets a behandelaar's key.
 
-The server is r2c's app in uvicorn (one worker, its own process; ``bench.bench_api.server_app``, which also
-counts the SQL statements). Load: USERS threads in this process, each a closed loop on one keep-alive connection
+The server is r2c's app in uvicorn (its own process; ``bench.bench_api.server_app``, which also counts the SQL
+statements), once per worker count in WORKERS (default 1 and 2 worker processes, as ``r2c serve --workers N``
+runs them; the statements are counted with one worker only). Load: USERS threads in this process, each a closed loop on one keep-alive connection
 (the next request when the last is answered), WARMUP_S seconds not counted, then MEASURE_S seconds counted, per
 endpoint in turn:
 
@@ -23,7 +24,8 @@ On SQLite (a temporary file) and PostgreSQL (a fresh schema, dropped afterwards;
 server does not answer). The machine has 2 cores shared by the server, PostgreSQL and the load: medians, ratios.
 
 Run: ``.venv/bin/python -c "import bench.bench_werkvoorraad as b; b.main()"``; knobs
-``R2C_BENCH_WERKVOORRAAD_CHALLENGES``, ``_OPEN``, ``_USERS``, ``_SECONDS``, ``_WARMUP_SECONDS``.
+``R2C_BENCH_WERKVOORRAAD_CHALLENGES``, ``_OPEN``, ``_USERS``, ``_SECONDS``, ``_WARMUP_SECONDS``, ``_WORKERS``
+(``1,2``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ OPEN = int(os.environ.get("R2C_BENCH_WERKVOORRAAD_OPEN", "5000"))
 USERS = int(os.environ.get("R2C_BENCH_WERKVOORRAAD_USERS", "8"))
 MEASURE_S = float(os.environ.get("R2C_BENCH_WERKVOORRAAD_SECONDS", "10"))
 WARMUP_S = float(os.environ.get("R2C_BENCH_WERKVOORRAAD_WARMUP_SECONDS", "2"))
+WORKERS = [int(n) for n in os.environ.get("R2C_BENCH_WERKVOORRAAD_WORKERS", "1,2").split(",")]
 TARGET_P50_MS, TARGET_P99_MS = 50.0, 150.0
 GEMEENTE = "gouda"
 PASSWORD = "een lang bench wachtwoord 2026"
@@ -97,7 +100,8 @@ def load(db, service, n: int, n_open: int, users: list[str]) -> dict[str, Any]:
             "resultaat": None if is_open else "afgewezen", "titel": f"Uitdaging {i} {rng.choice(TITLES)}",
             "behandelaar": rng.choice(users) if is_open and rng.random() < 1 / 3 else None, "version": 3,
             "head_hash": HASH, "created_at": created, "updated_at": created, "erased_at": None,
-            "closed_at": None if is_open else created + timedelta(days=40), "facts": {}})
+            "closed_at": None if is_open else created + timedelta(days=40), "facts": {},
+            "volgende_termijn": "beslistermijn" if is_open else None, "volgende_einddatum": last if is_open else None})
         terms.append({"challenge_id": cid, "gemeente": GEMEENTE, "name": "beslistermijn",
                       "status": "lopend" if is_open else "gestopt", "termijn": {},
                       "started_on": last - timedelta(weeks=8), "einddatum": last,
@@ -160,14 +164,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, folder: Path) -> Iterator[tuple[str, int]]:
-    """uvicorn with bench.bench_api's ``server_app`` in a subprocess, one worker; (host, port) once it answers."""
+def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """uvicorn with bench.bench_api's ``server_app`` in a subprocess, ``workers`` worker processes (as ``r2c serve
+    --workers`` runs them); (host, port) once it answers."""
     port = _free_port()
     log = (folder / "server.log").open("w")
     env = {**os.environ, ENV_URL: url, ENV_DOCS: str(folder / "documenten"), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", "bench.bench_api:server_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
+         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -229,7 +234,7 @@ def stats(address: tuple[str, int]) -> dict[str, Any]:
 
 
 def phase(address: tuple[str, int], name: str, path: str, headers: list[dict[str, str]],
-          expect: str) -> dict[str, Any]:
+          expect: str, count_statements: bool = True) -> dict[str, Any]:
     """USERS closed loops on ``path`` (user i with headers[i]): warm-up, then MEASURE_S counted."""
     latencies: list[list[float]] = [[] for _ in headers]
     failures = [0] * len(headers)
@@ -261,19 +266,20 @@ def phase(address: tuple[str, int], name: str, path: str, headers: list[dict[str
         t.start()
     barrier.wait()
     time.sleep(max(0.0, begin - time.monotonic()))
-    marks["before"] = stats(address)
+    marks["before"] = stats(address) if count_statements else None
     for t in threads:
         t.join()
-    marks["after"] = stats(address)
+    marks["after"] = stats(address) if count_statements else None
     every = sorted(x for row in latencies for x in row)
     count = len(every)
     if count < 2:
         raise RuntimeError(f"{name}: {count} requests in {MEASURE_S} s")
     cut = statistics.quantiles(every, n=100, method="inclusive")
-    statements = marks["after"]["statements"] - marks["before"]["statements"]
+    statements = marks["after"]["statements"] - marks["before"]["statements"] if count_statements else None
     return {"endpoint": name, "path": path, "requests": count, "failures": sum(failures),
             "rps": round(count / MEASURE_S, 1), "p50_ms": round(statistics.median(every), 2),
-            "p99_ms": round(cut[98], 2), "statements_per_request": round(statements / count, 2)}
+            "p99_ms": round(cut[98], 2),
+            "statements_per_request": round(statements / count, 2) if statements is not None else None}
 
 
 @contextmanager
@@ -286,27 +292,34 @@ def database(kind: str, folder: str) -> Iterator[str]:
 
 
 def bench(kind: str) -> dict[str, Any]:
-    """Load the data into a database of ``kind``, start the server, log the users in, measure the three phases."""
+    """Load the data into a database of ``kind``; per worker count in WORKERS start the server, log the users in
+    and measure the three phases."""
     with tempfile.TemporaryDirectory(prefix="r2c-bench-") as folder, database(kind, folder) as url:
         data = prepare(url, Path(folder))
-        with serve(url, Path(folder)) as address:
-            cookies = [{"Cookie": login(address, email)} for email in data.pop("emails")]
-            key = {"Authorization": f"Bearer {data.pop('key')}"}
-            until = (data["today"] + timedelta(days=20)).isoformat()
-            phases = [
-                phase(address, "api", "/api/v1/challenges?open=true&pageSize=25", [key] * USERS, '"items"'),
-                phase(address, "werkvoorraad", "/werkvoorraad", cookies, "utrecht-table__row"),
-                phase(address, "gefilterd", f"/werkvoorraad?behandelaar=niemand&termijn_voor={until}&sorteer=titel",
-                      cookies, "utrecht-table__row"),
-            ]
-        api = phases[0]
-        for p in phases:
-            p["p50_ratio_to_api"] = round(p["p50_ms"] / api["p50_ms"], 2)
-            p["p99_ratio_to_api"] = round(p["p99_ms"] / api["p99_ms"], 2)
-        pages = [p for p in phases if p["endpoint"] != "api"]
-        met = all(p["p50_ms"] < TARGET_P50_MS and p["p99_ms"] < TARGET_P99_MS for p in pages)
+        emails, secret = data.pop("emails"), data.pop("key")
+        until = (data["today"] + timedelta(days=20)).isoformat()
+        runs = []
+        for workers in WORKERS:
+            with serve(url, Path(folder), workers) as address:
+                cookies = [{"Cookie": login(address, email)} for email in emails]
+                key = {"Authorization": f"Bearer {secret}"}
+                one = workers == 1  # the statement counter lives in one process
+                phases = [
+                    phase(address, "api", "/api/v1/challenges?open=true&pageSize=25", [key] * USERS, '"items"', one),
+                    phase(address, "werkvoorraad", "/werkvoorraad", cookies, "utrecht-table__row", one),
+                    phase(address, "gefilterd",
+                          f"/werkvoorraad?behandelaar=niemand&termijn_voor={until}&sorteer=titel", cookies,
+                          "utrecht-table__row", one),
+                ]
+            api = phases[0]
+            for p in phases:
+                p["p50_ratio_to_api"] = round(p["p50_ms"] / api["p50_ms"], 2)
+                p["p99_ratio_to_api"] = round(p["p99_ms"] / api["p99_ms"], 2)
+            pages = [p for p in phases if p["endpoint"] != "api"]
+            runs.append({"workers": workers, "phases": phases, "meets_target": all(
+                p["p50_ms"] < TARGET_P50_MS and p["p99_ms"] < TARGET_P99_MS for p in pages)})
         data["today"] = str(data["today"])
-        return {**data, "users": USERS, "measure_s": MEASURE_S, "phases": phases, "meets_target": met}
+        return {**data, "users": USERS, "measure_s": MEASURE_S, "runs": runs}
 
 
 def main() -> dict[str, Any]:
@@ -317,16 +330,18 @@ def main() -> dict[str, Any]:
     print(f"bench_werkvoorraad  (nproc={os.cpu_count()}; shared machine; {OPEN} open among {CHALLENGES}; "
           f"{USERS} users; {MEASURE_S:.0f} s per endpoint; target p50 < {TARGET_P50_MS:.0f} ms, "
           f"p99 < {TARGET_P99_MS:.0f} ms on PostgreSQL)")
-    print(f"{'database':<11}{'endpoint':<14}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'x api p50':>10}"
+    print(f"{'database':<11}{'workers':>8} {'endpoint':<14}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'x api p50':>10}"
           f"{'x api p99':>10}{'SQL/req':>9}{'fail':>6}")
     for kind, r in results.items():
         if "skipped" in r:
             print(f"{kind:<11} skipped ({r['skipped']})")
             continue
-        for p in r["phases"]:
-            print(f"{kind:<11}{p['endpoint']:<14}{p['rps']:>8.0f}{p['p50_ms']:>9.1f}{p['p99_ms']:>9.1f}"
-                  f"{p['p50_ratio_to_api']:>10.2f}{p['p99_ratio_to_api']:>10.2f}{p['statements_per_request']:>9.1f}"
-                  f"{p['failures']:>6}")
+        for run in r["runs"]:
+            for p in run["phases"]:
+                sql = p["statements_per_request"]
+                print(f"{kind:<11}{run['workers']:>8} {p['endpoint']:<14}{p['rps']:>8.0f}{p['p50_ms']:>9.1f}"
+                      f"{p['p99_ms']:>9.1f}{p['p50_ratio_to_api']:>10.2f}{p['p99_ratio_to_api']:>10.2f}"
+                      f"{'-' if sql is None else f'{sql:.1f}':>9}{p['failures']:>6}")
     return results
 
 

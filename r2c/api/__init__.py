@@ -44,8 +44,9 @@ het token van de statuslink van de initiatiefnemer (alleen de eigen uitdaging). 
 
 
 def create_app(service: ChallengeService, *, settings: Settings | None = None, scheduler: bool = False,
-               keys: KeyStore | None = None) -> FastAPI:
-    """The app on ``service``; with ``scheduler`` the planner runs in this process while the app runs.
+               keys: KeyStore | None = None, planner_elsewhere: bool = False) -> FastAPI:
+    """The app on ``service``; with ``scheduler`` the planner runs in this process while the app runs;
+    ``planner_elsewhere``: it runs in another process of the same server (``r2c serve --workers``), as /ready says.
 
     ``keys``: where API keys are checked (default: the service's own database, via its session factory).
     """
@@ -85,7 +86,7 @@ def create_app(service: ChallengeService, *, settings: Settings | None = None, s
     app.add_middleware(Observe, metrics=metrics)  # added last: the outermost, so it sees every response
 
     api = APIRouter(prefix=BASE)
-    api.include_router(_health(ctx, scheduler))
+    api.include_router(_health(ctx, scheduler or planner_elsewhere))
     api.include_router(workflow_routes(ctx))
     api.include_router(challenge_routes(ctx))
     api.include_router(file_routes(ctx))

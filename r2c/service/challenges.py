@@ -163,7 +163,7 @@ class ChallengeService:
             id=challenge_id, gemeente=gemeente, workflow=definition.id, workflow_version=definition.versie,
             state=start, fase=workflow.phase_of(start), resultaat=None, titel=titel.strip(), behandelaar=None,
             facts={}, version=0, head_hash=genesis(challenge_id), created_at=now, updated_at=now, closed_at=None,
-            erased_at=None)
+            erased_at=None, volgende_termijn=None, volgende_einddatum=None)
         key_hash = token_hash(submission_key) if submission_key else None
         with self.units.write() as session:
             if key_hash is not None and (earlier := challenges.submission_of_key(session, key_hash)) is not None:
@@ -357,6 +357,8 @@ class ChallengeService:
                                    "facts": jsonable(dict(new.facts))}
         if outcome.of(CaseClosed):
             changes["closed_at"] = changed.at
+        if terms.volgende is not None:  # the werkvoorraad's next term, kept with the terms in the same change
+            changes["volgende_termijn"], changes["volgende_einddatum"] = terms.volgende
         payload: dict[str, Any] = {"reden": reason, "gegevens": jsonable(dict(data or {}))}
         if on != today(self.clock):
             payload["ontvangen_op"] = on.isoformat()

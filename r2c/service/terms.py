@@ -31,11 +31,28 @@ class TermPlan:
         inserts: new term rows.
         updates: term row id -> its MUTABLE columns after the change.
         summaries: one line per action for the outbox message (term, action, new end date).
+        volgende: the challenge's running term that ends first after the change (name, last day; (None, None)
+            when none runs), for the challenge row's ``volgende_termijn`` and ``volgende_einddatum``; None when the
+            change touches no term, so the row keeps what it has.
     """
 
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     summaries: list[dict[str, Any]] = field(default_factory=list)
+    volgende: tuple[str | None, date | None] | None = None
+
+
+def first_running(running: list[dict[str, Any]], plan: TermPlan) -> tuple[str | None, date | None]:
+    """The running term that ends first once ``plan`` is written over the term rows ``running``: the earliest
+    last day, then the oldest row (new rows come after the existing ones, in their order)."""
+    after = [(t["einddatum"], 0, t["id"], t["name"]) for old in running
+             for t in [{**old, **plan.updates.get(old["id"], {})}] if t["status"] == "lopend" and t["einddatum"]]
+    after += [(t["einddatum"], 1, i, t["name"]) for i, t in enumerate(plan.inserts)
+              if t["status"] == "lopend" and t["einddatum"]]
+    if not after:
+        return None, None
+    einddatum, _, _, name = min(after)
+    return name, einddatum
 
 
 def new_termijn(definition: Definition, name: str, on: date) -> Termijn:
@@ -121,5 +138,6 @@ def plan_term_changes(*, running: list[dict[str, Any]], challenge_id: str, gemee
             del by_name[name]
         elif (gevolg := act(term, action.action, action.duur)) is not None and gevolg.state.status == "gestopt":
             del by_name[name]
+    plan.volgende = first_running(running, plan)
     return plan
 

@@ -1,8 +1,9 @@
 """The werkvoorraad as a use case: one page of a gemeente's challenges for its staff, each with its next running
 term, that term's deadline light and on whom it waits, and the counts per light over the whole filtered list.
 
-The SQL is r2c.store.werkvoorraad's (a fixed number of statements per page); the lights' werkdagen arithmetic is
-r2c.termijnen's (``grenzen``, ``signaal``); what a term waits on is the definition's (``rubriek`` of the termijn).
+The SQL is r2c.store.werkvoorraad's (three statements per page: the counts, the page's ids, their rows); the
+lights' werkdagen arithmetic is r2c.termijnen's (``grenzen``, ``signaal``); what a term waits on is the
+definition's (``rubriek`` of the termijn).
 """
 
 from __future__ import annotations
@@ -82,25 +83,22 @@ def worklist(service: Any, *, actor: Actor, filter: Filter, drempels: tuple[int,
     g = grenzen(today(service.clock), *drempels)
     definition = service.definition_in_force(gemeente)
     with service.units.read() as connection:
-        counted, found = store.page(connection, gemeente=gemeente, filter=filter, sort=sort, descending=descending,
-                                    limit=limit, offset=offset, fase_order=list(definition.fasen),
-                                    lights=(g.vandaag, g.rood_voor, g.oranje_voor))
-        if counted is None:  # past the last page: nothing to count along
-            counted = store.counts(connection, gemeente=gemeente, filter=filter, vandaag=g.vandaag,
-                                   rood_voor=g.rood_voor, oranje_voor=g.oranje_voor)
-        terms = store.next_terms(connection, [r.id for r in found])
+        counted = store.counts(connection, gemeente=gemeente, filter=filter, vandaag=g.vandaag, rood_voor=g.rood_voor,
+                               oranje_voor=g.oranje_voor)
+        found = [] if offset >= counted.total else store.page(
+            connection, gemeente=gemeente, filter=filter, sort=sort, descending=descending, limit=limit,
+            offset=offset, fase_order=list(definition.fasen))
     rows = []
     for r in found:
         d = service.catalog.get(r.workflow, r.workflow_version).definition
         fase, staat = r.state.split(".", 1)
-        term = terms.get(r.id)
-        spec = d.termijnen.get(term.name) if term is not None else None
+        name = r.volgende_termijn
+        spec = d.termijnen.get(name) if name is not None else None
         rows.append(WorklistRow(
             r.id, r.kenmerk, r.titel, r.state, r.fase, d.fasen[fase].staten[staat].label, d.fasen[fase].label,
-            r.behandelaar, r.version, term.name if term else None,
-            (spec.label if spec else term.name) if term else None, r.laatste_dag,
+            r.behandelaar, r.version, name, (spec.label if spec else name) if name else None, r.laatste_dag,
             signaal(r.laatste_dag, g) if r.laatste_dag else None,
-            None if term is None else "initiatiefnemer" if spec is not None and spec.rubriek == "initiatiefnemer"
+            None if name is None else "initiatiefnemer" if spec is not None and spec.rubriek == "initiatiefnemer"
             else "gemeente"))
     lichten = {light: getattr(counted, light) for light in LICHTEN} | {"zonder": counted.zonder}
     return Worklist(rows, counted.total, lichten, limit, offset)

@@ -62,8 +62,9 @@ class ChallengeRow(SQLModel, table=True):
         Index("ix_challenge_gemeente_state", "gemeente", "state", "created_at"),
         Index("ix_challenge_gemeente_behandelaar", "gemeente", "behandelaar", "created_at"),
         Index("ix_challenge_gemeente_resultaat", "gemeente", "resultaat", "created_at"),  # open: resultaat NULL
-        # the werkvoorraad: a gemeente's open challenges with what its filters and counts read (index only)
-        Index("ix_challenge_open", "gemeente", "behandelaar", "fase", "kenmerk", "id",
+        # the werkvoorraad: a gemeente's open challenges in the order of their next last day, with everything its
+        # filters, sorting and counts per light read (index only; r2c.store.werkvoorraad)
+        Index("ix_challenge_open", "gemeente", "volgende_einddatum", "kenmerk", "id", "behandelaar", "fase", "titel",
               postgresql_where=text("resultaat IS NULL"), sqlite_where=text("resultaat IS NULL")),
         Index("ix_challenge_closed", "resultaat", "closed_at"),
         Index("uq_challenge_gemeente_kenmerk", "gemeente", "kenmerk", unique=True),  # also: find by kenmerk
@@ -86,6 +87,10 @@ class ChallengeRow(SQLModel, table=True):
     updated_at: datetime = _moment()
     closed_at: datetime | None = _moment(nullable=True)
     erased_at: datetime | None = _moment(nullable=True)
+    # the running term that ends first (name, last day), kept by every change that touches a term
+    # (r2c.service.terms.TermPlan.volgende), so the werkvoorraad sorts and counts without reading the terms
+    volgende_termijn: str | None = Field(default=None, max_length=64)
+    volgende_einddatum: date | None = None
 
 
 class KenmerkTellerRow(SQLModel, table=True):
@@ -173,9 +178,6 @@ class TermRow(SQLModel, table=True):
         Index("ix_term_open_due", "status", "einddatum"),
         Index("ix_term_gemeente_due", "gemeente", "status", "einddatum"),
         Index("ix_term_next_due", "next_due", "id"),  # the planner's claim, in its order (no sort)
-        # the werkvoorraad's next running term per challenge (r2c.store.werkvoorraad.NEXT), index only
-        Index("ix_term_running", "gemeente", "challenge_id", "einddatum",
-              postgresql_where=text("status = 'lopend'"), sqlite_where=text("status = 'lopend'")),
         # the year report's beslistermijn figures, from the index alone
         Index("ix_term_rapport", "gemeente", "name", "einddatum", "stopped_on", "challenge_id"),
     )

@@ -28,7 +28,7 @@ MUTABLE = ("status", "termijn", "einddatum", "suspended_from", "suspension_basis
 """The columns a term update writes, all of them, so every update has one shape."""
 
 UPDATED = ("workflow_version", "state", "fase", "resultaat", "titel", "behandelaar", "facts", "closed_at",
-           "erased_at", "version", "head_hash", "updated_at")
+           "erased_at", "version", "head_hash", "updated_at", "volgende_termijn", "volgende_einddatum")
 """Challenge columns every change writes (from the row as it is after the change): one statement shape."""
 
 _HISTORY_COLUMNS = tuple(c.name for c in HISTORY.c if c.name != "id")

@@ -45,7 +45,8 @@ def _release() -> str:
 def environment() -> Environment:
     """The pages' Jinja2 environment (templates in r2c/web/templates/pagina)."""
     env = Environment(loader=PackageLoader("r2c.web", "templates"), autoescape=select_autoescape(default=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # the templates ship with the package: no stat() per page view
     release = _release()
     env.globals["static"] = lambda path: f"{STATIC}/{path}?v={release}"
     return env
@@ -56,8 +57,7 @@ def render(request: Request, template: str | Template, *, status_code: int = 200
     security headers; sets the CSRF cookie when this request made a new token."""
     token = csrf.token_of(request)
     compiled = environment().get_template(template) if isinstance(template, str) else template
-    html = compiled.render(request=request, csrf_token=token, csrf_field=csrf.FIELD,
-                                                       **context)
+    html = compiled.render(request=request, csrf_token=token, csrf_field=csrf.FIELD, **context)
     response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
     csrf.issue(request, response)
     return response

@@ -213,7 +213,7 @@ def _steps(definition: Definition, current: str) -> list[dict[str, str]]:
 def _environment() -> tuple[Environment, str]:
     """The Jinja2 environment (autoescape on) and the CSP hash of the one stylesheet, inlined in every page."""
     env = Environment(loader=PackageLoader("r2c.web", "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["datum"] = datum
     css = env.loader.get_source(env, "status.css")[0]
     env.globals["css"] = Markup(css)

@@ -241,10 +241,13 @@ def test_a_challenge_from_submission_to_afgesloten_through_the_pages_only(browse
     # the resident accounts for the execution from the status page
     resident = context.new_page()
     resident.goto(status_link if status_link.startswith("http") else f"{url}{status_link}")
-    resident.locator('a[href$="/stap/verantwoorden"]').click()
+    with resident.expect_navigation():  # the step's own page, before its fields are looked for
+        resident.locator('a[href$="/stap/verantwoorden"]').click()
+    assert resident.locator("main form textarea").count() > 0, resident.locator("main").inner_text()
     for field in resident.locator("main form textarea").all():
         field.fill("Wij maaiden elke twee weken; de buurt hielp mee.")
-    resident.locator("main form button[type=submit]").last.click()
+    with resident.expect_navigation():
+        resident.locator("main form button[type=submit]").last.click()
     assert "Verstuurd" in resident.locator("main").inner_text()
     resident.close()
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from r2c.clock import SystemClock
@@ -48,7 +49,18 @@ def wait_until_answering(process: subprocess.Popen, base: str) -> None:
     wait_for(answers, "the server answering /api/v1/health")
 
 
-def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(tmp_path: Path, catalog) -> None:
+def children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(tmp_path: Path, catalog,
+                                                                                 workers: int) -> None:
+    """One process, or with ``--workers 2`` two worker processes answering and the planner once, in the main one."""
     url = f"sqlite:///{tmp_path / 'r2c.db'}"
     database = Database.connect(url)
     database.upgrade()
@@ -59,11 +71,14 @@ def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(
     env = {**os.environ, "R2C_DATABASE_URL": url, "R2C_PLANNER_INTERVAL": "1", "R2C_KANALEN": '["log"]',
            "R2C_HUISSTIJL": str(tmp_path / "huisstijl")}
     exe = Path(sys.executable).with_name("r2c")
-    server = subprocess.Popen([str(exe), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", str(workers)], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}/api/v1"
         wait_until_answering(server, f"http://127.0.0.1:{port}")
+        if workers > 1:  # uvicorn's worker processes (multiprocessing's resource tracker is no spawn_main)
+            wait_for(lambda: sum("spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+                                 for c in children(server.pid)) == workers, f"{workers} worker processes")
         ready = httpx.get(f"{base}/ready", timeout=5)
         assert ready.status_code == 200 and ready.json() == {"status": "gereed", "planner": True}
         assert httpx.get(f"{base}/openapi.json", timeout=5).json()["openapi"].startswith("3.1")
@@ -82,6 +97,8 @@ def test_serve_answers_health_and_readiness_and_its_planner_delivers_the_outbox(
         database.engine.dispose()
     assert server.returncode == 0, output
     assert "Traceback" not in output
+    if workers > 1:
+        assert f"met {workers} werkprocessen, de planner in het hoofdproces" in output
 
 
 def test_serve_logs_json_lines_and_shows_its_planners_rounds_in_metrics(tmp_path: Path) -> None:
