@@ -1,9 +1,9 @@
 """The werkvoorraad as a use case: one page of a gemeente's challenges for its staff, each with its next running
 term, that term's deadline light and on whom it waits, and the counts per light over the whole filtered list.
 
-The SQL is r2c.store.werkvoorraad's (three statements per page: the counts, the page's ids, their rows); the
-lights' werkdagen arithmetic is r2c.termijnen's (``grenzen``, ``signaal``); what a term waits on is the
-definition's (``rubriek`` of the termijn).
+The SQL is r2c.store.werkvoorraad's (one statement per page: the counts and the page); the lights' werkdagen
+arithmetic is r2c.termijnen's (``grenzen``, ``signaal``); what a term waits on is the definition's (``rubriek`` of
+the termijn).
 """
 
 from __future__ import annotations
@@ -83,11 +83,10 @@ def worklist(service: Any, *, actor: Actor, filter: Filter, drempels: tuple[int,
     g = grenzen(today(service.clock), *drempels)
     definition = service.definition_in_force(gemeente)
     with service.units.read() as connection:
-        counted = store.counts(connection, gemeente=gemeente, filter=filter, vandaag=g.vandaag, rood_voor=g.rood_voor,
-                               oranje_voor=g.oranje_voor)
-        found = [] if offset >= counted.total else store.page(
-            connection, gemeente=gemeente, filter=filter, sort=sort, descending=descending, limit=limit,
-            offset=offset, fase_order=list(definition.fasen))
+        counted, found = store.page(connection, gemeente=gemeente, filter=filter, vandaag=g.vandaag,
+                                    rood_voor=g.rood_voor, oranje_voor=g.oranje_voor, sort=sort,
+                                    descending=descending, limit=limit, offset=offset,
+                                    fase_order=list(definition.fasen))
     rows = []
     for r in found:
         d = service.catalog.get(r.workflow, r.workflow_version).definition

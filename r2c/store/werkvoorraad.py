@@ -1,5 +1,5 @@
-"""The werkvoorraad's SQL: the counts per deadline light over a gemeente's filtered list (one statement) and one
-page of it, sorted (its ids in order, then their rows: two statements), whatever the page size.
+"""The werkvoorraad's SQL: the counts per deadline light over a gemeente's filtered list and one page of it,
+sorted, in one statement whatever the page size.
 
 Each challenge row keeps its next running term (``volgende_termijn``, ``volgende_einddatum``: the running term that
 ends first, written with the terms by r2c.store.writes), so filters, sorting and the counts all read the challenge
@@ -17,7 +17,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, select
+from sqlalchemy import Connection, bindparam, case, func, select, true
 
 from r2c.store.tables import ChallengeRow
 
@@ -27,10 +27,9 @@ SORTS = ("kenmerk", "titel", "fase", "behandelaar", "laatste_dag")
 
 LAST_DAY = CHALLENGE.c.volgende_einddatum
 """The last day of the challenge's running term that ends first (None: no running term)."""
-_ROWS = select(CHALLENGE.c.id, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.fase,
-               CHALLENGE.c.behandelaar, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.version,
-               CHALLENGE.c.resultaat, CHALLENGE.c.volgende_termijn, LAST_DAY.label("laatste_dag")).where(
-    CHALLENGE.c.id.in_(bindparam("b_ids", expanding=True)))
+_ROW_COLUMNS = (CHALLENGE.c.id, CHALLENGE.c.kenmerk, CHALLENGE.c.titel, CHALLENGE.c.state, CHALLENGE.c.fase,
+                CHALLENGE.c.behandelaar, CHALLENGE.c.workflow, CHALLENGE.c.workflow_version, CHALLENGE.c.version,
+                CHALLENGE.c.resultaat, CHALLENGE.c.volgende_termijn, LAST_DAY.label("laatste_dag"))
 _TODAY, _RED, _ORANGE = (bindparam(name, type_=LAST_DAY.type) for name in ("b_vandaag", "b_rood", "b_oranje"))
 _LIGHTS = (
     func.count(),
@@ -77,61 +76,65 @@ class Counts:
     zonder: int
 
 
-def _where(gemeente: str, f: Filter) -> list[Any]:
-    where: list[Any] = [CHALLENGE.c.gemeente == gemeente]
+def _where(table: Any, gemeente: str, f: Filter) -> list[Any]:
+    """The filter's conditions on ``table`` (the challenge table or an alias of it)."""
+    last_day = table.c.volgende_einddatum
+    where: list[Any] = [table.c.gemeente == gemeente]
     if f.is_open is not None:
-        where.append(CHALLENGE.c.resultaat.is_(None) if f.is_open else CHALLENGE.c.resultaat.is_not(None))
+        where.append(table.c.resultaat.is_(None) if f.is_open else table.c.resultaat.is_not(None))
     if f.unassigned:
-        where.append(CHALLENGE.c.behandelaar.is_(None))
+        where.append(table.c.behandelaar.is_(None))
     if f.behandelaar is not None:
-        where.append(CHALLENGE.c.behandelaar == f.behandelaar)
+        where.append(table.c.behandelaar == f.behandelaar)
     if f.fase is not None:
-        where.append(CHALLENGE.c.fase == f.fase)
+        where.append(table.c.fase == f.fase)
     if f.text:
         pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(CHALLENGE.c.titel.ilike(pattern, escape="\\") | CHALLENGE.c.kenmerk.ilike(pattern, escape="\\"))
+        where.append(table.c.titel.ilike(pattern, escape="\\") | table.c.kenmerk.ilike(pattern, escape="\\"))
     if f.last_day_until is not None:
-        where.append(LAST_DAY <= f.last_day_until)
+        where.append(last_day <= f.last_day_until)
     if f.overdue_on is not None:
-        where.append(LAST_DAY < f.overdue_on)
+        where.append(last_day < f.overdue_on)
     return where
 
 
-def counts(connection: Connection, *, gemeente: str, filter: Filter, vandaag: date, rood_voor: date,
-           oranje_voor: date) -> Counts:
-    """The number of challenges the filter holds, in all and per light (boundaries from r2c.termijnen.grenzen)."""
-    found = connection.execute(select(*_LIGHTS).select_from(CHALLENGE).where(*_where(gemeente, filter)),
-                               {"b_vandaag": vandaag, "b_rood": rood_voor, "b_oranje": oranje_voor}).one()
-    return Counts(*found)
-
-
-def page(connection: Connection, *, gemeente: str, filter: Filter, sort: str = "laatste_dag",
-         descending: bool = False, limit: int = 25, offset: int = 0,
-         fase_order: Sequence[str] = ()) -> list[SimpleNamespace]:
-    """One page of the filtered list (id, kenmerk, titel, state, fase, behandelaar, workflow, workflow_version,
-    version, resultaat, volgende_termijn, laatste_dag), sorted on ``sort`` (one of SORTS; 'fase' in the order
-    ``fase_order``); a challenge without a running term, or without a behandelaar when sorting on it, comes last
-    either way; ties by the last day, then the kenmerk."""
+def _order(table: Any, sort: str, descending: bool, fase_order: Sequence[str]) -> list[Any]:
+    """The list's order on ``table``: ``sort`` (one of SORTS; 'fase' in the order ``fase_order``), a challenge
+    without a running term, or without a behandelaar when sorting on it, last either way; ties by the last day,
+    then the kenmerk."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {SORTS}")
+    last_day = table.c.volgende_einddatum
     if sort == "fase" and fase_order:
-        key: Any = case({f: i for i, f in enumerate(fase_order)}, value=CHALLENGE.c.fase, else_=len(fase_order))
-    elif sort == "fase":
-        key = CHALLENGE.c.fase
+        key: Any = case({f: i for i, f in enumerate(fase_order)}, value=table.c.fase, else_=len(fase_order))
     elif sort == "laatste_dag":
-        key = LAST_DAY
+        key = last_day
     else:
-        key = CHALLENGE.c[sort]
+        key = table.c[sort]
     first = key.desc() if descending else key.asc()
     order = [first.nulls_last() if sort in ("laatste_dag", "behandelaar") else first]
     if sort != "laatste_dag":
-        order.append(LAST_DAY.asc().nulls_last())
-    order += [CHALLENGE.c.kenmerk, CHALLENGE.c.id]
-    # the page's ids in order from the index alone (it holds every column filtered and sorted on), then their 25
-    # rows by id: sorting on the titel reads no heap row of the thousands it sorts
-    ids = connection.execute(select(CHALLENGE.c.id).where(*_where(gemeente, filter))
-                             .order_by(*order).limit(limit).offset(offset)).scalars().all()
-    if not ids:
-        return []
-    found = {r.id: r for r in connection.execute(_ROWS, {"b_ids": ids})}
-    return [SimpleNamespace(**found[i]._mapping) for i in ids if i in found]
+        order.append(last_day.asc().nulls_last())
+    return order + [table.c.kenmerk, table.c.id]
+
+
+def page(connection: Connection, *, gemeente: str, filter: Filter, vandaag: date, rood_voor: date,
+         oranje_voor: date, sort: str = "laatste_dag", descending: bool = False, limit: int = 25, offset: int = 0,
+         fase_order: Sequence[str] = ()) -> tuple[Counts, list[SimpleNamespace]]:
+    """The counts of the filtered list, in all and per light (boundaries from r2c.termijnen.grenzen), and one page
+    of it (id, kenmerk, titel, state, fase, behandelaar, workflow, workflow_version, version, resultaat,
+    volgende_termijn, laatste_dag) in the order of ``_order``: one statement.
+
+    The counts and the page's ids come from the index alone (it holds every column filtered and sorted on); only
+    the page's rows are read from the table, by id, so sorting thousands on the titel reads no heap row of them."""
+    counted = select(*_LIGHTS).select_from(CHALLENGE).where(*_where(CHALLENGE, gemeente, filter)).subquery("tellingen")
+    inner = CHALLENGE.alias("open")
+    ids = (select(inner.c.id).where(*_where(inner, gemeente, filter))
+           .order_by(*_order(inner, sort, descending, fase_order)).limit(limit).offset(offset).subquery("pagina"))
+    rows = CHALLENGE.join(ids, ids.c.id == CHALLENGE.c.id)
+    statement = (select(counted, *_ROW_COLUMNS).select_from(counted.outerjoin(rows, true()))
+                 .order_by(*_order(CHALLENGE, sort, descending, fase_order)))
+    found = connection.execute(statement, {"b_vandaag": vandaag, "b_rood": rood_voor, "b_oranje": oranje_voor}).all()
+    tally = Counts(*found[0][:len(_LIGHTS)])
+    names = [c.name for c in _ROW_COLUMNS]
+    return tally, [SimpleNamespace(**dict(zip(names, r[len(_LIGHTS):]))) for r in found if r.id is not None]
