@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     Attributes:
         database_url: SQLAlchemy URL; SQLite ``./r2c.db`` by default, ``postgresql+psycopg://...`` at scale.
+        database_pool: the database connections a process keeps open: about as many as requests it answers at
+            once (r2c.store.db; up to 10 more at a peak).
         documenten: the directory that holds uploaded documents (the database keeps metadata and checksums).
         huisstijl: the directory with one folder per gemeente: gemeente.yaml (name, addresses, signature, logo)
             and templates that replace r2c's own.
@@ -86,6 +88,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="R2C_", extra="ignore")
 
     database_url: str = "sqlite:///./r2c.db"
+    database_pool: int = Field(20, ge=1, le=500)
     documenten: Path = Path("./documenten")
     huisstijl: Path = Path("./huisstijl")
     kanalen: list[str] = ["log"]
@@ -154,6 +157,7 @@ EXAMPLES: dict[str, str] = {
     "webhook_urls": '\'["https://zaaksysteem.example/hook"]\'',
     "cors_origins": '\'["https://werkplek.gemeente.example"]\'',
     "planner_interval": "60 (seconden)",
+    "database_pool": "20",
     "max_pogingen": "10",
     "smtp_port": "25 of 587",
     "publieke_limiet": "60/minute",

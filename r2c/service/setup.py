@@ -15,7 +15,7 @@ def open_service(*, settings: Settings | None = None, clock: Clock | None = None
     """The service on the configured database; DatabaseBehind when ``r2c db upgrade`` has not been run."""
     settings = settings or load_settings()
     keyring = load_keyring(settings)
-    db = Database.connect(settings.database_url)
+    db = Database.connect(settings.database_url, pool_size=settings.database_pool)
     db.require_current()
     service = ChallengeService(db.sessions, load_catalog(), clock or SystemClock(),
                                read_session_factory=db.read_sessions, documents=DocumentStore(settings.documenten),

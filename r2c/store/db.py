@@ -41,7 +41,12 @@ SUPPORTED = ("sqlite", "postgresql")
 """The kinds of database r2c runs on (docs/storage.md)."""
 
 
-def make_engine(url: str) -> Engine:
+POOL_SIZE = 20
+"""Connections a process keeps open by default (``R2C_DATABASE_POOL``); up to POOL_OVERFLOW more at a peak."""
+POOL_OVERFLOW = 10
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     """An engine for ``url`` with r2c's connection settings applied; a URL r2c cannot use is a ConfigError that
     says what to write or install (``R2C_DATABASE_URL``), without the password. Statement parameters never
     appear in SQLAlchemy's errors and logs (``hide_parameters``): they may hold personal data."""
@@ -57,10 +62,12 @@ def make_engine(url: str) -> Engine:
     try:
         if kind == "sqlite":
             engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False},
-                                   hide_parameters=True)
+                                   hide_parameters=True, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
             _sqlite_settings(engine)
             return engine
-        engine = create_engine(parsed, hide_parameters=True)
+        # as many kept connections as requests the server runs at once: a request beyond the pool would open and
+        # close a connection of its own (a new server process on PostgreSQL, several ms of CPU)
+        engine = create_engine(parsed, hide_parameters=True, pool_size=pool_size, max_overflow=POOL_OVERFLOW)
         _ping_when_idle(engine)
         return engine
     except NoSuchModuleError:
@@ -154,10 +161,11 @@ class Database:
     read_sessions: Callable[[], Session]
 
     @classmethod
-    def connect(cls, url: str | None = None) -> Database:
-        """The database at ``url`` (default: ``R2C_DATABASE_URL`` or ``./r2c.db``)."""
+    def connect(cls, url: str | None = None, *, pool_size: int = POOL_SIZE) -> Database:
+        """The database at ``url`` (default: ``R2C_DATABASE_URL`` or ``./r2c.db``), keeping up to ``pool_size``
+        connections open."""
         url = url or load_settings().database_url
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size=pool_size)
         writes = sessionmaker(bind=engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
         reads = sessionmaker(bind=engine, expire_on_commit=False)
         return cls(url, engine, writes, reads)
