@@ -19,7 +19,8 @@ endpoint in turn:
 2. ``werkvoorraad``: ``GET /werkvoorraad`` (tab Alle open, sorted on the last day, 25 rows, counts per light);
 3. ``gefilterd``: ``GET /werkvoorraad?behandelaar=niemand&termijn_voor=<in 20 days>&sorteer=titel``.
 
-Reported: requests per second, p50 and p99, SQL statements per request, and the p50 and p99 ratio to ``api``.
+Reported: requests per second, p50 and p99, SQL statements per request, the server's CPU time per request (its
+processes, from /proc), and the p50 and p99 ratio to ``api``.
 On SQLite (a temporary file) and PostgreSQL (a fresh schema, dropped afterwards; skipped with a note when the
 server does not answer). The machine has 2 cores shared by the server, PostgreSQL and the load: medians, ratios.
 
@@ -163,10 +164,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server process ``pid`` and its worker processes have used (Linux /proc)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue  # a process that ended meanwhile
+    return total
+
+
 @contextmanager
-def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int, int]]:
     """uvicorn with bench.bench_api's ``server_app`` in a subprocess, ``workers`` worker processes (as ``r2c serve
-    --workers`` runs them); (host, port) once it answers."""
+    --workers`` runs them); (host, port, its process id) once it answers."""
     port = _free_port()
     log = (folder / "server.log").open("w")
     env = {**os.environ, ENV_URL: url, ENV_DOCS: str(folder / "documenten"), "PYTHONPATH": str(ROOT)}
@@ -187,7 +203,7 @@ def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int]]
                 if time.monotonic() > deadline:
                     raise RuntimeError("the server did not answer within 60 s") from None
                 time.sleep(0.2)
-        yield "127.0.0.1", port
+        yield "127.0.0.1", port, process.pid
     finally:
         process.terminate()
         try:
@@ -234,7 +250,7 @@ def stats(address: tuple[str, int]) -> dict[str, Any]:
 
 
 def phase(address: tuple[str, int], name: str, path: str, headers: list[dict[str, str]],
-          expect: str, count_statements: bool = True) -> dict[str, Any]:
+          expect: str, count_statements: bool = True, server_pid: int | None = None) -> dict[str, Any]:
     """USERS closed loops on ``path`` (user i with headers[i]): warm-up, then MEASURE_S counted."""
     latencies: list[list[float]] = [[] for _ in headers]
     failures = [0] * len(headers)
@@ -267,8 +283,10 @@ def phase(address: tuple[str, int], name: str, path: str, headers: list[dict[str
     barrier.wait()
     time.sleep(max(0.0, begin - time.monotonic()))
     marks["before"] = stats(address) if count_statements else None
+    cpu_before = server_cpu_s(server_pid) if server_pid else None
     for t in threads:
         t.join()
+    cpu = server_cpu_s(server_pid) - cpu_before if server_pid else None  # the last requests run a bit past ``end``
     marks["after"] = stats(address) if count_statements else None
     every = sorted(x for row in latencies for x in row)
     count = len(every)
@@ -279,7 +297,8 @@ def phase(address: tuple[str, int], name: str, path: str, headers: list[dict[str
     return {"endpoint": name, "path": path, "requests": count, "failures": sum(failures),
             "rps": round(count / MEASURE_S, 1), "p50_ms": round(statistics.median(every), 2),
             "p99_ms": round(cut[98], 2),
-            "statements_per_request": round(statements / count, 2) if statements is not None else None}
+            "statements_per_request": round(statements / count, 2) if statements is not None else None,
+            "server_cpu_ms_per_request": round(cpu / count * 1000, 2) if cpu is not None else None}
 
 
 @contextmanager
@@ -300,16 +319,18 @@ def bench(kind: str) -> dict[str, Any]:
         until = (data["today"] + timedelta(days=20)).isoformat()
         runs = []
         for workers in WORKERS:
-            with serve(url, Path(folder), workers) as address:
+            with serve(url, Path(folder), workers) as (host, port, pid):
+                address = (host, port)
                 cookies = [{"Cookie": login(address, email)} for email in emails]
                 key = {"Authorization": f"Bearer {secret}"}
                 one = workers == 1  # the statement counter lives in one process
                 phases = [
-                    phase(address, "api", "/api/v1/challenges?open=true&pageSize=25", [key] * USERS, '"items"', one),
-                    phase(address, "werkvoorraad", "/werkvoorraad", cookies, "utrecht-table__row", one),
+                    phase(address, "api", "/api/v1/challenges?open=true&pageSize=25", [key] * USERS, '"items"', one,
+                          pid),
+                    phase(address, "werkvoorraad", "/werkvoorraad", cookies, "utrecht-table__row", one, pid),
                     phase(address, "gefilterd",
                           f"/werkvoorraad?behandelaar=niemand&termijn_voor={until}&sorteer=titel", cookies,
-                          "utrecht-table__row", one),
+                          "utrecht-table__row", one, pid),
                 ]
             api = phases[0]
             for p in phases:
@@ -331,7 +352,7 @@ def main() -> dict[str, Any]:
           f"{USERS} users; {MEASURE_S:.0f} s per endpoint; target p50 < {TARGET_P50_MS:.0f} ms, "
           f"p99 < {TARGET_P99_MS:.0f} ms on PostgreSQL)")
     print(f"{'database':<11}{'workers':>8} {'endpoint':<14}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'x api p50':>10}"
-          f"{'x api p99':>10}{'SQL/req':>9}{'fail':>6}")
+          f"{'x api p99':>10}{'SQL/req':>9}{'CPU ms/req':>11}{'fail':>6}")
     for kind, r in results.items():
         if "skipped" in r:
             print(f"{kind:<11} skipped ({r['skipped']})")
@@ -341,7 +362,8 @@ def main() -> dict[str, Any]:
                 sql = p["statements_per_request"]
                 print(f"{kind:<11}{run['workers']:>8} {p['endpoint']:<14}{p['rps']:>8.0f}{p['p50_ms']:>9.1f}"
                       f"{p['p99_ms']:>9.1f}{p['p50_ratio_to_api']:>10.2f}{p['p99_ratio_to_api']:>10.2f}"
-                      f"{'-' if sql is None else f'{sql:.1f}':>9}{p['failures']:>6}")
+                      f"{'-' if sql is None else f'{sql:.1f}':>9}{p['server_cpu_ms_per_request']:>11.2f}"
+                      f"{p['failures']:>6}")
     return results
 
 

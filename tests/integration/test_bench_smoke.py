@@ -166,6 +166,7 @@ def check_werkvoorraad(r: dict[str, Any]) -> None:
                 assert _positive(p["p50_ms"]) and _positive(p["p99_ms"]) and _positive(p["p50_ratio_to_api"]), p
                 counted = p["statements_per_request"]
                 assert _positive(counted) if run["workers"] == 1 else counted is None, p
+                assert _positive(p["server_cpu_ms_per_request"]), p
 
 
 def check_zgw(r: dict[str, Any]) -> None:
