@@ -11,9 +11,9 @@ person does; the API gets a behandelaar's key.
 
 The server is r2c's app in uvicorn (its own process; ``bench.bench_api.server_app``, which also counts the SQL
 statements), once per worker count in WORKERS (default 1 and 2 worker processes, as ``r2c serve --workers N``
-runs them; the statements are counted with one worker only). Load: USERS threads in this process, each a closed loop on one keep-alive connection
-(the next request when the last is answered), WARMUP_S seconds not counted, then MEASURE_S seconds counted, per
-endpoint in turn:
+runs them; the statements are counted with one worker only). Load: USERS threads in this process, each a closed
+loop on one keep-alive connection (the next request when the last is answered), WARMUP_S seconds not counted, then
+MEASURE_S seconds counted, per endpoint in turn:
 
 1. ``api``: ``GET /api/v1/challenges?open=true&pageSize=25`` with the key (the list endpoint, newest first);
 2. ``werkvoorraad``: ``GET /werkvoorraad`` (tab Alle open, sorted on the last day, 25 rows, counts per light);

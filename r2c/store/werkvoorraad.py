@@ -1,12 +1,12 @@
 """The werkvoorraad's SQL: the counts per deadline light over a gemeente's filtered list and one page of it,
-sorted, in one statement whatever the page size.
+sorted, in one statement whatever the page size (built once per shape of filter and order, the values bound).
 
 Each challenge row keeps its next running term (``volgende_termijn``, ``volgende_einddatum``: the running term that
 ends first, written with the terms by r2c.store.writes), so filters, sorting and the counts all read the challenge
 table alone; on PostgreSQL the counts and the sorted ids read only the partial index of the open challenges
-(``ix_challenge_open``, migration 0014), and the default order (by the last day) walks it and stops after one page. The lights' thresholds
-come in as date boundaries (r2c.termijnen.grenzen): the database compares dates, the werkdagen arithmetic stays in
-the core.
+(``ix_challenge_open``, migration 0014), and the default order (by the last day) walks it and stops after one
+page. The lights' thresholds come in as date boundaries (r2c.termijnen.grenzen): the database compares dates, the
+werkdagen arithmetic stays in the core.
 """
 
 from __future__ import annotations
