@@ -45,9 +45,11 @@ chromium:
 	    echo "$(CHROMIUM) is missing: install it (apt-get install chromium) or set R2C_CHROMIUM, else the browser tests skip"; \
 	  fi; }
 
-## test: install the dev extras and run every test (exit code 5, "no tests", fails)
+## test: install the dev extras and run every test (exit code 5, "no tests", fails), in TEST_WORKERS processes
+## (pytest-xdist; each test file stays in one process, so its module fixtures start once). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: install-dev chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## bench: the benchmarks whose figures are in docs/performance.md
 bench: install-dev
