@@ -50,9 +50,13 @@ def status(gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeen
         counts = queue.channel_counts(connection, channel=CHANNEL, gemeente=gemeente)
         behind = queue.channel_deliveries(connection, channel=CHANNEL, statuses=("wachtend",), gemeente=gemeente)
         failed = queue.channel_deliveries(connection, channel=CHANNEL, statuses=("mislukt",), gemeente=gemeente)
+        undistributed = queue.undistributed(connection, gemeente=gemeente)
     where = f" ({gemeente})" if gemeente else ""
     typer.echo(f"zgw{where}: {counts.get('verzonden', 0)} verzonden, {counts.get('wachtend', 0)} achter, "
                f"{counts.get('mislukt', 0)} mislukt")
+    if undistributed:
+        typer.echo(f"Nog niet verdeeld over de kanalen: {undistributed} bericht(en); de planner maakt er in zijn "
+                   "volgende ronde stappen van (draait hij? r2c doctor)")
     if behind:
         typer.echo("Achter (wordt opnieuw geprobeerd):")
         for row in behind:

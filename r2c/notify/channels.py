@@ -25,10 +25,14 @@ class DeliveryError(R2CError):
 
     Attributes:
         temporary: True when trying again later may work (server down, refused for now).
+        waiting: True when the message was not tried because it waits for another one (a channel that keeps a
+            challenge's steps in order): tried again later without counting an attempt, so it never fails by
+            waiting, however long the other one takes or stays failed.
     """
 
-    def __init__(self, message: str, *, temporary: bool = True):
-        self.temporary = temporary
+    def __init__(self, message: str, *, temporary: bool = True, waiting: bool = False):
+        self.temporary = temporary or waiting
+        self.waiting = waiting
         super().__init__(message)
 
 

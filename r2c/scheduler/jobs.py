@@ -162,6 +162,10 @@ def distribute(service: ChallengeService, clock: Clock, router: Router, *, batch
 
 # -- deliveries -> channels ----------------------------------------------------------------------------------
 
+WAIT_FOR_EARLIER = timedelta(minutes=5)
+"""How long a delivery that waits for another one (``DeliveryError.waiting``) waits before it looks again."""
+
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed attempt: 1, 2, 4, ... minutes, at most 6 hours."""
     return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
@@ -200,17 +204,29 @@ def _send(row: Any, channels: dict[str, Channel], router: Router, clock: Clock, 
         if channel is None:
             raise DeliveryError(f"kanaal '{row.channel}' staat niet aan", temporary=True)
         channel.send(build_message(row, router, on=today(clock)))
+    except DeliveryError as error:
+        if not error.waiting:
+            return _failed(row, error, clock, attempts, max_attempts)
+        # not tried: no attempt counted, so waiting never uses up the attempts of the message itself
+        return {"attempts": row.attempts, "last_error": str(error)[:2000], "status": "wachtend",
+                "next_attempt_at": clock.now() + WAIT_FOR_EARLIER}
     except R2CError as error:
-        # a template that does not fit its context stays wrong: give up; a channel that is down, or a
-        # configuration error (a broken gemeente.yaml) can be fixed: try again later
-        temporary = not isinstance(error, RenderError) and getattr(error, "temporary", True) and attempts < max_attempts
-        # the delivery's id, not its key: the key and the channel's message may hold the recipient's address
-        LOG.warning("bezorging %s via %s mislukt (poging %d): %s", row.id, row.channel, attempts,
-                    str(error).replace(row.recipient, "<ontvanger>") if row.recipient else error)
-        return {"attempts": attempts, "last_error": str(error)[:2000],
-                "status": "wachtend" if temporary else "mislukt",
-                "next_attempt_at": clock.now() + backoff(attempts)}
+        return _failed(row, error, clock, attempts, max_attempts)
     return {"attempts": attempts, "status": "verzonden", "sent_at": clock.now(), "last_error": None}
+
+
+def _failed(row: Any, error: R2CError, clock: Clock, attempts: int, max_attempts: int) -> dict:
+    """The delivery's new values after a failed attempt: wait and try again, or give up."""
+    # a template that does not fit its context stays wrong: give up; a channel that is down, or a
+    # configuration error (a broken gemeente.yaml) can be fixed: try again later
+    temporary = not isinstance(error, RenderError) and getattr(error, "temporary", True) and attempts < max_attempts
+    # the delivery's id, not its key: the key and the channel's message may hold the recipient's e-mail address
+    # (a webhook's URL or a channel's own name, such as zgw, is no personal data and stays readable)
+    LOG.warning("bezorging %s via %s mislukt (poging %d): %s", row.id, row.channel, attempts,
+                str(error).replace(row.recipient, "<ontvanger>") if "@" in (row.recipient or "") else error)
+    return {"attempts": attempts, "last_error": str(error)[:2000],
+            "status": "wachtend" if temporary else "mislukt",
+            "next_attempt_at": clock.now() + backoff(attempts)}
 
 
 def build_message(row: Any, router: Router, *, on: date) -> Message:

@@ -139,6 +139,15 @@ def channel_deliveries(connection: Connection, *, channel: str, statuses: tuple[
     return connection.execute(query).all()
 
 
+def undistributed(connection: Connection, *, gemeente: str | None = None) -> int:
+    """How many outbox messages (of one gemeente, or all) are not yet distributed over the channels: each may still
+    become a delivery of any channel, so a channel's beheerder counts them as behind."""
+    query = select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == "wachtend")
+    if gemeente is not None:
+        query = query.where(OUTBOX.c.gemeente == gemeente)
+    return connection.execute(query).scalar_one()
+
+
 def channel_counts(connection: Connection, *, channel: str, gemeente: str | None = None) -> dict[str, int]:
     """{status: number of deliveries} over ``channel`` (of one gemeente, or all)."""
     query = select(DELIVERY.c.status, func.count()).where(DELIVERY.c.channel == channel).group_by(DELIVERY.c.status)

@@ -192,7 +192,7 @@ class Step:
                                            outbox_key=str(self.message.event.get("id")), delivery_key=self.message.key)
             if waiting:
                 raise DeliveryError(f"zaaksysteem: {self.challenge.kenmerk} stap {versie}: wacht op {waiting} eerdere "
-                                    "stap(pen) van deze uitdaging", temporary=True)
+                                    "stap(pen) van deze uitdaging", waiting=True)
             rows = challenges.history(connection, challenge_id)
             self.started = rows[0].at if rows else self.channel.clock.now()
             self.party = challenges.initiator_personal(connection, challenge_id)

@@ -67,6 +67,34 @@ def test_a_refusal_is_given_up_with_the_apis_reason_and_sent_after_a_fix(linked,
 
 
 @pytest.mark.parametrize("zgw_database_url", ["sqlite"], indirect=True)
+def test_a_step_waiting_for_a_failed_one_uses_up_no_attempts_and_follows_it_after_the_fix(linked, caplog) -> None:
+    standin = linked.standin
+    standin.published.clear()
+    caplog.set_level(logging.WARNING, logger="r2c.planner")
+    story = Story(linked, "2026-01-12")
+    linked.run()
+    story.do("2026-01-19", "aanvulling_vragen")
+    for _ in range(linked.settings.max_pogingen + 2):  # longer than the attempts a step may use
+        linked.run()
+        linked.traveller.shift(timedelta(hours=1))
+    first, later = linked.deliveries()
+    assert first.status == "mislukt" and first.attempts == 1
+    assert later.status == "wachtend" and later.attempts == 0 and "wacht op 1 eerdere stap" in later.last_error
+    assert standin.created.get("statussen", 0) == 0
+    refused = [r.getMessage() for r in caplog.records if "mislukt (poging" in r.getMessage()]
+    assert refused and all("via zgw" in m and "<ontvanger>" not in m for m in refused)
+
+    standin.published.add(standin.zaaktype)
+    with linked.service.units.write() as connection:
+        assert retry_failed(connection, channel="zgw", challenge_id=story.challenge.id,
+                            now=linked.service.clock.now()) == 1
+    until_sent(linked)
+    assert [d.attempts for d in linked.deliveries()] == [1, 1]  # opnieuw counts the put-back step afresh
+    assert standin.created["zaken"] == 1 and standin.violations == []
+    assert zaak_of(standin, story)["opschorting"]["indicatie"] is True
+
+
+@pytest.mark.parametrize("zgw_database_url", ["sqlite"], indirect=True)
 def test_r2c_zgw_status_shows_what_failed_and_why_and_opnieuw_puts_it_back(linked, tmp_path) -> None:
     from tests.conftest import run_r2c
 
@@ -75,11 +103,14 @@ def test_r2c_zgw_status_shows_what_failed_and_why_and_opnieuw_puts_it_back(linke
     linked.run()
     story.do("2026-01-19", "aanvulling_vragen")
     linked.run()
+    Story(linked, "2026-01-19")  # a second challenge, not yet distributed over the channels: behind as well
     env = {"R2C_DATABASE_URL": linked.settings.database_url}
     shown = run_r2c("zgw", "status", "--gemeente", "gouda", env=env)
     assert shown.returncode == 1, shown.stderr
     lines = shown.stdout.splitlines()
     assert lines[0] == "zgw (gouda): 0 verzonden, 1 achter, 1 mislukt"
+    assert lines[1].startswith("Nog niet verdeeld over de kanalen: 1 bericht(en)")
+    assert "Nog niet verdeeld" not in run_r2c("zgw", "status", "--gemeente", "vught", env=env).stdout
     failed = lines[lines.index(next(x for x in lines if x.startswith("Mislukt"))) + 1]
     assert story.challenge.kenmerk in failed and "stap 1 (uitdaging.transitie)" in failed
     assert "zaaktype: Het ZaakType is nog niet gepubliceerd" in failed
@@ -98,6 +129,6 @@ def test_r2c_zgw_status_shows_what_failed_and_why_and_opnieuw_puts_it_back(linke
     until_sent(linked)  # (a step that waited for the failed one comes after its backoff)
     after = run_r2c("zgw", "status", env=env)
     assert after.returncode == 0 and after.stdout.endswith(" verzonden, 0 achter, 0 mislukt\n"), after.stdout
-    assert linked.standin.created["zaken"] == 1
+    assert linked.standin.created["zaken"] == 2
     nothing = run_r2c("zgw", "opnieuw", "--alles", env=env)
     assert nothing.returncode == 1 and "er zijn geen mislukte zgw-stappen" in nothing.stderr
