@@ -296,3 +296,22 @@ def test_a_challenge_whose_workflow_version_is_gone_stops_no_round_of_the_schedu
     assert sorted((t["uitdaging"], t["label"]) for t in digest["termijnen"]) == sorted(
         [(broken, "beslistermijn"), (good, "Beslistermijn")])
     assert statuses == {"verdeeld"} and deliveries == {"verzonden"}
+
+
+class Refusing:
+    """A mail server that refuses the recipient, naming the address in its reply (as SMTP servers do)."""
+
+    def send(self, message: Message) -> None:
+        raise DeliveryError(f"RCPT TO {message.recipient}: 550 5.1.1 <{message.recipient}> onbekend", temporary=False)
+
+
+def test_a_refused_mail_is_logged_without_the_recipients_address(service, clock, catalog, caplog) -> None:
+    from tests.conftest import ROOT
+
+    router = Router(Settings(kanalen=["email"], huisstijl=ROOT / "huisstijl"), catalog)
+    submit(service)
+    assert distribute(service, clock, router).queued >= 1
+    caplog.set_level("WARNING", logger="r2c.planner")
+    assert deliver(service, clock, {"email": Refusing()}, router).failed >= 1
+    lines = [r.getMessage() for r in caplog.records if "mislukt (poging" in r.getMessage()]
+    assert lines and all("<ontvanger>" in line and "@" not in line for line in lines), lines
