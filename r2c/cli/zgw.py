@@ -63,8 +63,9 @@ def zaaktype(gemeente: Annotated[str, typer.Argument(help="De gemeente, bv. goud
     if done.bestond:
         typer.echo(f"{name} staat al gepubliceerd in de catalogus: {done.zaaktype}; niets aangemaakt")
         return
-    made = ", ".join(f"{n} {resource}" for resource, n in done.aangemaakt.items())
-    typer.echo(f"{name} gepubliceerd: {done.zaaktype}")
+    made = ", ".join(f"{n} {resource}" for resource, n in done.aangemaakt.items()) or "niets"
+    typer.echo(f"{name} gepubliceerd: {done.zaaktype}"
+               + (" (het concept van een afgebroken poging is afgemaakt)" if done.afgemaakt else ""))
     typer.echo(f"aangemaakt: {made}" + (f"; hergebruikt: {len(done.hergebruikt)}" if done.hergebruikt else ""))
 
 

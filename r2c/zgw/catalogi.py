@@ -3,7 +3,8 @@
 A second run finds the zaaktype by ``identificatie`` and ``versiedatum`` within the catalogus and creates nothing
 (the lists are filtered on ``catalogus`` here: the official document types that query parameter as an integer);
 informatieobjecttypen and besluittypen are reused by omschrijving (they belong to the catalogus and serve every
-version). Order: informatieobjecttypen, besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen,
+version). A concept of the same version, left by a run that broke off halfway, is finished: its parts are
+matched by their natural key (``KEYS``) and only the missing ones are created. Order: informatieobjecttypen, besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen,
 eigenschappen and links, then publish informatieobjecttypen, besluittypen and the zaaktype (Open Zaak publishes a
 zaaktype only when those are published).
 """
@@ -19,6 +20,20 @@ from r2c.zgw.zaaktype import Zaaktype
 
 RESOURCES = {"statustypen": "statustypen", "roltypen": "roltypen", "resultaattypen": "resultaattypen",
              "eigenschappen": "eigenschappen", "koppelingen": "zaaktype-informatieobjecttypen"}
+KEYS = {"statustypen": ("volgnummer",), "roltypen": ("omschrijvingGeneriek", "omschrijving"),
+        "resultaattypen": ("omschrijving",), "eigenschappen": ("naam",),
+        "zaaktype-informatieobjecttypen": ("informatieobjecttype",)}
+"""What makes a part of a zaaktype the same part, when a run finishes a concept that an earlier run left."""
+
+
+def _parts(client: ZgwClient, zaaktype_url: str) -> dict[str, set[tuple[Any, ...]]]:
+    """The keys of the parts a concept zaaktype has, read from the zaaktype (its lists of part URLs; the
+    official document types the lists' ``zaaktype`` filter as an integer, so they cannot be filtered on it)."""
+    zaaktype = client.get(zaaktype_url)
+    have = {resource: {tuple(client.get(url).get(k) for k in KEYS[resource]) for url in zaaktype.get(resource) or []}
+            for resource in ("statustypen", "roltypen", "resultaattypen", "eigenschappen")}
+    have["zaaktype-informatieobjecttypen"] = {(url,) for url in zaaktype.get("informatieobjecttypen") or []}
+    return have
 
 
 class PublishError(R2CError):
@@ -34,10 +49,13 @@ class Published:
         bestond: True when this version was already published (nothing created).
         aangemaakt: per resource, how many objects were created.
         hergebruikt: informatieobjecttypen and besluittypen that already existed (by omschrijving).
+        afgemaakt: True when this version stood as a concept (an earlier run broke off) and this run finished it,
+            creating only the parts it lacked.
     """
 
     zaaktype: str
     bestond: bool
+    afgemaakt: bool = False
     aangemaakt: dict[str, int] = field(default_factory=dict)
     hergebruikt: list[str] = field(default_factory=list)
 
@@ -82,16 +100,12 @@ def _publish(zaaktype: Zaaktype, client: ZgwClient, root: str, what: str) -> Pub
     body = zaaktype.zaaktype
     existing = [z for z in _all(client, f"{root}/zaaktypen", {"identificatie": body["identificatie"], "status": "alles"})
                 if z.get("catalogus") == catalogus and z.get("versiedatum") == body["versiedatum"]]
-    if existing:
-        found = existing[0]
-        if found.get("concept"):
-            raise PublishError(f"{what} staat al als concept in de catalogus ({found['url']}), waarschijnlijk van een "
-                               "afgebroken poging; verwijder dat concept of publiceer het in het zaaksysteem, en "
-                               "probeer het daarna opnieuw")
+    found = existing[0] if existing else None
+    if found is not None and not found.get("concept"):
         return Published(found["url"], True)
 
     urls = {"{catalogus}": catalogus}
-    done = Published("", False)
+    done = Published("", False, afgemaakt=found is not None)
     concept: list[str] = []
 
     def create(resource: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -113,12 +127,14 @@ def _publish(zaaktype: Zaaktype, client: ZgwClient, root: str, what: str) -> Pub
             if made.get("concept", True):
                 concept.append(made["url"])
 
-    made = create("zaaktypen", body)
+    made = found if found is not None else create("zaaktypen", body)  # a concept left by a broken run: finish it
     urls["{zaaktype}"] = done.zaaktype = made["url"]
+    have = _parts(client, made["url"]) if found is not None else {}
     for attribute, resource in RESOURCES.items():
-        items = getattr(zaaktype, attribute)
-        for item in items:
-            create(resource, item[1] if isinstance(item, tuple) else item)
+        for item in getattr(zaaktype, attribute):
+            item = _fill(item[1] if isinstance(item, tuple) else item, urls)
+            if tuple(item.get(k) for k in KEYS[resource]) not in have.get(resource, ()):
+                create(resource, item)
     for url in [*concept, made["url"]]:
         client.post(f"{url}/publish", None)
     return done

@@ -195,6 +195,9 @@ class CatalogiStandIn:
         if resource == "zaaktypen":
             for part in ("statustypen", "roltypen", "resultaattypen", "eigenschappen"):
                 shown[part] = [o["url"] for o in self.objects.get(part, {}).values() if o["zaaktype"] == item["url"]]
+            shown["informatieobjecttypen"] = [o["informatieobjecttype"] for o in
+                                              self.objects.get("zaaktype-informatieobjecttypen", {}).values()
+                                              if o["zaaktype"] == item["url"]]
         return shown
 
     def _get(self, url: Any, resource: str, name: str) -> dict[str, Any]:

@@ -173,10 +173,25 @@ def test_a_refusal_of_the_catalogi_api_is_one_clear_line(tmp_path: Path, standin
     assert len(lines) == 1, lines
     assert "niet gepubliceerd" in lines[0] and "selectielijstklasse:" in lines[0] and "onbekend" in lines[0]
     assert not any(o["concept"] is False for o in standin.objects["zaaktypen"].values())
-    # the half-made concept is named on the next run, not doubled
+    # the next run, still refused, makes no second concept
     again = run_r2c("zgw", "zaaktype", "gouda", "--publiceer", env=env)
-    assert again.returncode == 1 and "staat al als concept" in again.stderr
+    assert again.returncode == 1 and "niet gepubliceerd" in again.stderr
     assert standin.created["zaaktypen"] == 1
+    assert len(standin.objects["statustypen"]) > 0  # the statustypen came before the refused resultaattype
+
+    # after the archivist's fix the run finishes that concept: only the parts it lacked, then published
+    fixed = {"R2C_ZGW_CONFIG": str(_config(tmp_path, standin))}
+    done = run_r2c("zgw", "zaaktype", "gouda", "--publiceer", env=fixed)
+    assert done.returncode == 0, done.stderr
+    assert "afgebroken poging is afgemaakt" in done.stdout
+    assert "statustypen" not in done.stdout.splitlines()[1] and "resultaattypen" in done.stdout.splitlines()[1]
+    assert standin.created["zaaktypen"] == 1
+    [zaaktype] = standin.objects["zaaktypen"].values()
+    assert zaaktype["concept"] is False
+    exported = json.loads(run_r2c("zgw", "zaaktype", "gouda").stdout)
+    for resource, key in (("statustypen", "volgnummer"), ("resultaattypen", "omschrijving"), ("roltypen", "omschrijving")):
+        made = [o[key] for o in standin.objects[resource].values() if o["zaaktype"] == zaaktype["url"]]
+        assert sorted(made) == sorted(o[key] for o in exported[resource]), resource  # each once, none missing
 
 
 def test_publiceer_without_the_archivists_choice_names_the_key_and_sends_nothing(
