@@ -552,7 +552,7 @@ class ChallengeService:
         """Everything the status page shows for an open status link, or None (unknown or revoked link).
 
         Four statements in one read transaction: the link with its challenge, the terms, the letters, their own
-        documents.
+        documents. A step is offered when only a reason or its own texts block it: its form asks them.
         """
         with self.units.read() as session:
             row = self._row_of_link(session, token)
@@ -565,7 +565,7 @@ class ChallengeService:
             documents = [Document(r.id, r.challenge_id, r.name, r.media_type, r.size, r.sha256, as_utc(r.added_at),
                                   r.added_by) for r in challenges.documents(session, row.id, added_by=actor.id)]
         return StatusView(actor, challenge_view(row, definition, rol=actor.rol), terms, letters,
-                          self._allowed(row, definition, actor), definition, documents)
+                          self._allowed(row, definition, actor, as_form=True), definition, documents)
 
     def status_actor(self, token: str) -> tuple[str, Actor] | None:
         """The challenge and initiatiefnemer behind an open status link token, or None (unknown or revoked)."""
