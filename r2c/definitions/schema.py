@@ -120,7 +120,8 @@ class Vereiste(_Sourced):
     minimum: float | None = Field(None, description="Ten minste dit aantal of bedrag (bv. 25 ingezetenen).")
     maximum: float | None = Field(None, description="Hoogstens dit aantal of bedrag (bv. een budgetplafond).")
     eenheid: str | None = Field(None, description="Waarvan het gegeven er zoveel telt, in het meervoud "
-                                                  "(bv. 'handtekeningen'), voor de melding.")
+                                                  "(bv. 'handtekeningen'), voor de melding; 'euro' noemt "
+                                                  "bedragen ('€ 50.000').")
 
 
 class Criterium(_Sourced):

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from r2c.termijnen.awb import euro
+
 if TYPE_CHECKING:
     from r2c.definitions.schema import Definition, Vereiste
 
@@ -78,20 +80,28 @@ def getal_tekst(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
+EURO = ("euro", "euro's", "€")
+"""The ``eenheid`` of a vereiste that counts money: its refusal names amounts, as Dutch texts write them."""
+
+
 def grens_melding(vereiste: Vereiste, value: Any) -> str | None:
     """What is wrong with ``value`` against the bounds of ``vereiste`` (Dutch, naming the bound), or None."""
     number = _getal(value)
     artikel = f" ({vereiste.artikel})" if vereiste.artikel else ""
     if number is None:
         return f"{vereiste.label}: geef het aantal op (gegeven '{vereiste.gegeven}'){artikel}"
-    if vereiste.eenheid:
+    shown = getal_tekst
+    if vereiste.eenheid in EURO:  # an amount: 'het bedrag is € 62.500', not 'er zijn 62500 euro'
+        shown = euro
+        er_zijn = f"het bedrag is {euro(number)}; de verordening vraagt"
+    elif vereiste.eenheid:
         er_zijn = f"er zijn {getal_tekst(number)} {vereiste.eenheid}; de verordening vraagt er"
     else:
         er_zijn = f"{vereiste.label} is {getal_tekst(number)}; de verordening vraagt"
     if vereiste.minimum is not None and number < vereiste.minimum:
-        return f"{er_zijn} ten minste {getal_tekst(vereiste.minimum)}{artikel}"
+        return f"{er_zijn} ten minste {shown(vereiste.minimum)}{artikel}"
     if vereiste.maximum is not None and number > vereiste.maximum:
-        return f"{er_zijn} hoogstens {getal_tekst(vereiste.maximum)}{artikel}"
+        return f"{er_zijn} hoogstens {shown(vereiste.maximum)}{artikel}"
     return None
 
 

@@ -120,9 +120,10 @@ class DwangsomTarief:
 _TARIEF_CACHE: dict[str, DwangsomTarief] = {}
 
 
-def euro(bedrag: int) -> str:
-    """Whole euros as Dutch texts write them: '€ 1.442'."""
-    return "€ " + f"{bedrag:,}".replace(",", ".")
+def euro(bedrag: float) -> str:
+    """An amount as Dutch texts write it: '€ 1.442', with cents only when there are any: '€ 62.500,50'."""
+    whole, cents = divmod(round(bedrag * 100), 100)
+    return "€ " + f"{whole:,}".replace(",", ".") + (f",{cents:02d}" if cents else "")
 
 
 def laad_dwangsomtarief(pad: str | os.PathLike[str] | None = None) -> DwangsomTarief:

@@ -39,6 +39,9 @@ def test_the_refusal_names_the_count_the_bound_and_the_article() -> None:
     assert grens_melding(HANDTEKENINGEN, 12) == ("er zijn 12 handtekeningen; de verordening vraagt er ten minste 25 "
                                                   "(art. 3 lid 2)")
     assert grens_melding(PLAFOND, "60000.00") == "Begroting is 60000; de verordening vraagt hoogstens 50000"
+    in_euro = Vereiste(label="Begroting", gegeven="begroting", minimum=1000.5, maximum=50000, eenheid="euro")
+    assert grens_melding(in_euro, "62500.00") == "het bedrag is € 62.500; de verordening vraagt hoogstens € 50.000"
+    assert grens_melding(in_euro, 999.99) == "het bedrag is € 999,99; de verordening vraagt ten minste € 1.000,50"
     assert grens_melding(HANDTEKENINGEN, None) == ("Verklaring van ten minste 25 ingezetenen: geef het aantal op "
                                                     "(gegeven 'aantal_handtekeningen') (art. 3 lid 2)")
 

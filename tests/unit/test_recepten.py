@@ -30,7 +30,7 @@ def test_every_recipe_loads_on_the_model(example) -> None:
 def test_a_budget_above_the_ceiling_is_refused_naming_the_bound_and_the_article() -> None:
     *_, refused = walk("budgetplafond.yaml", "plafondstad", "indienen:gevraagd_budget=62500.00",
                        "in_behandeling_nemen")
-    assert "62500 euro" in refused["geweigerd"] and "hoogstens 50000 (art. 4 lid 2)" in refused["geweigerd"]
+    assert "het bedrag is € 62.500; de verordening vraagt hoogstens € 50.000 (art. 4 lid 2)" in refused["geweigerd"]
     *_, taken = walk("budgetplafond.yaml", "plafondstad", "indienen:gevraagd_budget=50000.00", "in_behandeling_nemen")
     assert "geweigerd" not in taken and taken["staat"]["code"] == "toetsing.beoordelen"
 
