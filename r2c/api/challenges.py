@@ -67,9 +67,16 @@ def challenge_routes(ctx: Context) -> APIRouter:
         if gemeente is None:
             raise ProblemError(422, "ongeldige-invoer", "De invoer klopt niet", "geef de gemeente",
                                invalidParams=[{"name": "body.gemeente", "reason": "verplicht zonder API-sleutel"}])
+        if caller is None and body.ontvangen_op is not None:  # only the gemeente registers what it received earlier
+            raise ProblemError(422, "ongeldige-invoer", "De invoer klopt niet",
+                               "een ontvangstdatum geeft alleen de gemeente op, met een API-sleutel",
+                               invalidParams=[{"name": "body.ontvangenOp", "reason": "alleen met een API-sleutel"}])
+        if wrong := service.check_received_on(body.ontvangen_op).get("ontvangen_op"):
+            raise ProblemError(422, "ongeldige-invoer", "De invoer klopt niet", f"de ontvangstdatum {wrong}",
+                               invalidParams=[{"name": "body.ontvangenOp", "reason": wrong}])
         who = body.initiatiefnemer
         fired = service.submit(gemeente=gemeente, titel=body.titel, data=body.data, reason=body.reden,
-                               partij=body.partij,
+                               partij=body.partij, received_on=body.ontvangen_op,
                                initiatiefnemer=Initiatiefnemer(who.naam, who.email, who.telefoon, who.organisatie,
                                                                who.adres))
         challenge = fired.challenge

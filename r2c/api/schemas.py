@@ -48,6 +48,10 @@ class SubmitIn(Model):
                                  "of bij een verplicht vooroverleg de aanmelding daarvoor (zie 'indiening' in de "
                                  "definitie; bv. omschrijving, vereisten)")
     reden: str | None = Field(default=None, max_length=10_000)
+    ontvangen_op: date | None = Field(default=None, description=(
+        "De ontvangstdatum van een aanvraag die per post of e-mail binnenkwam en die de gemeente nu registreert "
+        "(Awb 4:13: de termijnen tellen vanaf die dag). Alleen met een API-sleutel; vandaag of eerder, hoogstens een "
+        "jaar terug. Zonder: vandaag."))
 
 
 class FireIn(Model):

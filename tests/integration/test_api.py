@@ -387,3 +387,23 @@ def test_a_titel_with_a_line_break_is_422_and_no_challenge_is_made(api, database
     problem = {p["name"]: p["reason"] for p in response.json()["invalidParams"]}
     assert "regelovergang" in problem["body.titel"] and "op positie 10" in problem["body.titel"]
     assert row_counts(database) == before
+
+
+def test_a_key_registers_a_request_received_earlier_and_its_terms_count_from_that_day(api, service) -> None:
+    body = {"gemeente": "gouda", "titel": "Speeltuin De Klomp", "initiatiefnemer": {"naam": "Henk Bos"},
+            "data": {"omschrijving": "Per post ontvangen."}}
+    received = service.clock.now().date() - timedelta(days=14)
+    made = api.client.post("/api/v1/challenges", json=body | {"ontvangenOp": received.isoformat()},
+                           headers=api.key("behandelaar"))
+    assert made.status_code == 201, made.text
+    terms = api.client.get(f"/api/v1/challenges/{made.json()['challenge']['id']}/terms",
+                           headers=api.key("behandelaar")).json()
+    assert next(t for t in terms if t["name"] == "beslistermijn")["startedOn"] == received.isoformat()
+
+    anonymous = api.client.post("/api/v1/challenges", json=body | {"ontvangenOp": received.isoformat()})
+    assert anonymous.status_code == 422 and anonymous.headers["content-type"] == PROBLEM
+    assert anonymous.json()["invalidParams"] == [{"name": "body.ontvangenOp", "reason": "alleen met een API-sleutel"}]
+    future = api.client.post("/api/v1/challenges", headers=api.key("behandelaar"),
+                             json=body | {"ontvangenOp": (received + timedelta(days=30)).isoformat()})
+    assert future.status_code == 422 and "toekomst" in future.json()["invalidParams"][0]["reason"]
+    assert future.json()["invalidParams"][0]["name"] == "body.ontvangenOp"
