@@ -36,8 +36,6 @@ from r2c.web.staff import Staff
 from r2c.web.werkvoorraad import account_directory, assignable, werkvoorraad_router
 
 OORDEEL_LABELS = {"voldoet": "Voldoet", "voldoet_niet": "Voldoet niet", "niet_van_toepassing": "Niet van toepassing"}
-READ_ONLY = ("lezer",)
-"""Roles that see the page but no forms."""
 
 
 class FormError(Exception):
@@ -210,7 +208,8 @@ def challenge_page(service: ChallengeService, request: Request, person: Staff, c
     brieven = service.letters_of(challenge_id, actor=actor)
     contact = service.contact_of(challenge_id, actor=actor) if service.policy.sees_contact(actor) else None
     forms = []
-    if person.rol not in READ_ONLY:
+    read_only = not service.policy.may_change(actor)  # lezer, beheerder: the page, but no forms
+    if not read_only:
         for allowed in service.allowed_events(challenge_id, actor=actor, with_reason=True):  # the form asks it
             forms.append({"event": allowed.event, "label": allowed.label, "blocked_by": allowed.blocked_by,
                           "velden": describe_fields(definition, allowed.event)})
@@ -218,7 +217,7 @@ def challenge_page(service: ChallengeService, request: Request, person: Staff, c
                   terms=terms, timeline=timeline, documents=documents, brieven=brieven, forms=forms,
                   open_event=open_event, fouten=dict(fouten or {}), waarden=dict(waarden or {}),
                   melding=melding, wijzigingen=wijzigingen or [], oordelen=list(OORDEEL_LABELS.items()),
-                  lezer=person.rol in READ_ONLY, contact=contact,
+                  lezer=read_only, contact=contact,
                   contact_zichtbaar=service.policy.sees_contact(actor), partij=_party_of(definition, challenge),
                   may_upload=service.policy.may_change(actor), limits=service.limits)
 
@@ -248,7 +247,7 @@ def uitdaging_router(service: ChallengeService, letters: Any, settings: Any, *, 
         if not csrf.valid(request, values.get(csrf.FIELD, "")):
             return page(request, person, challenge_id, status_code=403,
                         melding="Het formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.")
-        if person.rol in READ_ONLY:
+        if not service.policy.may_change(person.actor()):
             return page(request, person, challenge_id, status_code=403, melding="U mag deze uitdaging alleen lezen.")
         actor = person.actor()
         try:

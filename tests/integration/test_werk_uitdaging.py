@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -86,12 +87,14 @@ def test_bad_vereisten_input_is_a_dutch_error_next_to_the_field(service) -> None
     assert "in het formulier" in sent.text  # the foutsamenvatting
 
 
-def test_a_lezer_sees_no_forms_and_cannot_post(service) -> None:
+@pytest.mark.parametrize("rol", ["lezer", "beheerder"])  # the read-only roles of the access policy
+def test_a_lezer_sees_no_forms_and_cannot_post(service, rol) -> None:
     c = submit(service).challenge
-    lezer = Staff("l.de.boer", "L. de Boer", "l@gouda.nl", "gouda", ("lezer",), "lezer")
+    lezer = Staff("l.de.boer", "L. de Boer", "l@gouda.nl", "gouda", (rol,), rol)
     web = client(service, lezer)
     page = web.get(f"/uitdagingen/{c.id}")
-    assert page.status_code == 200 and "/stap/" not in page.text
+    assert page.status_code == 200 and "/stap/" not in page.text and "/toewijzen" not in page.text
+    assert "stappen zetten kan niet in uw rol" in page.text
     token = re.search(r'name="csrf" value="([^"]*)"', client(service).get(f"/uitdagingen/{c.id}").text)
     assert token is None or web.post(f"/uitdagingen/{c.id}/stap/aanvulling_vragen",
                                      data={"csrf": token.group(1), "versie": str(c.version)}).status_code in (403,)
