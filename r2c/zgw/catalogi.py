@@ -4,8 +4,8 @@ A second run finds the zaaktype by ``identificatie`` and ``versiedatum`` within 
 (the lists are filtered on ``catalogus`` here: the official document types that query parameter as an integer);
 informatieobjecttypen and besluittypen are reused by omschrijving (they belong to the catalogus and serve every
 version). A concept of the same version, left by a run that broke off halfway, is finished: its parts are
-matched by their natural key (``KEYS``) and only the missing ones are created. Order: informatieobjecttypen, besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen,
-eigenschappen and links, then publish informatieobjecttypen, besluittypen and the zaaktype (Open Zaak publishes a
+matched by their natural key (``KEYS``) and only the missing ones are created. Order: informatieobjecttypen,
+besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen, eigenschappen and links, then publish informatieobjecttypen, besluittypen and the zaaktype (Open Zaak publishes a
 zaaktype only when those are published).
 """
 

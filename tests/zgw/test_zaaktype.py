@@ -189,7 +189,8 @@ def test_a_refusal_of_the_catalogi_api_is_one_clear_line(tmp_path: Path, standin
     [zaaktype] = standin.objects["zaaktypen"].values()
     assert zaaktype["concept"] is False
     exported = json.loads(run_r2c("zgw", "zaaktype", "gouda").stdout)
-    for resource, key in (("statustypen", "volgnummer"), ("resultaattypen", "omschrijving"), ("roltypen", "omschrijving")):
+    for resource, key in (("statustypen", "volgnummer"), ("resultaattypen", "omschrijving"),
+                          ("roltypen", "omschrijving")):
         made = [o[key] for o in standin.objects[resource].values() if o["zaaktype"] == zaaktype["url"]]
         assert sorted(made) == sorted(o[key] for o in exported[resource]), resource  # each once, none missing
 
