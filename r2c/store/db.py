@@ -26,7 +26,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from r2c.errors import ConfigError, DatabaseBehind, DatabaseUnreachable, StorageError
@@ -35,6 +35,8 @@ from r2c.settings import EXAMPLES, load_settings
 MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITE = "r2c_write"
 _HOLDS_LOCK = "r2c_holds_writer_lock"
+BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for the one before it (this process's queue, then SQLite's busy handler)."""
 
 
 SUPPORTED = ("sqlite", "postgresql")
@@ -114,34 +116,40 @@ def _sqlite_settings(engine: Engine) -> None:
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # r2c emits BEGIN itself (see module docstring)
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=30000"):
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", f"busy_timeout={BUSY_TIMEOUT_MS}"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     # Writers of this process queue on a lock before BEGIN IMMEDIATE: SQLite's own busy handler retries after
     # growing sleeps, so a waiting writer can be overtaken again and again (a p99 of seconds under load, see
-    # docs/performance.md). Writers in other processes still meet the busy handler.
-    writers = threading.RLock()
+    # docs/performance.md). Writers in other processes still meet the busy handler. Whatever ends the transaction
+    # frees the lock, in whichever thread: commit, rollback, and also the pool taking back a connection whose
+    # session was dropped without closing (garbage-collected; no rollback event then) or invalidating it. A writer
+    # that waits longer than SQLite's busy timeout gets SQLite's own "database is locked", never a wait for ever.
+    writers = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         if not connection.get_execution_options().get(_WRITE, False):
             connection.exec_driver_sql("BEGIN")
             return
-        writers.acquire()
+        if not writers.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
         connection.info[_HOLDS_LOCK] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            _release(connection)
+            _release(connection.info)
             raise
 
-    def _release(connection) -> None:
-        if connection.info.pop(_HOLDS_LOCK, False):
+    def _release(info) -> None:
+        if info is not None and info.pop(_HOLDS_LOCK, False):
             writers.release()
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+    event.listen(engine, "commit", lambda connection: _release(connection.info))
+    event.listen(engine, "rollback", lambda connection: _release(connection.info))
+    event.listen(engine, "checkin", lambda _dbapi, record: _release(record.info if record else None))
+    event.listen(engine, "invalidate", lambda _dbapi, record, _error: _release(record.info))
 
 
 @dataclass(frozen=True)
