@@ -5,8 +5,8 @@ A second run finds the zaaktype by ``identificatie`` and ``versiedatum`` within 
 informatieobjecttypen and besluittypen are reused by omschrijving (they belong to the catalogus and serve every
 version). A concept of the same version, left by a run that broke off halfway, is finished: its parts are
 matched by their natural key (``KEYS``) and only the missing ones are created. Order: informatieobjecttypen,
-besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen, eigenschappen and links, then publish informatieobjecttypen, besluittypen and the zaaktype (Open Zaak publishes a
-zaaktype only when those are published).
+besluittypen, the zaaktype, its statustypen, roltypen, resultaattypen, eigenschappen and links, then publish
+informatieobjecttypen, besluittypen and the zaaktype (Open Zaak publishes a zaaktype only when those are published).
 """
 
 from __future__ import annotations
@@ -60,17 +60,6 @@ class Published:
     hergebruikt: list[str] = field(default_factory=list)
 
 
-def _all(client: ZgwClient, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
-    """Every result of a paginated list."""
-    found: list[dict[str, Any]] = []
-    page: Any = client.get(url, params)
-    while True:
-        found += page.get("results") or []
-        if not page.get("next"):
-            return found
-        page = client.get(page["next"])
-
-
 def _fill(value: Any, urls: dict[str, str]) -> Any:
     """``value`` with every placeholder string replaced by its URL."""
     if isinstance(value, str):
@@ -98,7 +87,8 @@ def publish(zaaktype: Zaaktype, *, client: ZgwClient) -> Published:
 def _publish(zaaktype: Zaaktype, client: ZgwClient, root: str, what: str) -> Published:
     catalogus = client.gemeente.catalogus
     body = zaaktype.zaaktype
-    existing = [z for z in _all(client, f"{root}/zaaktypen", {"identificatie": body["identificatie"], "status": "alles"})
+    existing = [z for z in client.get_all(f"{root}/zaaktypen",
+                                          {"identificatie": body["identificatie"], "status": "alles"})
                 if z.get("catalogus") == catalogus and z.get("versiedatum") == body["versiedatum"]]
     found = existing[0] if existing else None
     if found is not None and not found.get("concept"):
@@ -116,7 +106,8 @@ def _publish(zaaktype: Zaaktype, client: ZgwClient, root: str, what: str) -> Pub
     for resource, items, prefix in (("informatieobjecttypen", zaaktype.informatieobjecttypen, "informatieobjecttype"),
                                     ("besluittypen", zaaktype.besluittypen, "besluittype")):
         for key, item in items:
-            same = [o for o in _all(client, f"{root}/{resource}", {"omschrijving": item["omschrijving"], "status": "alles"})
+            same = [o for o in client.get_all(f"{root}/{resource}",
+                                              {"omschrijving": item["omschrijving"], "status": "alles"})
                     if o.get("catalogus") == catalogus and o.get("omschrijving") == item["omschrijving"]]
             made = same[0] if same else None
             if made is not None:

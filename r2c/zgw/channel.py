@@ -112,7 +112,7 @@ class ZgwChannel:
         identificatie = zaaktype_identificatie(definition)  # as r2c zgw zaaktype publishes it
         # (the Catalogi document types the ``catalogus`` and ``zaaktype`` filters as integers where Open Zaak takes
         # URLs: r2c filters by identificatie, which both agree on, and picks the rest out itself)
-        found = [z for z in _all(client, f"{cfg.catalogi}/zaaktypen", {"identificatie": identificatie,
+        found = [z for z in client.get_all(f"{cfg.catalogi}/zaaktypen", {"identificatie": identificatie,
                                                                        "status": "definitief"})
                  if not z.get("concept") and z.get("catalogus") == cfg.catalogus]
         if not found:
@@ -126,30 +126,17 @@ class ZgwChannel:
         by_ident = {"zaaktypeIdentificatie": identificatie, "status": "definitief"}
 
         def of_zaaktype(resource: str) -> list[dict[str, Any]]:
-            items = _all(client, f"{cfg.catalogi}/{resource}", by_ident)
+            items = client.get_all(f"{cfg.catalogi}/{resource}", by_ident)
             return [item for item in items if item.get("zaaktype") == url]
 
         types = {"zaaktype": chosen,
                  "statustypen": sorted(of_zaaktype("statustypen"), key=lambda s: s.get("volgnummer") or 0),
                  "resultaattypen": of_zaaktype("resultaattypen"),
                  "roltypen": of_zaaktype("roltypen"),
-                 "besluittypen": _all(client, f"{cfg.catalogi}/besluittypen", {"zaaktypen": url}),
-                 "informatieobjecttypen": _all(client, f"{cfg.catalogi}/informatieobjecttypen", {"zaaktype": url})}
+                 "besluittypen": client.get_all(f"{cfg.catalogi}/besluittypen", {"zaaktypen": url}),
+                 "informatieobjecttypen": client.get_all(f"{cfg.catalogi}/informatieobjecttypen", {"zaaktype": url})}
         self._zaaktypen[key] = types
         return types
-
-
-def _all(client: ZgwClient, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
-    """Every item of a paginated list (``results``, following ``next``)."""
-    found: list[dict[str, Any]] = []
-    page: Any = client.get(url, params)
-    while True:
-        if isinstance(page, list):
-            return found + page
-        found += page.get("results") or []
-        if not page.get("next"):
-            return found
-        page = client.get(page["next"])
 
 
 class Step:
@@ -235,7 +222,7 @@ class Step:
 
     def ensure_zaak(self, types: dict[str, Any]) -> dict[str, Any]:
         """The challenge's zaak, found by its kenmerk, or registered now (with its initiator)."""
-        found = _all(self.api, f"{self.cfg.zaken}/zaken",
+        found = self.api.get_all(f"{self.cfg.zaken}/zaken",
                      {"identificatie": self.challenge.kenmerk, "bronorganisatie": self.cfg.rsin})
         if found:
             if not found[0].get("rollen"):  # registered, but the answer was lost before its initiator was added
@@ -353,14 +340,14 @@ class Step:
         if iot is None:
             raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
                                 "informatieobjecttypen", temporary=False)
-        found = _all(self.api, f"{self.cfg.documenten}/enkelvoudiginformatieobjecten",
+        found = self.api.get_all(f"{self.cfg.documenten}/enkelvoudiginformatieobjecten",
                      {"identificatie": ident[:40], "bronorganisatie": self.cfg.rsin})
         eio = found[0] if found else self.api.post(
             f"{self.cfg.documenten}/enkelvoudiginformatieobjecten", mapping.document_body(
                 identificatie=ident, rsin=self.cfg.rsin, informatieobjecttype=iot["url"], titel=titel or name,
                 bestandsnaam=name, formaat=media_type, inhoud=content, creatiedatum=local_date(added)))
         if found:  # a document made before may have its link already (a new one cannot)
-            links = _all(self.api, f"{self.cfg.zaken}/zaakinformatieobjecten", {"informatieobject": eio["url"]})
+            links = self.api.get_all(f"{self.cfg.zaken}/zaakinformatieobjecten", {"informatieobject": eio["url"]})
             if any(link.get("zaak") == zaak for link in links):
                 return eio["url"]
         self.api.post(f"{self.cfg.zaken}/zaakinformatieobjecten", mapping.zaakinformatieobject_body(
@@ -375,14 +362,14 @@ class Step:
         if besluittype is None:
             return
         ident = f"{self.challenge.kenmerk}-{self.data.get('versie')}"
-        found = _all(self.api, f"{self.cfg.besluiten}/besluiten",
+        found = self.api.get_all(f"{self.cfg.besluiten}/besluiten",
                      {"identificatie": ident, "verantwoordelijkeOrganisatie": self.cfg.rsin})
         besluit = found[0] if found else self.api.post(f"{self.cfg.besluiten}/besluiten", mapping.besluit_body(
             identificatie=ident, rsin=self.cfg.rsin, besluittype=besluittype["url"], zaak=zaak,
             datum=local_date(moment), toelichting=titel,
             uiterlijke_reactiedatum=mapping.end_of(summaries, mapping.BEZWAARTERMIJN)))
-        if found and any(link.get("besluit") == besluit["url"] for link in _all(
-                self.api, f"{self.cfg.besluiten}/besluitinformatieobjecten", {"informatieobject": document})):
+        if found and any(link.get("besluit") == besluit["url"] for link in self.api.get_all(
+                f"{self.cfg.besluiten}/besluitinformatieobjecten", {"informatieobject": document})):
             return
         self.api.post(f"{self.cfg.besluiten}/besluitinformatieobjecten",
                       {"informatieobject": document, "besluit": besluit["url"]})

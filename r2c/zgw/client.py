@@ -77,6 +77,21 @@ class ZgwClient:
     def get(self, url: str, params: dict[str, str] | None = None) -> Any:
         return self.request("GET", url, params=params)
 
+    def get_all(self, url: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Every item of a list, following the pages' ``next`` (an API without pagination answers a plain list).
+        A ``next`` that points to a page already read is refused, not followed for ever."""
+        found: list[dict[str, Any]] = []
+        page: Any = self.get(url, params)
+        seen = {str(httpx.URL(url, params=params))}
+        while isinstance(page, dict) and page.get("next"):
+            found += page.get("results") or []
+            if page["next"] in seen:
+                raise ZgwError(f"GET {url}: de volgende pagina {page['next']} is al gelezen; de lijst houdt niet op",
+                               temporary=False)
+            seen.add(page["next"])
+            page = self.get(page["next"])
+        return found + (page if isinstance(page, list) else (page or {}).get("results") or [])
+
     def post(self, url: str, body: Any) -> Any:
         return self.request("POST", url, body)
 

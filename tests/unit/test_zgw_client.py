@@ -34,6 +34,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        body = {"/lijst?page=1": {"results": [{"n": 1}], "next": f"{base}/lijst?page=2"},
+                "/lijst?page=2": {"results": [{"n": 2}], "next": None},
+                "/rondje": {"results": [{"n": 1}], "next": f"{base}/rondje?page=2"},
+                "/rondje?page=2": {"results": [{"n": 2}], "next": f"{base}/rondje"},
+                "/plat": [{"n": 1}]}[self.path]
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def log_message(self, *args) -> None:
         pass
 
@@ -75,3 +89,12 @@ def test_an_unreachable_api_is_temporary() -> None:
     with pytest.raises(ZgwError) as caught:
         _client("http://127.0.0.1:9").post("http://127.0.0.1:9/zaken", {})
     assert caught.value.status is None and caught.value.temporary and "niet bereikbaar" in str(caught.value)
+
+
+def test_a_list_is_read_page_by_page_and_a_next_that_goes_round_is_refused(server) -> None:
+    client = _client(server)
+    assert client.get_all(f"{server}/lijst", {"page": "1"}) == [{"n": 1}, {"n": 2}]
+    assert client.get_all(f"{server}/plat") == [{"n": 1}]
+    with pytest.raises(ZgwError, match="al gelezen") as caught:
+        client.get_all(f"{server}/rondje")
+    assert not caught.value.temporary
