@@ -83,7 +83,7 @@ PRESENT = "contactgegevens"  # the vereiste the challenges are submitted with, a
 ENV_URL, ENV_DOCS = "R2C_BENCH_API_URL", "R2C_BENCH_API_DOCS"
 
 
-def _settings(url: str, documenten: Path):
+def bench_settings(url: str, documenten: Path):
     from r2c.settings import Settings
 
     return Settings(database_url=url, documenten=documenten, publieke_limiet=LIMIT, inzend_limiet=LIMIT,
@@ -111,7 +111,7 @@ def _app(url: str, documenten: Path):
     from r2c.api import create_app
     from r2c.service.setup import open_service
 
-    settings = _settings(url, documenten)
+    settings = bench_settings(url, documenten)
     service, db = open_service(settings=settings)
     service.engine.build_all()
     r2c_app = create_app(service, settings=settings, scheduler=False)
@@ -167,37 +167,37 @@ def _bare_read(db):
     return read
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextmanager
-def _server(url: str, folder: Path) -> Iterator[str]:
-    """uvicorn with ``server_app`` in a subprocess, one worker; its base URL once /api/v1/health answers."""
-    port = _free_port()
+def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int, int]]:
+    """uvicorn with ``server_app`` in a subprocess with ``workers`` worker processes (as ``r2c serve --workers``
+    runs them); (host, port, its process id) once /api/v1/health answers."""
+    port = free_port()
     log = (folder / "server.log").open("w")
     env = {**os.environ, ENV_URL: url, ENV_DOCS: str(folder / "documenten"), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", "bench.bench_api:server_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
+         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"the server stopped: {(folder / 'server.log').read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the server did not answer within 60 s") from None
                 time.sleep(0.2)
-        yield base
+        yield "127.0.0.1", port, process.pid
     finally:
         process.terminate()
         try:
@@ -206,6 +206,18 @@ def _server(url: str, folder: Path) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def databases(kind: str, folder: Path, prefix: str) -> Iterator[str]:
+    """A SQLite file in ``folder``, or a scratch schema (named from ``prefix``) on the bench's PostgreSQL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder}/r2c.db"
+        return
+    from r2c.store.scratch import scratch_schema
+
+    with scratch_schema(PG_URL, prefix=prefix) as url:
+        yield url
 
 
 # -- the data (in the bench's process, before the server starts) -----------------------------------------------
@@ -218,7 +230,7 @@ def _prepare(url: str, folder: Path, n: int) -> dict[str, Any]:
     from r2c.store.db import Database
 
     Database.connect(url).upgrade()
-    service, db = open_service(settings=_settings(url, folder / "documenten"))
+    service, db = open_service(settings=bench_settings(url, folder / "documenten"))
     try:
         keys = KeyStore(db.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
         secret = keys.create(gemeente=GEMEENTE, rollen=["behandelaar"], naam="bench@gouda.example").secret
@@ -361,7 +373,7 @@ def _breakdown(url: str, folder: Path, fixture: dict[str, Any]) -> dict[str, dic
     from r2c.service.access import KeyStore
     from r2c.web.status import page_context, render_page
 
-    settings = _settings(url, folder / "documenten")
+    settings = bench_settings(url, folder / "documenten")
     app, service, db = _app(url, folder / "documenten")
     loop = asyncio.new_event_loop()
     letters = Letters(service, Router(settings, service.catalog))
@@ -610,23 +622,14 @@ def _ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-@contextmanager
-def _databases(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder}/r2c.db"
-        return
-    from r2c.store.scratch import scratch_schema
-
-    with scratch_schema(PG_URL, prefix="r2c_bench_api") as url:
-        yield url
-
-
 def _bench(kind: str) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="r2c-bench-api-") as name, _databases(kind, Path(name)) as url:
+    with tempfile.TemporaryDirectory(prefix="r2c-bench-api-") as name, \
+            databases(kind, Path(name), "r2c_bench_api") as url:
         folder = Path(name)
         fixture = _prepare(url, folder, max(*USERS, 2))  # the breakdown fires on two challenges of its own
         server = fixture.pop("server")
-        with _server(url, folder) as base:
+        with serve(url, folder) as (host, port, _):
+            base = f"http://{host}:{port}"
             phases = _load(base, fixture, folder)
         parts = _breakdown(url, folder, fixture)
     rows = [_summary(p) for p in phases]

@@ -36,29 +36,21 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
 
-from r2c.store.scratch import postgres_problem, scratch_schema
+from bench.bench_api import PG_URL, bench_settings, databases, serve
+from r2c.store.scratch import postgres_problem
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
-PG_URL = os.environ.get("R2C_BENCH_POSTGRES_URL") or os.environ.get(
-    "R2C_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHALLENGES = int(os.environ.get("R2C_BENCH_WERKVOORRAAD_CHALLENGES", "100000"))
 OPEN = int(os.environ.get("R2C_BENCH_WERKVOORRAAD_OPEN", "5000"))
 USERS = int(os.environ.get("R2C_BENCH_WERKVOORRAAD_USERS", "8"))
@@ -69,7 +61,6 @@ TARGET_P50_MS, TARGET_P99_MS = 50.0, 150.0
 GEMEENTE = "gouda"
 PASSWORD = "een lang bench wachtwoord 2026"
 HASH = "0" * 64
-ENV_URL, ENV_DOCS = "R2C_BENCH_API_URL", "R2C_BENCH_API_DOCS"  # what bench.bench_api.server_app reads
 
 
 def load(db, service, n: int, n_open: int, users: list[str]) -> dict[str, Any]:
@@ -122,13 +113,6 @@ def load(db, service, n: int, n_open: int, users: list[str]) -> dict[str, Any]:
 TITLES = ("buurttuin", "speelplein", "groenonderhoud", "buurthuis", "zwerfafval", "moestuin", "sportveld")
 
 
-def _settings(url: str, documenten: Path):
-    from r2c.settings import Settings
-
-    return Settings(database_url=url, documenten=documenten, publieke_limiet="1000000/minute",
-                    inzend_limiet="1000000/minute", kanalen=["log"])
-
-
 def prepare(url: str, folder: Path) -> dict[str, Any]:
     """A migrated database with the data, USERS accounts and an API key."""
     from r2c.service.access import KeyStore
@@ -137,7 +121,7 @@ def prepare(url: str, folder: Path) -> dict[str, Any]:
     from r2c.store.db import Database
 
     Database.connect(url).upgrade()
-    service, db = open_service(settings=_settings(url, folder / "documenten"))
+    service, db = open_service(settings=bench_settings(url, folder / "documenten"))
     try:
         accounts = Accounts(db.sessions, service.clock, roles=service.policy.key_roles(service.catalog))
         emails = []
@@ -158,12 +142,6 @@ def prepare(url: str, folder: Path) -> dict[str, Any]:
     return {**data, "emails": emails, "key": key, "server": server, "today": vandaag}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_cpu_s(pid: int) -> float:
     """CPU seconds (user + system) the server process ``pid`` and its worker processes have used (Linux /proc)."""
     total, todo = 0.0, [pid]
@@ -177,41 +155,6 @@ def server_cpu_s(pid: int) -> float:
         except OSError:
             continue  # a process that ended meanwhile
     return total
-
-
-@contextmanager
-def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int, int]]:
-    """uvicorn with bench.bench_api's ``server_app`` in a subprocess, ``workers`` worker processes (as ``r2c serve
-    --workers`` runs them); (host, port, its process id) once it answers."""
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    env = {**os.environ, ENV_URL: url, ENV_DOCS: str(folder / "documenten"), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [PYTHON, "-m", "uvicorn", "bench.bench_api:server_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server stopped: {(folder / 'server.log').read_text()[-2000:]}")
-            try:
-                status, _, _ = request(("127.0.0.1", port), "GET", "/api/v1/health")
-                if status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not answer within 60 s") from None
-                time.sleep(0.2)
-        yield "127.0.0.1", port, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def request(address: tuple[str, int], method: str, path: str, headers: dict[str, str] | None = None,
@@ -301,19 +244,10 @@ def phase(address: tuple[str, int], name: str, path: str, headers: list[dict[str
             "server_cpu_ms_per_request": round(cpu / count * 1000, 2) if cpu is not None else None}
 
 
-@contextmanager
-def database(kind: str, folder: str) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder}/r2c.db"
-    else:
-        with scratch_schema(PG_URL, prefix="r2c_bench") as url:
-            yield url
-
-
 def bench(kind: str) -> dict[str, Any]:
     """Load the data into a database of ``kind``; per worker count in WORKERS start the server, log the users in
     and measure the three phases."""
-    with tempfile.TemporaryDirectory(prefix="r2c-bench-") as folder, database(kind, folder) as url:
+    with tempfile.TemporaryDirectory(prefix="r2c-bench-") as folder, databases(kind, Path(folder), "r2c_bench") as url:
         data = prepare(url, Path(folder))
         emails, secret = data.pop("emails"), data.pop("key")
         until = (data["today"] + timedelta(days=20)).isoformat()
