@@ -167,7 +167,7 @@ def _bare_read(db):
     return read
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -177,7 +177,7 @@ def free_port() -> int:
 def serve(url: str, folder: Path, workers: int = 1) -> Iterator[tuple[str, int, int]]:
     """uvicorn with ``server_app`` in a subprocess with ``workers`` worker processes (as ``r2c serve --workers``
     runs them); (host, port, its process id) once /api/v1/health answers."""
-    port = free_port()
+    port = _free_port()
     log = (folder / "server.log").open("w")
     env = {**os.environ, ENV_URL: url, ENV_DOCS: str(folder / "documenten"), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(

@@ -112,8 +112,8 @@ class ZgwChannel:
         identificatie = zaaktype_identificatie(definition)  # as r2c zgw zaaktype publishes it
         # (the Catalogi document types the ``catalogus`` and ``zaaktype`` filters as integers where Open Zaak takes
         # URLs: r2c filters by identificatie, which both agree on, and picks the rest out itself)
-        found = [z for z in client.get_all(f"{cfg.catalogi}/zaaktypen", {"identificatie": identificatie,
-                                                                       "status": "definitief"})
+        found = [z for z in client.get_all(f"{cfg.catalogi}/zaaktypen",
+                                           {"identificatie": identificatie, "status": "definitief"})
                  if not z.get("concept") and z.get("catalogus") == cfg.catalogus]
         if not found:
             raise DeliveryError(f"zaaksysteem: geen gepubliceerd zaaktype met identificatie '{identificatie}' in "
@@ -134,7 +134,8 @@ class ZgwChannel:
                  "resultaattypen": of_zaaktype("resultaattypen"),
                  "roltypen": of_zaaktype("roltypen"),
                  "besluittypen": client.get_all(f"{cfg.catalogi}/besluittypen", {"zaaktypen": url}),
-                 "informatieobjecttypen": client.get_all(f"{cfg.catalogi}/informatieobjecttypen", {"zaaktype": url})}
+                 "informatieobjecttypen": client.get_all(f"{cfg.catalogi}/informatieobjecttypen",
+                                                         {"zaaktype": url})}
         self._zaaktypen[key] = types
         return types
 
@@ -223,7 +224,7 @@ class Step:
     def ensure_zaak(self, types: dict[str, Any]) -> dict[str, Any]:
         """The challenge's zaak, found by its kenmerk, or registered now (with its initiator)."""
         found = self.api.get_all(f"{self.cfg.zaken}/zaken",
-                     {"identificatie": self.challenge.kenmerk, "bronorganisatie": self.cfg.rsin})
+                                 {"identificatie": self.challenge.kenmerk, "bronorganisatie": self.cfg.rsin})
         if found:
             if not found[0].get("rollen"):  # registered, but the answer was lost before its initiator was added
                 self.initiator(types, found[0])
@@ -341,7 +342,7 @@ class Step:
             raise DeliveryError(f"zaaksysteem: het zaaktype {types['zaaktype'].get('identificatie')} heeft geen "
                                 "informatieobjecttypen", temporary=False)
         found = self.api.get_all(f"{self.cfg.documenten}/enkelvoudiginformatieobjecten",
-                     {"identificatie": ident[:40], "bronorganisatie": self.cfg.rsin})
+                                 {"identificatie": ident[:40], "bronorganisatie": self.cfg.rsin})
         eio = found[0] if found else self.api.post(
             f"{self.cfg.documenten}/enkelvoudiginformatieobjecten", mapping.document_body(
                 identificatie=ident, rsin=self.cfg.rsin, informatieobjecttype=iot["url"], titel=titel or name,
@@ -363,7 +364,7 @@ class Step:
             return
         ident = f"{self.challenge.kenmerk}-{self.data.get('versie')}"
         found = self.api.get_all(f"{self.cfg.besluiten}/besluiten",
-                     {"identificatie": ident, "verantwoordelijkeOrganisatie": self.cfg.rsin})
+                                 {"identificatie": ident, "verantwoordelijkeOrganisatie": self.cfg.rsin})
         besluit = found[0] if found else self.api.post(f"{self.cfg.besluiten}/besluiten", mapping.besluit_body(
             identificatie=ident, rsin=self.cfg.rsin, besluittype=besluittype["url"], zaak=zaak,
             datum=local_date(moment), toelichting=titel,

@@ -83,14 +83,17 @@ class ZgwClient:
         found: list[dict[str, Any]] = []
         page: Any = self.get(url, params)
         seen = {str(httpx.URL(url, params=params))}
-        while isinstance(page, dict) and page.get("next"):
+        while isinstance(page, dict):
             found += page.get("results") or []
-            if page["next"] in seen:
-                raise ZgwError(f"GET {url}: de volgende pagina {page['next']} is al gelezen; de lijst houdt niet op",
+            following = page.get("next")
+            if not following:
+                return found
+            if following in seen:
+                raise ZgwError(f"GET {url}: de volgende pagina {following} is al gelezen; de lijst houdt niet op",
                                temporary=False)
-            seen.add(page["next"])
-            page = self.get(page["next"])
-        return found + (page if isinstance(page, list) else (page or {}).get("results") or [])
+            seen.add(following)
+            page = self.get(following)
+        return found + (page or [])
 
     def post(self, url: str, body: Any) -> Any:
         return self.request("POST", url, body)

@@ -85,7 +85,8 @@ def test_vendored_css_loads_under_the_csp_and_fits_320_px(browser, pages_site):
     assert token.strip()
     # text and labels in the theme's text font, not the browser's default (Times): the theme names no
     # document font, r2c.css does
-    fonts = page.evaluate("['body', 'label', 'legend'].map(s => getComputedStyle(document.querySelector(s)).fontFamily)")
+    fonts = page.evaluate(
+        "['body', 'label', 'legend'].map(s => getComputedStyle(document.querySelector(s)).fontFamily)")
     assert fonts == ['"Noto Sans", sans-serif'] * 3, fonts
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
