@@ -2,6 +2,10 @@
 
 Needs /usr/bin/chromium (``apt-get install chromium``; R2C_CHROMIUM names another binary) and the ``playwright``
 package (the dev extras). Without them the browser tests skip and say so; with CI=true they must run and fail.
+
+Close a page only once its last navigation has loaded (``expect_navigation`` around the click): chromium can drop a
+``page.close()`` that races a navigation commit, and Playwright then waits for ever (microsoft/playwright#42068).
+Closing the whole context does not have this problem.
 """
 
 from __future__ import annotations
