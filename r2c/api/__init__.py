@@ -15,15 +15,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from r2c.api.challenges import challenge_routes
 from r2c.api.deps import Context, make_context
 from r2c.api.metrics import Metrics, Observe, metrics_routes
-from r2c.api.problems import add_problem_schemas, install, problem, responses
+from r2c.api.problems import add_problem_schemas, http_problem, install, problem, responses
 from r2c.api.resources import file_routes, workflow_routes
 from r2c.api.schemas import HealthOut, ReadyOut
 from r2c.api.security import Authenticator, RateLimit
@@ -158,12 +159,19 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     from r2c.web.bewoner import step_router
     from r2c.web.indienen import intake_router
     from r2c.web.login import LoginRequired, login_redirect, make_login
-    from r2c.web.pages import mount_static
+    from r2c.web.pages import mount_static, no_such_page, wants_page
     from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
     from r2c.web.uitdaging import werk_routers
 
     mount_static(app)
+
+    async def no_route(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in (404, 405) and wants_page(request):  # a person's browser: a page, not JSON
+            return no_such_page(request, error.status_code, getattr(error, "headers", None))
+        return http_problem(request, error)
+
+    app.add_exception_handler(StarletteHTTPException, no_route)
     login = make_login(ctx.service, settings)
     app.state.login = login
     app.add_exception_handler(LoginRequired, login_redirect)

@@ -157,9 +157,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        title = _STATUS_TITLES.get(error.status_code, "Fout")
-        detail = error.detail if isinstance(error.detail, str) else title
-        return problem(request, error.status_code, "", title, detail, headers=getattr(error, "headers", None))
+        return http_problem(request, error)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception) -> JSONResponse:
@@ -170,6 +168,13 @@ def install(app: FastAPI) -> None:
         return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
                        "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden",
                        headers={"X-Request-ID": ident} if ident else None)
+
+
+def http_problem(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (no route, wrong method, too large) as problem+json."""
+    title = _STATUS_TITLES.get(error.status_code, "Fout")
+    detail = error.detail if isinstance(error.detail, str) else title
+    return problem(request, error.status_code, "", title, detail, headers=getattr(error, "headers", None))
 
 
 def route_template(scope: Scope) -> str:

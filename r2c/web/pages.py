@@ -9,6 +9,7 @@ A page works as plain HTML forms without JavaScript; htmx (``/static/htmx/htmx.m
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -61,6 +62,27 @@ def render(request: Request, template: str | Template, *, status_code: int = 200
     response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
     csrf.issue(request, response)
     return response
+
+
+def message_page(request: Request, status_code: int, kop: str, *tekst: str, verder: Sequence[tuple[str, str]] = (),
+                 headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """A page with one message: heading ``kop``, a paragraph per ``tekst``, links ``verder`` as (href, text)."""
+    response = render(request, "pagina/melding.html", status_code=status_code, kop=kop, tekst=tekst, verder=verder)
+    response.headers.update(headers or {})
+    return response
+
+
+def wants_page(request: Request) -> bool:
+    """Whether ``request`` is a browser's, outside the API: it asks for HTML and its path is not under /api/."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def no_such_page(request: Request, status_code: int = 404, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """The page for a browser's path that no route serves (404, or 405 for a form's address opened as a page)."""
+    return message_page(request, status_code, "Deze pagina bestaat niet",
+                        "Misschien is het adres niet goed, of is de pagina weg. Kijk of het adres klopt.",
+                        "Heeft u een aanvraag ingediend? Gebruik dan de link uit uw e-mail.",
+                        verder=[("/", "Werkt u bij de gemeente? Ga naar de werkvoorraad")], headers=headers)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -9,10 +9,9 @@ gemeente's report, an unknown gemeente or a year in the future is a 404 page; an
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from r2c.engine.case import Actor
@@ -20,7 +19,7 @@ from r2c.errors import AccessDenied, ConfigError, UnknownGemeente
 from r2c.reports.figures import build_report
 from r2c.reports.render import report_html
 from r2c.service.challenges import ChallengeService
-from r2c.web.pages import SECURITY_HEADERS
+from r2c.web.pages import SECURITY_HEADERS, message_page
 from r2c.web.staff import Staff
 
 
@@ -33,28 +32,26 @@ def rapport_page(service: ChallengeService, *, actor: Actor, gemeente: str, jaar
     return report_html(build_report(service, gemeente=gemeente, jaar=jaar), standalone=False)
 
 
-def _error_page(status: int, titel: str, tekst: str) -> HTMLResponse:
-    html = (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{escape(titel)}</title>'
-            '<link rel="stylesheet" href="/static/utrecht/index.css"></head>'
-            f'<body class="utrecht-document"><main><h1>{escape(titel)}</h1><p>{escape(tekst)}</p></main></body></html>')
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
-
-
 def rapport_router(service: ChallengeService, *, staff_dependency: Callable[..., Any]) -> APIRouter:
     """The router of ``/rapport/{gemeente}/{jaar}``; ``staff_dependency`` yields the logged-in Actor or Staff."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/rapport/{gemeente}/{jaar}", response_class=HTMLResponse)
-    def rapport(gemeente: str, jaar: str, who: Actor | Staff = Depends(staff_dependency)) -> HTMLResponse:
+    def rapport(request: Request, gemeente: str, jaar: str,
+                who: Actor | Staff = Depends(staff_dependency)) -> HTMLResponse:
         actor = who.actor() if isinstance(who, Staff) else who
+
+        def refused(status: int, kop: str, tekst: str) -> HTMLResponse:
+            return message_page(request, status, kop, tekst, verder=[("/werkvoorraad", "Terug naar de werkvoorraad")])
+
         if not (jaar.isdigit() and len(jaar) == 4):
-            return _error_page(404, "Niet gevonden", f"Dit rapport bestaat niet: '{jaar[:20]}' is geen jaartal.")
+            return refused(404, "Niet gevonden", f"Dit rapport bestaat niet: '{jaar[:20]}' is geen jaartal.")
         try:
             html = rapport_page(service, actor=actor, gemeente=gemeente, jaar=int(jaar))
         except AccessDenied:
-            return _error_page(403, "Geen toegang", "Het jaarrapport is er voor teamleiders, lezers en beheerders.")
+            return refused(403, "Geen toegang", "Het jaarrapport is er voor teamleiders, lezers en beheerders.")
         except (UnknownGemeente, ConfigError) as error:
-            return _error_page(404, "Niet gevonden", f"Dit rapport bestaat niet: {error}.")
+            return refused(404, "Niet gevonden", f"Dit rapport bestaat niet: {error}.")
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     return router

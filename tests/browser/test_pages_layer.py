@@ -106,3 +106,27 @@ def test_a_post_needs_the_token_of_its_cookie(browser, pages_site):
                                       multipart={csrf.FIELD: page.context.cookies()[0]["value"]})
     assert other_site.status == 403
     context.close()
+
+
+def test_a_path_that_does_not_exist_is_a_dutch_page_that_passes_axe_and_leads_on(browser, tmp_path, catalog):
+    from r2c.api import create_app
+    from r2c.clock import SystemClock
+    from r2c.service import ChallengeService
+    from r2c.settings import Settings
+    from r2c.store import Database
+
+    database = Database.connect(f"sqlite:///{tmp_path / 'r2c.db'}")
+    database.upgrade()
+    service = ChallengeService(database.sessions, catalog, SystemClock(), read_session_factory=database.read_sessions)
+    with serve(create_app(service, settings=Settings())) as url:
+        context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 700})
+        page = context.new_page()
+        response = page.goto(f"{url}/login")
+        assert response.status == 404 and page.locator("h1").inner_text() == "Deze pagina bestaat niet"
+        assert_accessible(page, "een pagina die niet bestaat")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Werkt u bij de gemeente? Ga naar de werkvoorraad").click()
+        assert page.url == f"{url}/inloggen"
+        context.close()
+    database.engine.dispose()
