@@ -26,9 +26,10 @@ FIELDS = ("request_id", "gemeente", "challenge_id")
 
 _CONTEXT: dict[str, ContextVar[str | None]] = {name: ContextVar(f"r2c_{name}", default=None) for name in FIELDS}
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-QUIET = ("sqlalchemy", "httpx", "httpcore")
+QUIET = ("sqlalchemy", "httpx", "httpcore", "httpx2", "httpcore2")
 """Loggers kept at WARNING whatever the level: below it SQLAlchemy logs statement parameters and result rows, and
-httpx every URL it calls (a webhook's URL may carry a key, a status page's path its token)."""
+httpx (and its successor httpx2, which Starlette's TestClient prefers) every URL it calls (a webhook's URL may carry
+a key, a status page's path its token)."""
 
 
 def request_id(incoming: str | None = None) -> str:
