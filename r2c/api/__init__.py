@@ -24,7 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from r2c.api.challenges import challenge_routes
 from r2c.api.deps import Context, make_context
 from r2c.api.metrics import Metrics, Observe, metrics_routes
-from r2c.api.problems import add_problem_schemas, http_problem, install, problem, responses
+from r2c.api.problems import (
+    add_problem_schemas, http_problem, install, log, logged_unexpected, problem, responses, server_problem,
+)
 from r2c.api.resources import file_routes, workflow_routes
 from r2c.api.schemas import HealthOut, ReadyOut
 from r2c.api.security import Authenticator, RateLimit
@@ -159,7 +161,7 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     from r2c.web.bewoner import step_router
     from r2c.web.indienen import intake_router
     from r2c.web.login import LoginRequired, login_redirect, make_login
-    from r2c.web.pages import mount_static, no_such_page, wants_page
+    from r2c.web.pages import broken_page, mount_static, no_such_page, wants_page
     from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
     from r2c.web.uitdaging import werk_routers
@@ -171,7 +173,17 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
             return no_such_page(request, error.status_code, getattr(error, "headers", None))
         return http_problem(request, error)
 
+    async def unexpected(request: Request, error: Exception) -> Response:
+        ident = logged_unexpected(request, error)
+        if wants_page(request):
+            try:
+                return broken_page(request, ident)
+            except Exception:  # noqa: BLE001 - the page itself failed: the problem document still answers
+                log.exception("ook de foutpagina lukte niet")
+        return server_problem(request, ident)
+
     app.add_exception_handler(StarletteHTTPException, no_route)
+    app.add_exception_handler(Exception, unexpected)
     login = make_login(ctx.service, settings)
     app.state.login = login
     app.add_exception_handler(LoginRequired, login_redirect)

@@ -161,13 +161,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception) -> JSONResponse:
-        # outside the request's own middleware (Starlette's outermost layer), so its id is set again here
-        ident = request.scope.get(REQUEST_ID)
-        with logs.context(request_id=ident):
-            log.exception("onverwachte fout bij %s %s", request.method, route_template(request.scope))
-        return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
-                       "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden",
-                       headers={"X-Request-ID": ident} if ident else None)
+        return server_problem(request, logged_unexpected(request, error))
+
+
+def logged_unexpected(request: Request, error: Exception) -> str | None:
+    """Log an error that no handler expected, with its traceback and the request's id; returns that id."""
+    # outside the request's own middleware (Starlette's outermost layer), so its id is set again here
+    ident = request.scope.get(REQUEST_ID)
+    with logs.context(request_id=ident):
+        log.error("onverwachte fout bij %s %s", request.method, route_template(request.scope), exc_info=error)
+    return ident
+
+
+def server_problem(request: Request, ident: str | None) -> JSONResponse:
+    """The 500 of an unexpected error (logged with ``logged_unexpected`` under request id ``ident``)."""
+    return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
+                   "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden",
+                   headers={"X-Request-ID": ident} if ident else None)
 
 
 def http_problem(request: Request, error: StarletteHTTPException) -> JSONResponse:

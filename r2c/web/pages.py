@@ -85,6 +85,17 @@ def no_such_page(request: Request, status_code: int = 404, headers: Mapping[str,
                         verder=[("/", "Werkt u bij de gemeente? Ga naar de werkvoorraad")], headers=headers)
 
 
+def broken_page(request: Request, ident: str | None) -> HTMLResponse:
+    """The page for an error in r2c itself (logged under request id ``ident``): not the person's fault, what may
+    be lost, and the code to name when they ask."""
+    code = f" en noem deze code: {ident}" if ident else ""
+    return message_page(request, 500, "Er ging iets mis",
+                        "Dit ligt aan ons, niet aan u. Misschien is wat u net deed niet bewaard. Kijk dat na voordat "
+                        "u het opnieuw doet.",
+                        f"Probeer het over een paar minuten opnieuw. Lukt het dan nog niet? Neem contact op met de "
+                        f"gemeente{code}.", headers={"X-Request-ID": ident} if ident else None)
+
+
 def mount_static(app: FastAPI) -> None:
     """Serve r2c/web/static under ``/static`` (the vendored CSS and htmx, r2c's own CSS)."""
     app.mount(STATIC, StaticFiles(packages=[("r2c.web", "static")]), name="static")

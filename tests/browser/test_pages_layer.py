@@ -108,7 +108,7 @@ def test_a_post_needs_the_token_of_its_cookie(browser, pages_site):
     context.close()
 
 
-def test_a_path_that_does_not_exist_is_a_dutch_page_that_passes_axe_and_leads_on(browser, tmp_path, catalog):
+def test_a_missing_page_and_an_error_in_r2c_are_dutch_pages_that_pass_axe(browser, tmp_path, catalog):
     from r2c.api import create_app
     from r2c.clock import SystemClock
     from r2c.service import ChallengeService
@@ -118,9 +118,18 @@ def test_a_path_that_does_not_exist_is_a_dutch_page_that_passes_axe_and_leads_on
     database = Database.connect(f"sqlite:///{tmp_path / 'r2c.db'}")
     database.upgrade()
     service = ChallengeService(database.sessions, catalog, SystemClock(), read_session_factory=database.read_sessions)
-    with serve(create_app(service, settings=Settings())) as url:
+    app = create_app(service, settings=Settings())
+
+    @app.get("/proef/kapot")
+    def broken() -> None:
+        raise RuntimeError("kapot")
+
+    with serve(app) as url:
         context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 700})
         page = context.new_page()
+        broke = page.goto(f"{url}/proef/kapot")
+        assert broke.status == 500 and page.locator("h1").inner_text() == "Er ging iets mis"
+        assert_accessible(page, "de pagina bij een fout in r2c")
         response = page.goto(f"{url}/login")
         assert response.status == 404 and page.locator("h1").inner_text() == "Deze pagina bestaat niet"
         assert_accessible(page, "een pagina die niet bestaat")
