@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,46 +91,70 @@ def _location(loc: Iterable[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def from_error(request: Request, error: R2CError) -> JSONResponse:
-    """The problem response for an error of r2c's hierarchy."""
+@dataclass(frozen=True)
+class Described:
+    """What an error of r2c's hierarchy means over HTTP: its status, problem type, title and detail (Dutch)."""
+
+    status: int
+    slug: str
+    title: str
+    detail: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] | None = None
+
+
+def describe(error: R2CError) -> Described:
+    """The status, type, title and detail of an error of r2c's hierarchy (a client's mistake is a 4xx)."""
     message = str(error)
     if isinstance(error, GuardFailed):
-        return problem(request, 409, "voorwaarden-niet-vervuld", "Niet alle voorwaarden zijn vervuld", message,
-                       state=error.state, allowedEvents=error.allowed, reasons=error.reasons)
+        return Described(409, "voorwaarden-niet-vervuld", "Niet alle voorwaarden zijn vervuld", message,
+                         {"state": error.state, "allowedEvents": error.allowed, "reasons": error.reasons})
     if isinstance(error, EventNotAllowed):
-        return problem(request, 409, "event-niet-toegestaan", "Dit event mag nu niet", message,
-                       state=error.state, allowedEvents=error.allowed)
+        return Described(409, "event-niet-toegestaan", "Dit event mag nu niet", message,
+                         {"state": error.state, "allowedEvents": error.allowed})
     if isinstance(error, InvalidEventData):
-        return problem(request, 422, "ongeldige-gegevens", "De gegevens van het event kloppen niet", message,
-                       invalidParams=invalid_params(error.fields, "body.data"))
+        return Described(422, "ongeldige-gegevens", "De gegevens van het event kloppen niet", message,
+                         {"invalidParams": invalid_params(error.fields, "body.data")})
     if isinstance(error, InvalidInput):
-        return problem(request, 422, "ongeldige-invoer", "De invoer klopt niet", message,
-                       invalidParams=invalid_params(error.fields, "body"))
+        return Described(422, "ongeldige-invoer", "De invoer klopt niet", message,
+                         {"invalidParams": invalid_params(error.fields, "body")})
     if isinstance(error, UnknownEvent):
-        return problem(request, 422, "onbekend-event", "Dit event bestaat niet in deze workflow", message,
-                       invalidParams=[{"name": "path.event", "reason": message}])
+        return Described(422, "onbekend-event", "Dit event bestaat niet in deze workflow", message,
+                         {"invalidParams": [{"name": "path.event", "reason": message}]})
     if isinstance(error, UnknownGemeente):
-        return problem(request, 422, "onbekende-gemeente", "Deze gemeente kent r2c niet", message,
-                       invalidParams=[{"name": "body.gemeente", "reason": message}])
+        return Described(422, "onbekende-gemeente", "Deze gemeente kent r2c niet", message,
+                         {"invalidParams": [{"name": "body.gemeente", "reason": message}]})
     if isinstance(error, Conflict):
         if error.expected is not None and error.current is not None:
-            return problem(request, 412, "versie-verouderd", "De uitdaging is intussen gewijzigd", message,
-                           state=error.state, currentVersion=error.current, changes=error.changes)
-        return problem(request, 409, "gelijktijdige-wijziging", "Iemand anders wijzigde de uitdaging tegelijk",
-                       message)
+            return Described(412, "versie-verouderd", "De uitdaging is intussen gewijzigd", message,
+                             {"state": error.state, "currentVersion": error.current, "changes": error.changes})
+        return Described(409, "gelijktijdige-wijziging", "Iemand anders wijzigde de uitdaging tegelijk", message)
     if isinstance(error, NotFound):
-        return problem(request, 404, "niet-gevonden", "Niet gevonden", message)
+        return Described(404, "niet-gevonden", "Niet gevonden", message)
     if isinstance(error, AccessDenied):
-        return problem(request, 403, "geen-toegang", "Dit mag u niet", message)
+        return Described(403, "geen-toegang", "Dit mag u niet", message)
     if isinstance(error, DatabaseBehind):
-        return problem(request, 503, "database-achter", "De database moet eerst bijgewerkt worden", message)
-    if isinstance(error, StorageError):
-        log.warning("opslag niet beschikbaar bij %s: %s", route_template(request.scope), message)
-        return problem(request, 503, "opslag-onbereikbaar", "De opslag is nu niet bereikbaar",
-                       "probeer het later nog eens", headers={"Retry-After": "30"})
+        return Described(503, "database-achter", "De database moet eerst bijgewerkt worden", message)
+    if isinstance(error, StorageError):  # its message may name paths and servers: it goes to the log only
+        return Described(503, "opslag-onbereikbaar", "De opslag is nu niet bereikbaar", "probeer het later nog eens",
+                         headers={"Retry-After": "30"})
     if isinstance(error, (MigrationError, EngineError, TermijnError)):  # TermijnError: e.g. Awb 4:14, 4:17
-        return problem(request, 409, "niet-mogelijk", "Dit kan niet in de huidige staat", message)
-    return problem(request, 400, "fout-verzoek", "Het verzoek klopt niet", message)
+        return Described(409, "niet-mogelijk", "Dit kan niet in de huidige staat", message)
+    return Described(400, "fout-verzoek", "Het verzoek klopt niet", message)
+
+
+def logged(request: Request, error: R2CError) -> Described:
+    """``describe(error)``; an unreachable store is logged as a warning with the route (the person sees a 503)."""
+    described = describe(error)
+    if isinstance(error, StorageError):
+        log.warning("opslag niet beschikbaar bij %s: %s", route_template(request.scope), error)
+    return described
+
+
+def from_error(request: Request, error: R2CError) -> JSONResponse:
+    """The problem response for an error of r2c's hierarchy."""
+    d = logged(request, error)
+    return problem(request, d.status, d.slug, d.title, d.detail, headers=d.headers, **d.extra)
 
 
 _STATUS_TITLES = {400: "Het verzoek klopt niet", 401: "Niet aangemeld", 403: "Dit mag u niet",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from r2c.clock import Clock
 from r2c.errors import InvalidInput, NotFound
 from r2c.store.keys import insert_key, insert_status_link, key_by_hash, key_by_id, keys, keys_named, revoke_key
+from r2c.store.unit import UnitOfWork
 
 
 def token_hash(secret: str) -> str:
@@ -69,7 +70,8 @@ class KeyStore:
     """Create, verify, list and revoke API keys.
 
     Attributes:
-        sessions: the session factory of the database the keys are in.
+        unit: the unit of work (r2c.store.unit) of the database the keys are in: a driver error is a
+            StorageError, as everywhere.
         clock: the time keys are created and revoked.
         roles: per gemeente, the roles a key may carry (``Policy.key_roles(catalog)``: the definition's roles and
             the read-only ones; the initiatiefnemer uses the status link, not a key); only these gemeenten get keys.
@@ -77,7 +79,7 @@ class KeyStore:
 
     def __init__(self, session_factory: Callable[[], Session], clock: Clock, *,
                  roles: Mapping[str, Iterable[str]]):
-        self.sessions = session_factory
+        self.unit = UnitOfWork(session_factory)
         self.clock = clock
         self.roles = {gemeente: tuple(names) for gemeente, names in roles.items()}
 
@@ -99,31 +101,31 @@ class KeyStore:
             raise InvalidInput("; ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
         secret = new_secret("key")
         key = ApiKey(str(uuid.uuid4()), secret[:16], gemeente, rollen, naam.strip(), self.clock.now(), None)
-        with self.sessions() as session, session.begin():
-            insert_key(session, id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,
+        with self.unit.write() as connection:
+            insert_key(connection, id=key.id, secret_hash=token_hash(secret), prefix=key.prefix, gemeente=key.gemeente,
                        rollen=key.rollen, naam=key.naam, created_at=key.created_at)
         return IssuedKey(key, secret)
 
     def verify(self, secret: str) -> ApiKey | None:
         """The key behind ``secret``, or None when it is unknown or revoked."""
-        with self.sessions() as session:
-            row = key_by_hash(session, token_hash(secret))
+        with self.unit.read() as connection:
+            row = key_by_hash(connection, token_hash(secret))
         return None if row is None else _key(row)
 
     def list(self, *, gemeente: str | None = None) -> list[ApiKey]:
         """All keys (revoked ones too), oldest first, of one gemeente or all."""
-        with self.sessions() as session:
-            return [_key(row) for row in keys(session, gemeente=gemeente)]
+        with self.unit.read() as connection:
+            return [_key(row) for row in keys(connection, gemeente=gemeente)]
 
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke a key by id or prefix: from now on it opens nothing."""
-        with self.sessions() as session, session.begin():
-            rows = keys_named(session, key_id)
+        with self.unit.write() as connection:
+            rows = keys_named(connection, key_id)
             if len(rows) != 1:
                 raise NotFound(f"geen (eenduidige) sleutel '{key_id}'; `r2c keys list` toont ze")
             if rows[0].revoked_at is None:
-                revoke_key(session, rows[0].id, now=self.clock.now())
-            return _key(key_by_id(session, rows[0].id))
+                revoke_key(connection, rows[0].id, now=self.clock.now())
+            return _key(key_by_id(connection, rows[0].id))
 
 
 # -- status links (used by ChallengeService inside its own transactions) -------------------------------------

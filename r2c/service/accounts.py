@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from r2c.clock import Clock
 from r2c.errors import InvalidInput, NotFound, R2CError
 from r2c.store import accounts as store
+from r2c.store.unit import UnitOfWork
 
 MIN_LENGTH = 12
 COMMON = frozenset({
@@ -130,7 +131,8 @@ class Accounts:
     """Local accounts, the login audit and the login sessions.
 
     Attributes:
-        sessions: the session factory of the database the accounts are in.
+        unit: the unit of work (r2c.store.unit) of the database the accounts are in: a driver error is a
+            StorageError (a page then says the database cannot be reached), as everywhere.
         clock: the time of lockouts, audit rows and sessions.
         roles: per gemeente, the roles an account may carry (``Policy.key_roles(catalog)``).
         pogingen: wrong passwords in a row before a lockout.
@@ -142,7 +144,7 @@ class Accounts:
     def __init__(self, session_factory: Callable[[], Session], clock: Clock, *, roles: Mapping[str, Iterable[str]],
                  pogingen: int = 5, blokkade: timedelta = timedelta(minutes=15),
                  inactief: timedelta = timedelta(minutes=30), maximaal: timedelta = timedelta(hours=10)):
-        self.sessions = session_factory
+        self.unit = UnitOfWork(session_factory)
         self.clock = clock
         self.roles = {gemeente: tuple(names) for gemeente, names in roles.items()}
         self.pogingen = pogingen
@@ -183,8 +185,7 @@ class Accounts:
         elif (problem := password_problem(password, email=email)) is not None:
             raise InvalidInput(f"wachtwoord: {problem}", fields={"wachtwoord": problem})
         account_id = id or str(uuid.uuid4())
-        with self.sessions() as session, session.begin():
-            connection = session.connection()
+        with self.unit.write() as connection:
             if store.account_by_email(connection, email) is not None:
                 raise InvalidInput(f"email: er is al een account met {email}", fields={"email": "bestaat al"})
             store.insert_account(connection, id=account_id, email=email, naam=naam, gemeente=gemeente, rollen=rollen,
@@ -194,13 +195,13 @@ class Accounts:
 
     def list(self, *, gemeente: str | None = None) -> list[Account]:
         """All accounts of one gemeente or all, by gemeente and e-mail."""
-        with self.sessions() as session:
-            return [_account(row) for row in store.accounts(session.connection(), gemeente=gemeente)]
+        with self.unit.read() as connection:
+            return [_account(row) for row in store.accounts(connection, gemeente=gemeente)]
 
     def get(self, email: str) -> Account:
         """The account with this e-mail address, or NotFound."""
-        with self.sessions() as session:
-            row = store.account_by_email(session.connection(), email.strip().lower())
+        with self.unit.read() as connection:
+            row = store.account_by_email(connection, email.strip().lower())
         if row is None:
             raise NotFound(f"geen account met e-mailadres '{email}'; `r2c gebruikers list` toont ze")
         return _account(row)
@@ -208,9 +209,9 @@ class Accounts:
     def block(self, email: str) -> Account:
         """Block an account: it cannot log in any more and its sessions end."""
         account = self.get(email)
-        with self.sessions() as session, session.begin():
-            store.update_account(session.connection(), account.id, blocked=True)
-            store.delete_sessions_of(session.connection(), account.id)
+        with self.unit.write() as connection:
+            store.update_account(connection, account.id, blocked=True)
+            store.delete_sessions_of(connection, account.id)
         return replace(account, blocked=True)
 
     def set_password(self, email: str, password: str | None = None, *, must_change: bool | None = None) -> str | None:
@@ -222,8 +223,8 @@ class Accounts:
             issued = password = one_time_password()
         elif (problem := password_problem(password, email=account.email)) is not None:
             raise InvalidInput(f"wachtwoord: {problem}", fields={"wachtwoord": problem})
-        with self.sessions() as session, session.begin():
-            store.update_account(session.connection(), account.id, password_hash=_HASHER.hash(password),
+        with self.unit.write() as connection:
+            store.update_account(connection, account.id, password_hash=_HASHER.hash(password),
                                  must_change=issued is not None if must_change is None else must_change,
                                  failed=0, locked_until=None)
         return issued
@@ -234,8 +235,8 @@ class Accounts:
         # a NUL cannot be stored (PostgreSQL text) nor be in an account's address: audited as U+FFFD, never matches
         email = email.strip().lower()[:254].replace("\x00", "\ufffd")
         now = self.clock.now()
-        with self.sessions() as session, session.begin():  # the audit row commits also when the login fails
-            refusal = self._attempt(session.connection(), email, password, address=address, now=now)
+        with self.unit.write() as connection:  # the audit row commits also when the login fails
+            refusal = self._attempt(connection, email, password, address=address, now=now)
         if isinstance(refusal, LoginFailed):
             raise refusal
         return refusal
@@ -285,14 +286,14 @@ class Accounts:
 
     def audit(self, kind: str, *, email: str, account_id: str | None, address: str | None) -> None:
         """Record a login event that happened elsewhere (an OpenID Connect login or its refusal, a logout)."""
-        with self.sessions() as session, session.begin():
-            store.insert_event(session.connection(), at=self.clock.now(), kind=kind, email=email.lower()[:254],
+        with self.unit.write() as connection:
+            store.insert_event(connection, at=self.clock.now(), kind=kind, email=email.lower()[:254],
                                account_id=account_id, address=address)
 
     def events(self, *, email: str | None = None) -> list[Row]:
         """The login audit, oldest first (time, kind, account, e-mail, address)."""
-        with self.sessions() as session:
-            return store.events(session.connection(), email=email.lower() if email else None)
+        with self.unit.read() as connection:
+            return store.events(connection, email=email.lower() if email else None)
 
     # -- sessions ---------------------------------------------------------------------------------------------
 
@@ -301,10 +302,10 @@ class Accounts:
         session_id = secrets.token_urlsafe(32)
         now = self.clock.now()
         who = replace(who, csrf=secrets.token_urlsafe(32), created_at=now)
-        with self.sessions() as session, session.begin():
+        with self.unit.write() as connection:
             # every login also clears the expired sessions of others, so the table needs no job of its own
-            store.delete_sessions_idle_since(session.connection(), now - max(self.inactief, timedelta(minutes=10)))
-            store.insert_session(session.connection(), id_hash=_hash_id(session_id), staff=_staff_json(who),
+            store.delete_sessions_idle_since(connection, now - max(self.inactief, timedelta(minutes=10)))
+            store.insert_session(connection, id_hash=_hash_id(session_id), staff=_staff_json(who),
                                  pending=None, csrf=who.csrf, now=now)
         return session_id, who
 
@@ -317,8 +318,7 @@ class Accounts:
             return None
         id_hash = _hash_id(session_id)
         now = self.clock.now()
-        with self.sessions() as session, session.begin():
-            connection = session.connection()
+        with self.unit.write() as connection:
             row = store.session_by_hash(connection, id_hash)
             if row is None or row.staff is None:
                 return None
@@ -337,8 +337,8 @@ class Accounts:
         if rol not in who.rollen:
             raise InvalidInput(f"rol: kies uit {', '.join(who.rollen)}", fields={"rol": "niet een van uw rollen"})
         who = replace(who, rol=rol)
-        with self.sessions() as session, session.begin():
-            store.update_session(session.connection(), _hash_id(session_id), staff=_staff_json(who))
+        with self.unit.write() as connection:
+            store.update_session(connection, _hash_id(session_id), staff=_staff_json(who))
         return who
 
     def password_changed(self, session_id: str, email: str, password: str) -> LoginSession:
@@ -348,8 +348,8 @@ class Accounts:
         if who is None:
             raise NotFound("de sessie is verlopen")
         who = replace(who, must_change=False)
-        with self.sessions() as session, session.begin():
-            store.update_session(session.connection(), _hash_id(session_id), staff=_staff_json(who))
+        with self.unit.write() as connection:
+            store.update_session(connection, _hash_id(session_id), staff=_staff_json(who))
         return who
 
     def close_session(self, session_id: str | None, *, address: str | None = None) -> None:
@@ -357,8 +357,7 @@ class Accounts:
         if not session_id:
             return
         id_hash = _hash_id(session_id)
-        with self.sessions() as session, session.begin():
-            connection = session.connection()
+        with self.unit.write() as connection:
             row = store.session_by_hash(connection, id_hash)
             if row is None:
                 return
@@ -370,8 +369,8 @@ class Accounts:
     def open_pending(self, data: Mapping[str, str]) -> str:
         """A login under way elsewhere (OpenID Connect: state, nonce, verifier, where to go after): its secret id."""
         pending_id = secrets.token_urlsafe(32)
-        with self.sessions() as session, session.begin():
-            store.insert_session(session.connection(), id_hash=_hash_id(pending_id), staff=None, pending=dict(data),
+        with self.unit.write() as connection:
+            store.insert_session(connection, id_hash=_hash_id(pending_id), staff=None, pending=dict(data),
                                  csrf="-", now=self.clock.now())
         return pending_id
 
@@ -380,8 +379,7 @@ class Accounts:
         if not pending_id or len(pending_id) > 100:
             return None
         id_hash = _hash_id(pending_id)
-        with self.sessions() as session, session.begin():
-            connection = session.connection()
+        with self.unit.write() as connection:
             row = store.session_by_hash(connection, id_hash)
             if row is None or row.pending is None:
                 return None

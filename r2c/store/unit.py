@@ -5,8 +5,8 @@ constraint broken by a concurrent writer becomes ``Conflict``, any other driver 
 ``InvalidInput`` for a value the database cannot hold), with neither the SQL nor its parameters in the message:
 they may hold personal data. Reads run in a read transaction on the read sessions (a replica, when configured).
 
-The service, the scheduler's jobs, privacy, the calendar feed, the letters and the API factory all open their
-transactions here (docs/architecture.md, "Layers").
+The service, the scheduler's jobs, privacy, the calendar feed, the letters, the API keys, the accounts and login
+sessions and the API factory all open their transactions here (docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations

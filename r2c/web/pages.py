@@ -85,6 +85,19 @@ def no_such_page(request: Request, status_code: int = 404, headers: Mapping[str,
                         verder=[("/", "Werkt u bij de gemeente? Ga naar de werkvoorraad")], headers=headers)
 
 
+def refusal_page(request: Request, status_code: int, title: str, detail: str,
+                 headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """The page for an error of r2c's hierarchy that a page did not answer itself: for a 503 (the database or the
+    documents cannot be reached) that it is not the person's fault and to try again; else its title and detail."""
+    if status_code == 503:
+        return message_page(request, 503, "Deze pagina is nu niet beschikbaar",
+                            "Dit ligt aan ons, niet aan u. Probeer het over een paar minuten opnieuw.",
+                            "Lukt het later ook niet? Neem dan contact op met de gemeente.", headers=headers)
+    sentence = detail[:1].upper() + detail[1:]
+    return message_page(request, status_code, title, sentence if sentence.endswith(".") else f"{sentence}.",
+                        headers=headers)
+
+
 def broken_page(request: Request, ident: str | None) -> HTMLResponse:
     """The page for an error in r2c itself (logged under request id ``ident``): not the person's fault, what may
     be lost, and the code to name when they ask."""

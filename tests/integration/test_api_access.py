@@ -223,9 +223,9 @@ def test_keys_are_stored_only_as_hashes(api) -> None:
 
     issued = api.keys.create(gemeente="gouda", rollen=["lezer"], naam="hash")
     token = api.submit()["statusToken"]
-    with api.keys.sessions() as session:
-        stored = [str(v) for row in session.execute(select(ApiKeyRow.__table__)) for v in row]
-        stored += [str(v) for row in session.execute(select(StatusLinkRow.__table__)) for v in row]
+    with api.keys.unit.read() as connection:
+        stored = [str(v) for row in connection.execute(select(ApiKeyRow.__table__)) for v in row]
+        stored += [str(v) for row in connection.execute(select(StatusLinkRow.__table__)) for v in row]
     assert not any(issued.secret in v or token in v for v in stored)
 
 

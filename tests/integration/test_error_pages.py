@@ -1,7 +1,8 @@
 """Errors that no route answers itself. A person's browser gets a Dutch page that says what to do: for a path
 that no route serves (with the status, and the Allow header for a form's address opened as a page) and for an
-error in r2c (500, with the request id to name, logged with its traceback, no internal detail shown). The API's
-clients and every path under /api/ keep problem+json."""
+error in r2c (500, with the request id to name, logged with its traceback, no internal detail shown); without
+its database, a staff page says to try again later (503) and an API key is refused with a 503, not a 500. The
+API's clients and every path under /api/ keep problem+json."""
 
 from __future__ import annotations
 
@@ -78,3 +79,44 @@ def test_an_error_in_r2c_stays_a_problem_document_for_the_api(client, path, head
     assert answer.status_code == 500 and answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["title"] == "Er ging iets mis bij r2c" and answer.headers["X-Request-ID"] == "vraag-18"
     assert "geheime interne fout" not in answer.text
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def away(request, catalog, tmp_path) -> TestClient:
+    """r2c on a database that cannot be reached: SQLite in a folder that does not exist, PostgreSQL on a port where
+    nothing listens (a real driver's real error either way)."""
+    import socket
+
+    from r2c.store import Database
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = (f"postgresql+psycopg://postgres@127.0.0.1:{port}/r2c?connect_timeout=5" if request.param == "postgresql"
+           else f"sqlite:///{tmp_path / 'weg' / 'r2c.db'}")
+    database = Database.connect(url)
+    service = ChallengeService(database.sessions, catalog, SystemClock(), read_session_factory=database.read_sessions)
+    yield TestClient(create_app(service, settings=Settings()), raise_server_exceptions=False)
+    database.engine.dispose()
+
+
+def test_without_its_database_a_staff_page_says_to_try_again_later_not_an_error_in_r2c(away, caplog) -> None:
+    form = away.get("/inloggen", headers=BROWSER)  # the login form itself needs no database
+    csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+    away.cookies.set("r2c_sessie", "een-sessie-van-gisteren")
+    with caplog.at_level(logging.WARNING, logger="r2c.api"):
+        pages = [away.get(path, headers=BROWSER) for path in ("/werkvoorraad", "/rapport/gouda/2026")]
+        login = away.post("/inloggen", headers=BROWSER, data={"email": "b@gouda.example", "wachtwoord": "x" * 12,
+                                                              "csrf": csrf})
+    for page in [*pages, login]:
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html"), page.text[:300]
+        assert "Deze pagina is nu niet beschikbaar" in page.text and "niet aan u" in page.text
+        assert page.headers["Retry-After"] == "30" and "weg" not in page.text and "5432" not in page.text
+    assert any("opslag niet beschikbaar" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.exc_info]  # nothing logged as an error in r2c
+
+
+def test_without_its_database_a_key_is_refused_with_503_not_500(away) -> None:
+    answer = away.get("/api/v1/challenges", headers={"Authorization": "Bearer r2c_key_bestaatnietmaarwelgoedgevormd"})
+    assert answer.status_code == 503 and answer.headers["content-type"] == "application/problem+json", answer.text
+    assert answer.json()["type"].endswith("/opslag-onbereikbaar")
