@@ -15,23 +15,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from r2c.api.challenges import challenge_routes
 from r2c.api.deps import Context, make_context
 from r2c.api.metrics import Metrics, Observe, metrics_routes
-from r2c.api.problems import (
-    add_problem_schemas, from_error, http_problem, install, log, logged, logged_unexpected, problem, responses,
-    server_problem,
-)
+from r2c.api.problems import add_problem_schemas, install, problem, responses
 from r2c.api.resources import file_routes, workflow_routes
 from r2c.api.schemas import HealthOut, ReadyOut
 from r2c.api.security import Authenticator, RateLimit
-from r2c.errors import R2CError
 from r2c.exports.letters import Letters
 from r2c.notify.routing import Router
 from r2c.service.access import KeyStore
@@ -163,36 +158,12 @@ def _mount_pages(app: FastAPI, ctx: Context, public: RateLimit, settings: Settin
     from r2c.web.bewoner import step_router
     from r2c.web.indienen import intake_router
     from r2c.web.login import LoginRequired, login_redirect, make_login
-    from r2c.web.pages import broken_page, mount_static, no_such_page, refusal_page, wants_page
+    from r2c.web.pages import mount_static
     from r2c.web.rapport import rapport_router
     from r2c.web.status import PageLimited, limited_page, status_router
     from r2c.web.uitdaging import werk_routers
 
     mount_static(app)
-
-    async def no_route(request: Request, error: StarletteHTTPException) -> Response:
-        if error.status_code in (404, 405) and wants_page(request):  # a person's browser: a page, not JSON
-            return no_such_page(request, error.status_code, getattr(error, "headers", None))
-        return http_problem(request, error)
-
-    async def unexpected(request: Request, error: Exception) -> Response:
-        ident = logged_unexpected(request, error)
-        if wants_page(request):
-            try:
-                return broken_page(request, ident)
-            except Exception:  # noqa: BLE001 - the page itself failed: the problem document still answers
-                log.exception("ook de foutpagina lukte niet")
-        return server_problem(request, ident)
-
-    async def refused(request: Request, error: R2CError) -> Response:
-        if not wants_page(request):
-            return from_error(request, error)
-        described = logged(request, error)  # a page did not answer this itself: most often, the database is away
-        return refusal_page(request, described.status, described.title, described.detail, described.headers)
-
-    app.add_exception_handler(StarletteHTTPException, no_route)
-    app.add_exception_handler(R2CError, refused)
-    app.add_exception_handler(Exception, unexpected)
     login = make_login(ctx.service, settings)
     app.state.login = login
     app.add_exception_handler(LoginRequired, login_redirect)

@@ -2,7 +2,9 @@
 
 Every error of r2c's hierarchy maps to one status: a client's mistake is a 4xx that says what to change, never
 a 5xx. Field errors list each field path in ``invalidParams`` (``body.initiatiefnemer.email``); a refused event
-names the current state and the events that are allowed now.
+names the current state and the events that are allowed now. A person's browser outside /api/ gets a Dutch page
+with the same status instead, for an unknown path, an error that no page answered itself (most often: the database
+is away) and an error in r2c itself (r2c.web.pages).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -143,31 +145,24 @@ def describe(error: R2CError) -> Described:
     return Described(400, "fout-verzoek", "Het verzoek klopt niet", message)
 
 
-def logged(request: Request, error: R2CError) -> Described:
-    """``describe(error)``; an unreachable store is logged as a warning with the route (the person sees a 503)."""
-    described = describe(error)
-    if isinstance(error, StorageError):
-        log.warning("opslag niet beschikbaar bij %s: %s", route_template(request.scope), error)
-    return described
-
-
-def from_error(request: Request, error: R2CError) -> JSONResponse:
-    """The problem response for an error of r2c's hierarchy."""
-    d = logged(request, error)
-    return problem(request, d.status, d.slug, d.title, d.detail, headers=d.headers, **d.extra)
-
-
 _STATUS_TITLES = {400: "Het verzoek klopt niet", 401: "Niet aangemeld", 403: "Dit mag u niet",
                   404: "Niet gevonden", 405: "Deze methode kan hier niet", 406: "Dit formaat kan niet",
                   413: "Te groot", 415: "Dit type wordt niet aangenomen", 429: "Te veel verzoeken"}
 
 
 def install(app: FastAPI) -> None:
-    """Make every error of the app a problem+json response."""
+    """Make every error of the app a problem+json response; a person's browser outside /api/ (r2c.web.pages
+    ``wants_page``) gets a Dutch page with the same status instead, for what no page answered itself."""
+    from r2c.web.pages import broken_page, no_such_page, refusal_page, wants_page
 
     @app.exception_handler(R2CError)
-    async def r2c_error(request: Request, error: R2CError) -> JSONResponse:
-        return from_error(request, error)
+    async def r2c_error(request: Request, error: R2CError) -> Response:
+        d = describe(error)
+        if isinstance(error, StorageError):
+            log.warning("opslag niet beschikbaar bij %s: %s", route_template(request.scope), error)
+        if wants_page(request):  # a page did not answer this itself: most often, the database is away
+            return refusal_page(request, d.status, d.title, d.detail, d.headers)
+        return problem(request, d.status, d.slug, d.title, d.detail, headers=d.headers, **d.extra)
 
     @app.exception_handler(ProblemError)
     async def api_error(request: Request, error: ProblemError) -> JSONResponse:
@@ -181,35 +176,25 @@ def install(app: FastAPI) -> None:
         return problem(request, 422, "ongeldige-invoer", "De invoer klopt niet", detail, invalidParams=params)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return http_problem(request, error)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        headers = getattr(error, "headers", None)
+        if error.status_code in (404, 405) and wants_page(request):  # an old bookmark, a typo, a form's address
+            return no_such_page(request, error.status_code, headers)
+        title = _STATUS_TITLES.get(error.status_code, "Fout")
+        detail = error.detail if isinstance(error.detail, str) else title
+        return problem(request, error.status_code, "", title, detail, headers=headers)
 
     @app.exception_handler(Exception)
-    async def server_error(request: Request, error: Exception) -> JSONResponse:
-        return server_problem(request, logged_unexpected(request, error))
-
-
-def logged_unexpected(request: Request, error: Exception) -> str | None:
-    """Log an error that no handler expected, with its traceback and the request's id; returns that id."""
-    # outside the request's own middleware (Starlette's outermost layer), so its id is set again here
-    ident = request.scope.get(REQUEST_ID)
-    with logs.context(request_id=ident):
-        log.error("onverwachte fout bij %s %s", request.method, route_template(request.scope), exc_info=error)
-    return ident
-
-
-def server_problem(request: Request, ident: str | None) -> JSONResponse:
-    """The 500 of an unexpected error (logged with ``logged_unexpected`` under request id ``ident``)."""
-    return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
-                   "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden",
-                   headers={"X-Request-ID": ident} if ident else None)
-
-
-def http_problem(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    """Starlette's own errors (no route, wrong method, too large) as problem+json."""
-    title = _STATUS_TITLES.get(error.status_code, "Fout")
-    detail = error.detail if isinstance(error.detail, str) else title
-    return problem(request, error.status_code, "", title, detail, headers=getattr(error, "headers", None))
+    async def server_error(request: Request, error: Exception) -> Response:
+        # outside the request's own middleware (Starlette's outermost layer), so its id is set again here
+        ident = request.scope.get(REQUEST_ID)
+        with logs.context(request_id=ident):
+            log.error("onverwachte fout bij %s %s", request.method, route_template(request.scope), exc_info=error)
+        if wants_page(request):
+            return broken_page(request, ident)
+        return problem(request, 500, "serverfout", "Er ging iets mis bij r2c",
+                       "dit is een fout in r2c, niet in uw verzoek; de beheerder kan haar in het log vinden",
+                       headers={"X-Request-ID": ident} if ident else None)
 
 
 def route_template(scope: Scope) -> str:
